@@ -1,0 +1,66 @@
+# Kinderschutz-QM – the two commands a newcomer needs: `make run` and `make test`.
+# Both create .venv and install the locked dependencies from scratch when needed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+PORT ?= 8000
+DEV_ENV := DEBUG=True KSQM_ENCRYPTION_KEY_FILE=var/demo.key
+TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
+
+.PHONY: install run test lint bench lock browser messages screenshot clean
+
+$(STAMP): requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+var/demo.key:
+	@mkdir -p var
+	@$(PYTHON) -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())" > $@
+	@chmod 600 $@
+	@echo "Demo-Schlüssel für verschlüsselte Falldaten angelegt: $@"
+
+run: install var/demo.key
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py demo_data
+	@echo ""
+	@echo "Kinderschutz-QM läuft auf http://127.0.0.1:$(PORT)/  (Demo-Zugänge siehe oben)"
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Debian's chromium for the browser tests; installed when missing and we may (root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installiere Debians chromium für die Browser-Tests …"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium konnte nicht installiert werden: Browser-Tests werden übersprungen"; \
+	  else echo "chromium fehlt: Browser-Tests werden übersprungen"; fi; }
+
+test: install browser lint
+	$(TEST_ENV) $(PY) manage.py check
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
+	$(PY) -m pytest -n 2 --create-db
+
+bench: install
+	$(PY) bench/run_all.py
+
+messages: install
+	$(PY) manage.py makemessages -l de -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+lock: install
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions installed by `make` (runtime + test). Regenerate with `make lock`.' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,120 @@
+"""The audit helper that every service calls inside its transaction (STYLE §7.5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from core.context import current_context
+from core.models import AccessLog, AuditEvent
+
+REDACTED = "«geändert»"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    return value
+
+
+def serialize_for_audit(obj: models.Model) -> dict[str, Any]:
+    """Snapshot of a record for the audit trail.
+
+    A model lists what is recorded in ``audit_fields``; fields in ``audit_redacted_fields``
+    (encrypted identifying data) are recorded as changed, never with their values.
+    """
+    fields = getattr(obj, "audit_fields", None)
+    if fields is None:
+        fields = [
+            f.attname
+            for f in obj._meta.concrete_fields
+            if not f.primary_key and f.name not in ("created_at", "updated_at")
+        ]
+    redacted = set(getattr(obj, "audit_redacted_fields", ()))
+    snapshot = {}
+    for name in fields:
+        value = getattr(obj, name)
+        snapshot[name] = REDACTED if name in redacted and value else _json_value(value)
+    return snapshot
+
+
+def _actor_name(actor: Any) -> str:
+    if getattr(actor, "is_system", False):
+        return str(actor)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return ""
+    full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
+    return full or actor.get_username()
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    municipality_id: int | None = None,
+    related: models.Model | None = None,
+    target_repr: str | None = None,
+) -> AuditEvent:
+    """Write one audit row; call it inside the service's ``transaction.atomic()``."""
+    ctx = current_context()
+    if municipality_id is None:
+        municipality_id = getattr(target, "tenant_id", None)
+    return AuditEvent.objects.create(
+        municipality_id=municipality_id,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=_actor_name(actor),
+        request_id=ctx.request_id,
+        source=ctx.source,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=(target_repr or str(target))[:300],
+        related_type=ContentType.objects.get_for_model(related) if related is not None else None,
+        related_id=str(related.pk) if related is not None else "",
+        reason=reason,
+        before=before,
+        after=after,
+    )
+
+
+def changed_only(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Reduce two snapshots to the fields that differ, so the history stays readable."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def access_log_record(
+    *, actor: Any, target: models.Model, municipality_id: int, purpose: str
+) -> AccessLog:
+    """Record a read of a sensitive record; the case selectors call this on every read."""
+    ctx = current_context()
+    return AccessLog.objects.create(
+        municipality_id=municipality_id,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=_actor_name(actor),
+        request_id=ctx.request_id,
+        source=ctx.source,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        target_repr=str(target)[:300],
+        purpose=purpose,
+    )

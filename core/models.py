@@ -1,0 +1,276 @@
+"""Cross-cutting models: memberships, the audit trail, the case read log, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import permissions
+from core.choices import GLOBAL_ROLES, AuditAction, AuditSource, Role
+
+
+class TenantQuerySet(models.QuerySet):
+    """Querysets of commune-owned records, restricted the same way everywhere."""
+
+    def visible_to(self, user: Any, action: str = permissions.VIEW) -> TenantQuerySet:
+        """Rows of the communes in which ``user`` may do ``action`` on this model's domain."""
+        domain = self.model.permission_domain
+        allowed = permissions.municipality_ids_for(user, action, domain)
+        if allowed == permissions.ALL:
+            return self
+        return self.filter(**{f"{self.model.tenant_field}__in": allowed})
+
+
+class TenantModel(models.Model):
+    """Base for records that belong to one commune.
+
+    Subclasses define ``municipality`` (or point ``tenant_field`` at the path to it) and
+    ``permission_domain``.
+    """
+
+    tenant_field = "municipality_id"
+    permission_domain = permissions.REGISTRY
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def tenant_id(self) -> int | None:
+        value: Any = self
+        for part in self.tenant_field.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return value
+
+
+class Membership(models.Model):
+    """A user's role in one commune, or a global role (project team, administration)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("Person"),
+    )
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("Kommune"),
+    )
+    role = models.CharField(_("Rolle"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Mitgliedschaft")
+        verbose_name_plural = _("Mitgliedschaften")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role"],
+                name="%(app_label)s_%(class)s_unique_role",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=sorted(GLOBAL_ROLES), municipality__isnull=True)
+                    | (~Q(role__in=sorted(GLOBAL_ROLES)) & Q(municipality__isnull=False))
+                ),
+                name="%(app_label)s_%(class)s_global_roles_without_municipality",
+                violation_error_message=_(
+                    "Projektteam und Administration gelten für alle Kommunen; "
+                    "alle anderen Rollen brauchen eine Kommune."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.municipality or _("alle Kommunen")
+        return f"{self.user} – {self.get_role_display()} ({where})"
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on any attempt to change or delete an append-only record."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("append-only table")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("append-only table")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once; there is no update or delete path in code."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted")
+
+
+class AuditEvent(AppendOnlyModel):
+    """One change to a record: who, when, what, before → after (NetBox + Zulip)."""
+
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Kommune"),
+    )
+    time = models.DateTimeField(_("Zeitpunkt"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Person"),
+    )
+    actor_name = models.CharField(_("Person (Name)"), max_length=150, blank=True)
+    request_id = models.UUIDField(_("Anfrage-ID"), db_index=True)
+    source = models.CharField(_("Quelle"), max_length=16, choices=AuditSource.choices)
+    action = models.CharField(_("Aktion"), max_length=16, choices=AuditAction.choices)
+    target_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("Objekttyp"),
+    )
+    target_id = models.CharField(_("Objekt-ID"), max_length=64, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    target_repr = models.CharField(_("Objekt"), max_length=300)
+    related_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("übergeordneter Objekttyp"),
+    )
+    related_id = models.CharField(_("übergeordnete Objekt-ID"), max_length=64, blank=True)
+    reason = models.TextField(_("Begründung"), blank=True)
+    before = models.JSONField(_("vorher"), null=True, blank=True)
+    after = models.JSONField(_("nachher"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Änderungsprotokoll-Eintrag")
+        verbose_name_plural = _("Änderungsprotokoll")
+        ordering = ["-time", "-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="core_audit_target"),
+            models.Index(fields=["related_type", "related_id"], name="core_audit_related"),
+            models.Index(fields=["municipality", "time"], name="core_audit_muni_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
+
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """Field-wise (name, old, new) for display, only where something changed."""
+        before = self.before or {}
+        after = self.after or {}
+        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AccessLog(AppendOnlyModel):
+    """One read of a sensitive record (a case): who, when, what, why (§ 8a documentation)."""
+
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Kommune"),
+    )
+    time = models.DateTimeField(_("Zeitpunkt"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("Person"),
+    )
+    actor_name = models.CharField(_("Person (Name)"), max_length=150)
+    request_id = models.UUIDField(_("Anfrage-ID"))
+    source = models.CharField(_("Quelle"), max_length=16, choices=AuditSource.choices)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("Objekttyp")
+    )
+    target_id = models.CharField(_("Objekt-ID"), max_length=64)
+    target_repr = models.CharField(_("Objekt"), max_length=300)
+    purpose = models.CharField(_("Zweck"), max_length=200)
+
+    class Meta:
+        verbose_name = _("Lesezugriff")
+        verbose_name_plural = _("Lesezugriffe")
+        ordering = ["-time", "-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="core_access_target"),
+            models.Index(fields=["municipality", "time"], name="core_access_muni_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.actor_name} → {self.target_repr}"
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its hash is stored, the token itself is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("Person"),
+    )
+    name = models.CharField(_("Bezeichnung"), max_length=100)
+    prefix = models.CharField(_("Präfix"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("gültig bis"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("zuletzt benutzt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-Token")
+        verbose_name_plural = _("API-Tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def new_raw_token() -> str:
+        return "ksqm_" + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _hash_token(raw)

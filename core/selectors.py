@@ -1,0 +1,46 @@
+"""Scoped reads of cross-cutting data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from core import permissions
+from core.models import AccessLog, AuditEvent
+
+
+def audit_events_for_object(*, obj: models.Model) -> QuerySet[AuditEvent]:
+    """The history of one record, including rows that name it as ``related``.
+
+    Callers must already have established that the user may view ``obj``.
+    """
+    ct = ContentType.objects.get_for_model(obj)
+    pk = str(obj.pk)
+    return (
+        AuditEvent.objects.filter(
+            Q(target_type=ct, target_id=pk) | Q(related_type=ct, related_id=pk)
+        )
+        .select_related("target_type")
+        .order_by("-time", "-id")
+    )
+
+
+def audit_events_for_user(*, user: Any) -> QuerySet[AuditEvent]:
+    """The audit trail of every commune whose audit the user may read."""
+    allowed = permissions.municipality_ids_for(user, permissions.VIEW_AUDIT, permissions.AUDIT)
+    qs = AuditEvent.objects.select_related("target_type").order_by("-time", "-id")
+    if allowed == permissions.ALL:
+        return qs
+    return qs.filter(municipality_id__in=allowed)
+
+
+def access_logs_for_user(*, user: Any) -> QuerySet[AccessLog]:
+    """The case read log of every commune whose audit the user may read."""
+    allowed = permissions.municipality_ids_for(user, permissions.VIEW_AUDIT, permissions.AUDIT)
+    qs = AccessLog.objects.select_related("target_type").order_by("-time", "-id")
+    if allowed == permissions.ALL:
+        return qs
+    return qs.filter(municipality_id__in=allowed)

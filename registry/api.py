@@ -1,0 +1,122 @@
+"""/api/v1/ endpoints of the registry: public reads, token-authenticated writes."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from core.api import token_auth
+from registry import selectors, services
+from registry.choices import BodyKind
+from registry.models import Municipality, State
+from registry.schemas import (
+    ClusterDetailOut,
+    ClusterMember,
+    ClusterOut,
+    MunicipalityOut,
+    MunicipalityPatchIn,
+    MunicipalityProfileOut,
+    StateOut,
+)
+
+router = Router(tags=["Register"])
+
+
+def _member(m: Municipality) -> ClusterMember:
+    return ClusterMember(
+        name=m.name,
+        slug=m.slug,
+        role=m.project_role or None,
+        state=m.state.name if m.state else None,
+    )
+
+
+@router.get("/states", response=list[StateOut], auth=None, summary="Die 16 Bundesländer")
+def list_states(request: HttpRequest):
+    return [
+        StateOut(code=s.code, name=s.name, municipalities=s.n)
+        for s in State.objects.annotate(n=Count("municipalities"))
+    ]
+
+
+@router.get("/clusters", response=list[ClusterOut], auth=None, summary="Kinderschutzcluster")
+def list_clusters(request: HttpRequest):
+    return [
+        ClusterOut(
+            number=c.number,
+            model_municipality=c.model_municipality.name if c.model_municipality else None,
+            members=c.member_count,
+        )
+        for c in selectors.cluster_list()
+    ]
+
+
+@router.get("/clusters/{number}", response=ClusterDetailOut, auth=None)
+def get_cluster(request: HttpRequest, number: int):
+    cluster = selectors.cluster_get(number=number)
+    members = selectors.cluster_members(cluster=cluster)
+    model = next((m for m in members if m.pk == cluster.model_municipality_id), None)
+    return ClusterDetailOut(
+        number=cluster.number,
+        model_municipality=_member(model) if model else None,
+        partners=[_member(m) for m in members if m is not model],
+    )
+
+
+class MunicipalityFilters(Schema):
+    q: str = ""
+    state: str = ""
+    cluster: int | None = None
+    role: str = ""
+
+
+@router.get("/municipalities", response=list[MunicipalityOut], auth=None)
+def list_municipalities(request: HttpRequest, filters: Query[MunicipalityFilters]):
+    return [
+        MunicipalityOut(
+            name=m.name,
+            slug=m.slug,
+            body_kind=m.body_kind,
+            state=m.state.name if m.state else None,
+            cluster=m.cluster.number if m.cluster else None,
+            role=m.project_role or None,
+            website=m.website or None,
+        )
+        for m in selectors.municipality_list(**filters.dict())
+    ]
+
+
+@router.get("/municipalities/{slug}", response=MunicipalityProfileOut, auth=None)
+def get_municipality(request: HttpRequest, slug: str):
+    municipality = selectors.municipality_get_public(slug=slug)
+    return selectors.municipality_profile_json(municipality=municipality)
+
+
+@router.patch(
+    "/municipalities/{slug}",
+    response=MunicipalityProfileOut,
+    auth=token_auth,
+    summary="Stammdaten einer Kommune ändern (Koordination dieser Kommune oder Projektteam)",
+)
+def patch_municipality(request: HttpRequest, slug: str, payload: MunicipalityPatchIn):
+    municipality = selectors.municipality_get_public(slug=slug)
+    values = payload.dict(exclude_unset=True)
+    reason = values.pop("reason", "")
+    if "state" in values and values["state"] is not None:
+        ref = values["state"]
+        state = (
+            State.objects.filter(code__iexact=ref).first()
+            or State.objects.filter(name__iexact=ref).first()
+        )
+        if state is None:
+            raise ValidationError({"state": f"Unbekanntes Bundesland „{ref}“"})
+        values["state"] = state
+    if "body_kind" in values and values["body_kind"] not in BodyKind.values:
+        raise ValidationError({"body_kind": f"Unbekannte Körperschaft „{values['body_kind']}“"})
+    values = {k: ("" if v is None and k != "state" else v) for k, v in values.items()}
+    services.municipality_update(
+        municipality=municipality, actor=request.user, reason=reason, **values
+    )
+    return selectors.municipality_profile_json(municipality=municipality)

@@ -1,0 +1,73 @@
+"""Import commune profiles (files or folders) into the registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from core.choices import AuditSource
+from core.context import change_context
+from core.permissions import SystemActor
+from registry.profile_parser import ProfileParseError, parse_profile_file
+from registry.services import municipality_import_profile
+
+PROFILE_SUFFIXES = {".txt", ".html", ".htm"}
+
+
+def expand_paths(paths: list[str]) -> list[Path]:
+    """Files as given; folders contribute their *.txt/*.html files in name order."""
+    result: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            result.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and p.suffix.lower() in PROFILE_SUFFIXES
+                )
+            )
+        else:
+            result.append(path)
+    return result
+
+
+class Command(BaseCommand):
+    help = (
+        "Importiert Kommunenprofile. Jede Datei in einer eigenen Transaktion; ein zweiter "
+        "Import derselben Datei ändert nichts. Schreibweisen derselben Kommune werden "
+        "zusammengeführt und gemeldet."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="Dateien oder Ordner")
+
+    def handle(self, *args, paths: list[str], **options) -> None:
+        actor = SystemActor("import_profiles")
+        files = expand_paths(paths)
+        if not files:
+            raise CommandError("Keine Profildateien gefunden: " + ", ".join(paths))
+        failures = 0
+        with change_context(AuditSource.CLI):
+            for path in files:
+                try:
+                    profile = parse_profile_file(path)
+                    result = municipality_import_profile(profile=profile, actor=actor)
+                except (ProfileParseError, ValidationError) as exc:
+                    failures += 1
+                    self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
+                    continue
+                status = (
+                    "neu" if result.created else ("geändert" if result.changed else "unverändert")
+                )
+                self.stdout.write(
+                    f"{path}: {result.municipality} ({status}, {len(result.changes)} Änderungen)"
+                )
+                for merge in result.merges:
+                    self.stdout.write(f"  zusammengeführt: {merge}")
+                for warning in profile.get("warnings", []):
+                    self.stdout.write(f"  Hinweis: {warning}")
+        if failures:
+            raise CommandError(f"{failures} von {len(files)} Dateien nicht importiert")

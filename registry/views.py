@@ -1,0 +1,149 @@
+"""Registry pages: public profile pages and the editing views for coordinators."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core import permissions
+from core.selectors import audit_events_for_object
+from core.views import forbidden_unless
+from quality.choices import OutcomeScope, OutcomeStatus
+from registry import selectors, services
+from registry.forms import MunicipalityFilterForm, MunicipalityForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "registry/home.html",
+        {
+            "summary": selectors.project_summary(),
+            "states": selectors.state_overview(),
+            "clusters": selectors.cluster_list(),
+        },
+    )
+
+
+def municipality_list(request: HttpRequest) -> HttpResponse:
+    form = MunicipalityFilterForm(request.GET or None)
+    filters: dict = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "q": data["q"],
+            "state": data["state"].code if data["state"] else "",
+            "cluster": data["cluster"].number if data["cluster"] else None,
+            "role": data["role"],
+        }
+    page = Paginator(selectors.municipality_list(**filters), 50).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "registry/municipality_list.html#table", context)
+    return render(request, "registry/municipality_list.html", context)
+
+
+def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = selectors.municipality_get_public(slug=slug)
+    profile = selectors.municipality_profile(municipality=municipality)
+    return render(
+        request,
+        "registry/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "profile": profile,
+            "participant_groups": selectors.participants_by_type(profile["_participants"]),
+            "pyramid": selectors.population_pyramid(municipality=municipality),
+            "can_edit": selectors.can_edit_municipality(
+                user=request.user, municipality=municipality
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def municipality_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = selectors.municipality_get_public(slug=slug)
+    forbidden_unless(
+        permissions.has_permission(
+            request.user, permissions.CHANGE, permissions.REGISTRY, municipality.pk
+        )
+    )
+    initial = {
+        "body_kind": municipality.body_kind,
+        "state": municipality.state,
+        "website": municipality.website,
+        "highlights": municipality.highlights,
+    }
+    form = MunicipalityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.municipality_update(
+            municipality=municipality,
+            actor=request.user,
+            body_kind=data["body_kind"],
+            state=data["state"],
+            website=data["website"],
+            highlights=data["highlights"],
+            reason=data["reason"],
+        )
+        messages.success(request, _("Das Profil wurde gespeichert."))
+        return redirect(municipality.get_absolute_url())
+    return render(
+        request, "registry/municipality_form.html", {"municipality": municipality, "form": form}
+    )
+
+
+@login_required
+def municipality_history(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = selectors.municipality_get_public(slug=slug)
+    # The change history names people: members of the commune and the project team only.
+    forbidden_unless(
+        permissions.has_permission(
+            request.user, permissions.VIEW, permissions.REGISTRY, municipality.pk
+        )
+    )
+    events = Paginator(audit_events_for_object(obj=municipality), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "registry/municipality_history.html",
+        {"municipality": municipality, "events": events},
+    )
+
+
+def cluster_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "registry/cluster_list.html", {"clusters": selectors.cluster_list()})
+
+
+def cluster_detail(request: HttpRequest, number: int) -> HttpResponse:
+    cluster = selectors.cluster_get(number=number)
+    members = selectors.cluster_members(cluster=cluster)
+    columns = []
+    for m in members:
+        outcomes = list(m.outcomes.all())
+        columns.append(
+            {
+                "municipality": m,
+                "is_model": m.pk == cluster.model_municipality_id,
+                "achieved": [
+                    o
+                    for o in outcomes
+                    if o.status == OutcomeStatus.ACHIEVED and o.scope == OutcomeScope.MUNICIPAL
+                ],
+                "planned": [
+                    o
+                    for o in outcomes
+                    if o.status != OutcomeStatus.ACHIEVED and o.scope == OutcomeScope.MUNICIPAL
+                ],
+                "cross": [o for o in outcomes if o.scope == OutcomeScope.CROSS_CLUSTER],
+            }
+        )
+    return render(request, "registry/cluster_detail.html", {"cluster": cluster, "columns": columns})

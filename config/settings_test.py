@@ -17,3 +17,4 @@ FIELD_ENCRYPTION_KEY = "Yp1Q4nq3k2b2mRr5hq7mZcS4yX9v0Q3dJ8fW6tLkA1E="
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 LANGUAGE_CODE = "de"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 – silences whitenoise in tests

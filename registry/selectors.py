@@ -134,16 +134,19 @@ def municipality_profile(*, municipality: Municipality) -> dict[str, Any]:
         "outcomes": outcome_groups,
         "highlights": municipality.highlights or None,
         "notes": list(municipality.profile_notes or []),
-        "_participants": participants,
-        "_partner_objects": partners,
-        "_model_object": model,
+        "participant_objects": participants,
+        "partner_objects": partners,
+        "model_object": model,
     }
+
+
+_OBJECT_KEYS = {"participant_objects", "partner_objects", "model_object"}
 
 
 def municipality_profile_json(*, municipality: Municipality) -> dict[str, Any]:
     """The profile as the API returns it: the parser's shape, ids stripped."""
     profile = municipality_profile(municipality=municipality)
-    result = {k: v for k, v in profile.items() if not k.startswith("_")}
+    result = {k: v for k, v in profile.items() if k not in _OBJECT_KEYS}
     for key in ("interests", "topics"):
         result[key] = _strip_ids(result[key])
     result["outcomes"] = {

@@ -298,7 +298,9 @@ def municipality_import_profile(*, profile: dict[str, Any], actor: Any) -> Impor
     return result
 
 
-def municipality_update(*, municipality: Municipality, actor: Any, **values: Any) -> Municipality:
+def municipality_update(
+    *, municipality: Municipality, actor: Any, reason: str = "", **values: Any
+) -> Municipality:
     """Edit a commune's master data (coordinator of that commune, or the project team)."""
     permissions.require(actor, permissions.CHANGE, permissions.REGISTRY, municipality.pk)
     allowed = {"website", "highlights", "body_kind", "state"}
@@ -306,7 +308,7 @@ def municipality_update(*, municipality: Municipality, actor: Any, **values: Any
     if unknown:
         raise ValidationError(f"Felder nicht änderbar: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        _apply(municipality, values, actor=actor, reason=values.pop("reason", ""))
+        _apply(municipality, values, actor=actor, reason=reason)
     return municipality
 
 

@@ -57,7 +57,7 @@ def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "municipality": municipality,
             "profile": profile,
-            "participant_groups": selectors.participants_by_type(profile["_participants"]),
+            "participant_groups": selectors.participants_by_type(profile["participant_objects"]),
             "pyramid": selectors.population_pyramid(municipality=municipality),
             "can_edit": selectors.can_edit_municipality(
                 user=request.user, municipality=municipality

@@ -1,0 +1,91 @@
+"""The audit trail is written explicitly, in the transaction, and cannot be changed."""
+
+import pytest
+from django.contrib.admin.sites import site
+from django.test import RequestFactory
+
+from core.audit import REDACTED, access_log_record, audit_record, changed_only, serialize_for_audit
+from core.choices import AuditAction, AuditSource
+from core.context import change_context, current_context
+from core.models import AccessLog, AppendOnlyError, AuditEvent
+
+
+def test_audit_record_captures_actor_context_and_snapshots(coordinator_a, muni_a):
+    with change_context(AuditSource.CLI) as ctx:
+        event = audit_record(
+            actor=coordinator_a,
+            action=AuditAction.UPDATE,
+            target=muni_a,
+            before={"website": "a"},
+            after={"website": "b"},
+            reason="Tippfehler",
+        )
+    assert event.actor == coordinator_a
+    assert event.actor_name == coordinator_a.get_full_name()
+    assert event.request_id == ctx.request_id
+    assert event.source == AuditSource.CLI
+    assert event.municipality_id == muni_a.pk
+    assert event.target == muni_a
+    assert event.changes() == [("website", "a", "b")]
+
+
+def test_context_defaults_to_system_outside_requests():
+    assert current_context().source == AuditSource.SYSTEM
+
+
+def test_audit_rows_cannot_be_changed_or_deleted(coordinator_a, muni_a):
+    event = audit_record(actor=coordinator_a, action=AuditAction.CREATE, target=muni_a)
+    event.reason = "manipuliert"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(reason="x")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    event.refresh_from_db()
+    assert event.reason == ""
+
+
+def test_access_log_is_append_only_too(caseworker_a, muni_a):
+    row = access_log_record(
+        actor=caseworker_a, target=muni_a, municipality_id=muni_a.pk, purpose="Test"
+    )
+    with pytest.raises(AppendOnlyError):
+        row.delete()
+    assert AccessLog.objects.count() == 1
+
+
+@pytest.mark.parametrize("model", [AuditEvent, AccessLog])
+def test_admin_offers_no_change_or_delete(model, platform_admin):
+    request = RequestFactory().get("/")
+    request.user = platform_admin
+    admin = site._registry[model]
+    assert admin.has_change_permission(request) is False
+    assert admin.has_delete_permission(request) is False
+    assert admin.has_add_permission(request) is False
+
+
+def test_snapshot_redacts_identifying_fields(muni_a):
+    muni_a.audit_redacted_fields = ("highlights",)
+    muni_a.highlights = "Name eines Kindes"
+    snapshot = serialize_for_audit(muni_a)
+    assert snapshot["highlights"] == REDACTED
+    assert "Name eines Kindes" not in str(snapshot)
+
+
+def test_changed_only_keeps_differences():
+    assert changed_only({"a": 1, "b": 2}, {"a": 1, "b": 3}) == ({"b": 2}, {"b": 3})
+
+
+def test_login_is_audited(client, coordinator_a):
+    assert client.login(username="koordination-a", password="geheim-123")
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN, actor=coordinator_a).exists()
+
+
+def test_failed_login_is_audited_without_password(client, coordinator_a):
+    client.post("/anmelden/", {"username": "koordination-a", "password": "falsch"})
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert event.target_repr == "koordination-a"
+    assert "falsch" not in str(event.after) + event.reason

@@ -1,0 +1,160 @@
+"""Profile import: transactional, idempotent, consolidating communes across profiles."""
+
+import copy
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.models import AuditEvent
+from core.permissions import SYSTEM
+from quality.models import DevelopmentInterest, Outcome, Topic
+from registry.models import Cluster, Institution, Municipality
+from registry.services import municipality_import_profile
+
+
+def item(text, *children):
+    return {"text": text, "children": list(children)}
+
+
+MODEL = {
+    "source": "musterstadt.txt",
+    "kind": "model",
+    "name": "Stadt Musterstadt",
+    "website": "www.musterstadt.example",
+    "state": "Hessen",
+    "cluster": 31,
+    "model_municipality": "Stadt Musterstadt",
+    "partners": ["Stadt Beispielheim am Main", "Landkreis Probeland"],
+    "interests": [item("Gefährdungseinschätzung standardisieren")],
+    "participants": [item("Jugendamt (ASD)"), item("Polizei"), item("Hebammen")],
+    "topics": [
+        item("Fehler auf vier Ebenen", item("Ebene der Fachkraft"), item("Ebene des Teams"))
+    ],
+    "outcomes": {
+        "municipal": {"achieved": [item("Organigramm")], "planned": [item("Leitbild")]},
+        "cross_cluster": {"achieved": [], "planned": [item("Gemeinsame Fachtagung")]},
+    },
+    "highlights": "Großes Netzwerk.",
+    "warnings": [],
+    "notes": [],
+}
+
+PARTNER = {
+    **copy.deepcopy(MODEL),
+    "source": "beispielheim.txt",
+    "kind": "partner",
+    "name": "Stadt Beispielheim",
+    "website": "www.beispielheim.example",
+    "model_municipality": "Stadt Musterstad",  # typo on purpose
+    "partners": [],
+    "participants": [item("Kitas")],
+    "interests": [],
+    "topics": [],
+    "outcomes": {
+        "municipal": {"achieved": [], "planned": []},
+        "cross_cluster": {"achieved": [], "planned": []},
+    },
+    "highlights": None,
+}
+
+
+@pytest.fixture
+def imported(db):
+    return municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+
+
+def test_import_creates_commune_cluster_partners_and_items(imported):
+    muni = imported.municipality
+    assert imported.created
+    assert muni.project_role == "model"
+    assert muni.state.name == "Hessen"
+    assert muni.body_kind == "stadt"
+    cluster = Cluster.objects.get(number=31)
+    assert cluster.model_municipality == muni
+    partners = Municipality.objects.filter(cluster=cluster, project_role="partner")
+    assert sorted(p.name for p in partners) == ["Landkreis Probeland", "Stadt Beispielheim am Main"]
+    assert [i.name for i in Institution.objects.filter(municipality=muni)] == [
+        "Jugendamt (ASD)",
+        "Polizei",
+        "Hebammen",
+    ]
+    assert Institution.objects.get(name="Polizei").institution_type == "police"
+    topic = Topic.objects.get(parent=None)
+    assert [c.text for c in topic.children.order_by("position")] == [
+        "Ebene der Fachkraft",
+        "Ebene des Teams",
+    ]
+    statuses = {(o.text, o.scope, o.status) for o in Outcome.objects.all()}
+    assert statuses == {
+        ("Organigramm", "municipal", "achieved"),
+        ("Leitbild", "municipal", "planned"),
+        ("Gemeinsame Fachtagung", "cross_cluster", "planned"),
+    }
+    assert AuditEvent.objects.filter(municipality=muni, action="import").count() == 1
+
+
+def test_reimport_changes_nothing_and_writes_no_audit(imported):
+    before = AuditEvent.objects.count()
+    again = municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    assert not again.changed
+    assert again.changes == []
+    assert AuditEvent.objects.count() == before
+    assert Municipality.objects.count() == 3
+    assert DevelopmentInterest.objects.count() == 1
+
+
+def test_partner_profile_merges_with_differently_spelled_commune(imported):
+    result = municipality_import_profile(profile=copy.deepcopy(PARTNER), actor=SYSTEM)
+    assert Municipality.objects.count() == 3  # no duplicates
+    muni = result.municipality
+    # Its own profile is authoritative for its name; the other spelling stays an alias.
+    assert muni.name == "Stadt Beispielheim"
+    assert set(muni.aliases.values_list("name", flat=True)) == {
+        "Stadt Beispielheim",
+        "Stadt Beispielheim am Main",
+    }
+    assert any("Musterstad" in m for m in result.merges)
+    assert muni.cluster.number == 31
+    assert Cluster.objects.get(number=31).model_municipality.name == "Stadt Musterstadt"
+
+
+def test_partner_first_then_model_gives_the_same_cluster(db):
+    municipality_import_profile(profile=copy.deepcopy(PARTNER), actor=SYSTEM)
+    municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    cluster = Cluster.objects.get(number=31)
+    assert cluster.model_municipality.name in ("Stadt Musterstad", "Stadt Musterstadt")
+    assert Municipality.objects.count() == 3
+    assert Municipality.objects.get(pk=cluster.model_municipality_id).project_role == "model"
+
+
+def test_changed_profile_updates_items_and_keeps_outcome_work(imported):
+    outcome = Outcome.objects.get(text="Leitbild")
+    outcome.status = "in_progress"
+    outcome.save()
+    changed = copy.deepcopy(MODEL)
+    changed["interests"].append(item("Neues Interesse"))
+    changed["outcomes"]["municipal"]["achieved"] = []
+    result = municipality_import_profile(profile=changed, actor=SYSTEM)
+    assert result.changed
+    assert DevelopmentInterest.objects.count() == 2
+    assert not Outcome.objects.filter(text="Organigramm").exists()
+    assert Outcome.objects.get(text="Leitbild").status == "in_progress"
+
+
+def test_failed_import_leaves_database_unchanged(db):
+    broken = copy.deepcopy(MODEL)
+    broken["state"] = "Atlantis"  # not a Land: fails after the commune was created
+    with pytest.raises(Exception):  # noqa: B017 – any failure must roll back
+        municipality_import_profile(profile=broken, actor=SYSTEM)
+    assert Municipality.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_profile_without_name_is_rejected(db):
+    with pytest.raises(ValidationError):
+        municipality_import_profile(profile={**MODEL, "name": ""}, actor=SYSTEM)
+
+
+def test_only_global_roles_import(coordinator_a):
+    with pytest.raises(PermissionDenied):
+        municipality_import_profile(profile=copy.deepcopy(MODEL), actor=coordinator_a)

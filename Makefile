@@ -4,21 +4,29 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+STAMP := $(VENV)/.runtime-$(shell cat requirements.lock | sha1sum | cut -c1-12)
+TEST_STAMP := $(VENV)/.test-$(shell cat requirements.lock requirements-test.lock | sha1sum | cut -c1-12)
 PORT ?= 8000
 DEV_ENV := DEBUG=True KSQM_ENCRYPTION_KEY_FILE=var/demo.key
 TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: install run test lint bench lock browser messages screenshot clean
+.PHONY: install install-test run test lint bench lock browser messages screenshot clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	@rm -f $(VENV)/.installed-*
+	@rm -f $(VENV)/.runtime-*
 	@touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP) requirements-test.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	@rm -f $(VENV)/.test-*
+	@touch $(TEST_STAMP)
+
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 var/demo.key:
 	@mkdir -p var
@@ -33,7 +41,7 @@ run: install var/demo.key
 	@echo "Kinderschutz-QM läuft auf http://127.0.0.1:$(PORT)/  (Demo-Zugänge siehe oben)"
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-lint: install
+lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
@@ -46,21 +54,25 @@ browser:
 	      || echo "chromium konnte nicht installiert werden: Browser-Tests werden übersprungen"; \
 	  else echo "chromium fehlt: Browser-Tests werden übersprungen"; fi; }
 
-test: install browser lint
+test: install-test browser lint
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
 	$(PY) -m pytest -n 2 --create-db
 
-bench: install
+bench: install-test
 	$(PY) bench/run_all.py
 
 messages: install
 	$(PY) manage.py makemessages -l de -l en --ignore=.venv --ignore=var --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
-lock: install
-	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions installed by `make` (runtime + test). Regenerate with `make lock`.' > requirements.lock
+# Re-resolve the runtime lock in a clean venv; the test lock is the rest of .venv.
+lock: install-test
+	rm -rf var/lockvenv && $(PYTHON) -m venv var/lockvenv
+	var/lockvenv/bin/pip install --quiet -c requirements.lock .
+	var/lockvenv/bin/pip freeze --exclude-editable | grep -v '^kinderschutz-qm' > var/runtime.txt
+	$(PY) tools/write_locks.py var/runtime.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

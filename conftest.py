@@ -6,6 +6,9 @@ Every isolation test reads like a sentence built from these names.
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 from core.choices import Role
@@ -84,3 +87,59 @@ def anonymous():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+# --- browser tests ----------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+browser_test = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it as root)"
+)
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread, so Django would
+    # refuse the ORM calls of the tests' own fixtures; they are safe here (one thread).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_playwright_browser, live_server):
+    """A fresh browser page; ``page.base_url`` is the live server's address."""
+    context = _playwright_browser.new_context(
+        locale="de-DE", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.base_url = live_server.url
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def browser_login(page, username: str, password: str = "geheim-123") -> None:
+    """Log in through the real login form."""
+    page.goto(f"{page.base_url}/anmelden/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form button[type=submit] >> nth=-1")
+    page.wait_for_url("**/start/")

@@ -3,7 +3,14 @@
 from ninja import NinjaAPI
 
 from core.api import install_problem_handlers
+from analytics.api import router as analytics_router
+from cases.api import router as cases_router
+from directory.api import router as directory_router
+from evaluation.api import router as evaluation_router
+from network.api import router as network_router
+from quality.api import router as quality_router
 from registry.api import router as registry_router
+from reviews.api import router as reviews_router
 
 api = NinjaAPI(
     title="Kinderschutz-QM API",
@@ -17,3 +24,10 @@ api = NinjaAPI(
 )
 install_problem_handlers(api)
 api.add_router("/", registry_router)
+api.add_router("/", quality_router)
+api.add_router("/", network_router)
+api.add_router("/", directory_router)
+api.add_router("/", cases_router)
+api.add_router("/", reviews_router)
+api.add_router("/analytics", analytics_router)
+api.add_router("/", evaluation_router)

@@ -66,6 +66,12 @@ INSTALLED_APPS = [
     "core",
     "registry",
     "quality",
+    "network",
+    "directory",
+    "cases",
+    "reviews",
+    "analytics",
+    "evaluation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    name = "analytics"
+    verbose_name = _("Prozessanalyse")
+    # Entries for the main navigation: (url name, label, needs login).
+    navigation: tuple = ()

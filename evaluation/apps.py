@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EvaluationConfig(AppConfig):
+    name = "evaluation"
+    verbose_name = _("Evaluation")
+    # Entries for the main navigation: (url name, label, needs login).
+    navigation: tuple = ()

@@ -136,7 +136,7 @@ def page(_playwright_browser, live_server):
     context.close()
 
 
-def browser_login(page, username: str, password: str = "geheim-123") -> None:
+def browser_login(page, username: str, password: str = "geheim-123") -> None:  # noqa: S107
     """Log in through the real login form."""
     page.goto(f"{page.base_url}/anmelden/")
     page.fill("#id_username", username)

@@ -2,9 +2,9 @@
 
 from ninja import NinjaAPI
 
-from core.api import install_problem_handlers
 from analytics.api import router as analytics_router
 from cases.api import router as cases_router
+from core.api import install_problem_handlers
 from directory.api import router as directory_router
 from evaluation.api import router as evaluation_router
 from network.api import router as network_router

@@ -77,10 +77,7 @@ def test_command_exits_non_zero_on_errors(muni_a, tmp_path, capsys):
 
 def test_command_imports_cp1252(muni_a, tmp_path):
     path = tmp_path / "pop.csv"
-    path.write_bytes(
-        "municipality;year;age_from;age_to;sex;count\nStadt Musterstadt A;2024;0;2;männlich;7\n".encode(
-            "cp1252"
-        )
-    )
+    text = "municipality;year;age_from;age_to;sex;count\nStadt Musterstadt A;2024;0;2;männlich;7\n"
+    path.write_bytes(text.encode("cp1252"))
     call_command("import_population", str(path))
     assert PopulationCount.objects.get().count == 7

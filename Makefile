@@ -10,7 +10,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=True KSQM_ENCRYPTION_KEY_FILE=var/demo.key
 TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: install install-test run test lint bench lock browser messages screenshot clean
+.PHONY: graphviz install install-test run test lint bench lock browser messages screenshot clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ var/demo.key:
 	@chmod 600 $@
 	@echo "Demo-Schlüssel für verschlüsselte Falldaten angelegt: $@"
 
-run: install var/demo.key
+run: install graphviz var/demo.key
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py demo_data
 	@echo ""
@@ -45,14 +45,22 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Debian's chromium for the browser tests; installed when missing and we may (root).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages: graphviz (dot) for maps, chromium for the browser tests. Installed
+# when missing and we may (root); without them the app degrades and those tests skip.
+define apt_ensure
+	@command -v $(1) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    echo "Installiere Debians chromium für die Browser-Tests …"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "chromium konnte nicht installiert werden: Browser-Tests werden übersprungen"; \
-	  else echo "chromium fehlt: Browser-Tests werden übersprungen"; fi; }
+	    echo "Installiere Debian-Paket $(2) …"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null) \
+	      || echo "$(2) konnte nicht installiert werden"; \
+	  else echo "$(2) fehlt (nicht installierbar ohne root)"; fi; }
+endef
+
+graphviz:
+	$(call apt_ensure,dot,graphviz)
+
+browser: graphviz
+	$(call apt_ensure,chromium,chromium)
 
 test: install-test browser lint
 	$(TEST_ENV) $(PY) manage.py check

@@ -55,9 +55,13 @@ class Command(BaseCommand):
                 try:
                     profile = parse_profile_file(path)
                     result = municipality_import_profile(profile=profile, actor=actor)
-                except (ProfileParseError, ValidationError) as exc:
+                except ProfileParseError as exc:
                     failures += 1
-                    self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
+                    self.stderr.write(self.style.ERROR(str(exc)))  # names the file already
+                    continue
+                except ValidationError as exc:
+                    failures += 1
+                    self.stderr.write(self.style.ERROR(f"{path}: {'; '.join(exc.messages)}"))
                     continue
                 status = (
                     "neu" if result.created else ("geändert" if result.changed else "unverändert")

@@ -1,0 +1,357 @@
+"""Search and similarity over all communes' interests, topics and outcomes.
+
+One interface (``search``) over two engines: SQLite FTS5 on our own German stems, and
+PostgreSQL full-text search with its ``german`` configuration. Similarity
+("ähnliche Ergebnisse in anderen Kommunen") is TF-IDF cosine over German stems,
+compound parts and stem trigrams (``quality.german``), computed in memory.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from quality import german
+from quality.models import DevelopmentInterest, Outcome, SearchDocument, Topic
+
+KIND_MODELS: dict[str, type] = {
+    "interest": DevelopmentInterest,
+    "topic": Topic,
+    "outcome": Outcome,
+}
+MODEL_KINDS = {model: kind for kind, model in KIND_MODELS.items()}
+
+
+def document_for(item: Any) -> SearchDocument:
+    """The index row of one interest, topic or outcome (unsaved)."""
+    return SearchDocument(
+        kind=MODEL_KINDS[type(item)],
+        object_id=item.pk,
+        municipality_id=item.municipality_id,
+        text=item.text,
+        stems=" ".join(german.stems(item.text)),
+        status=getattr(item, "status", ""),
+        scope=getattr(item, "scope", ""),
+    )
+
+
+def search_index_update(item: Any) -> None:
+    """Insert or refresh the index row of one item (called by signals)."""
+    doc = document_for(item)
+    SearchDocument.objects.update_or_create(
+        kind=doc.kind,
+        object_id=doc.object_id,
+        defaults={
+            "municipality_id": doc.municipality_id,
+            "text": doc.text,
+            "stems": doc.stems,
+            "status": doc.status,
+            "scope": doc.scope,
+        },
+    )
+
+
+def search_index_remove(item: Any) -> None:
+    SearchDocument.objects.filter(kind=MODEL_KINDS[type(item)], object_id=item.pk).delete()
+
+
+def search_index_rebuild() -> int:
+    """Rebuild the whole index, e.g. after bulk loads that bypass signals."""
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        rows: list[SearchDocument] = []
+        for model in KIND_MODELS.values():
+            rows.extend(document_for(item) for item in model.objects.all().iterator())
+        SearchDocument.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    object_id: int
+    text: str
+    municipality_id: int
+    municipality_name: str
+    municipality_slug: str
+    status: str
+    scope: str
+    score: float
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_MODELS[self.kind]._meta.verbose_name)
+
+    @property
+    def status_label(self) -> str:
+        from quality.choices import OutcomeStatus
+
+        return str(OutcomeStatus(self.status).label) if self.status else ""
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        if self.kind == "outcome":
+            return reverse("quality:outcome_detail", args=[self.object_id])
+        return reverse("registry:municipality_detail", args=[self.municipality_slug])
+
+
+def _filters_sql(
+    *,
+    state: str,
+    cluster: int | None,
+    status: str,
+    scope: str,
+    kinds: Iterable[str] | None,
+    municipality_id: int | None,
+    exclude_municipality_id: int | None,
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if state:
+        clauses.append("s.code = %s")
+        params.append(state)
+    if cluster is not None:
+        clauses.append("c.number = %s")
+        params.append(cluster)
+    if status:
+        clauses.append("d.status = %s")
+        params.append(status)
+    if scope:
+        clauses.append("d.scope = %s")
+        params.append(scope)
+    kinds = [k for k in (kinds or []) if k in KIND_MODELS]
+    if kinds:
+        clauses.append("d.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")")
+        params.extend(kinds)
+    if municipality_id is not None:
+        clauses.append("d.municipality_id = %s")
+        params.append(municipality_id)
+    if exclude_municipality_id is not None:
+        clauses.append("d.municipality_id <> %s")
+        params.append(exclude_municipality_id)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+_BASE_JOIN = (
+    " JOIN registry_municipality m ON m.id = d.municipality_id"
+    " LEFT JOIN registry_state s ON s.id = m.state_id"
+    " LEFT JOIN registry_cluster c ON c.id = m.cluster_id"
+)
+_COLUMNS = "d.kind, d.object_id, d.text, d.municipality_id, m.name, m.slug, d.status, d.scope"
+
+
+def _fts5_query(query: str) -> str:
+    terms = list(dict.fromkeys(german.stems(query)))
+    # Each stem as a quoted prefix token: "einschatz"* also finds "einschatzbog…".
+    return " AND ".join(f'"{t}"*' for t in terms)
+
+
+def search(
+    *,
+    query: str,
+    state: str = "",
+    cluster: int | None = None,
+    status: str = "",
+    scope: str = "",
+    kinds: Iterable[str] | None = None,
+    municipality_id: int | None = None,
+    exclude_municipality_id: int | None = None,
+    limit: int = 50,
+) -> list[SearchHit]:
+    """Full-text search with German stemming, best match first, on either engine."""
+    where, params = _filters_sql(
+        state=state,
+        cluster=cluster,
+        status=status,
+        scope=scope,
+        kinds=kinds,
+        municipality_id=municipality_id,
+        exclude_municipality_id=exclude_municipality_id,
+    )
+    if not query.strip():
+        return []
+    # Only constant fragments are joined below; every value is a bound parameter.
+    if connection.vendor == "postgresql":
+        select = f"SELECT {_COLUMNS}, ts_rank(to_tsvector('german'::regconfig, d.text), q) AS s"
+        parts = [
+            select,  # noqa: S608
+            "FROM quality_searchdocument d" + _BASE_JOIN + ",",
+            "websearch_to_tsquery('german'::regconfig, %s) q",
+            "WHERE to_tsvector('german'::regconfig, d.text) @@ q" + where,
+            "ORDER BY s DESC, d.id LIMIT %s",
+        ]
+        args = [query, *params, limit]
+    else:
+        match = _fts5_query(query)
+        if not match:
+            return []
+        select = f"SELECT {_COLUMNS}, -bm25(quality_search_fts) AS s"
+        parts = [
+            select,  # noqa: S608
+            "FROM quality_search_fts JOIN quality_searchdocument d",
+            "ON d.id = quality_search_fts.rowid" + _BASE_JOIN,
+            "WHERE quality_search_fts MATCH %s" + where,
+            "ORDER BY s DESC, d.id LIMIT %s",
+        ]
+        args = [match, *params, limit]
+    sql = " ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        rows = cursor.fetchall()
+    return [SearchHit(*row[:8], score=float(row[8])) for row in rows]
+
+
+# --------------------------------------------------------------------------------------
+# Similarity: TF-IDF cosine
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Doc:
+    id: int
+    kind: str
+    object_id: int
+    municipality_id: int
+
+
+class SimilarityIndex:
+    """An in-memory TF-IDF index with an inverted list per feature.
+
+    Features found in more than ``max_df`` of all documents are left out of the
+    inverted lists (they add little but cost most); cosine stays exact over the rest.
+    """
+
+    def __init__(self, rows: Iterable[tuple[int, str, int, int, str]], max_df: float = 0.2):
+        self.docs: list[_Doc] = []
+        counts: list[Counter[str]] = []
+        df: Counter[str] = Counter()
+        for pk, kind, object_id, municipality_id, text in rows:
+            feats = german.features(text)
+            self.docs.append(_Doc(pk, kind, object_id, municipality_id))
+            counts.append(feats)
+            df.update(feats.keys())
+        n = max(len(self.docs), 1)
+        self.idf = {f: math.log((1 + n) / (1 + d)) + 1 for f, d in df.items()}
+        limit = max(int(n * max_df), 20)
+        self.stop = {f for f, d in df.items() if d > limit}
+        self.by_key: dict[tuple[str, int], int] = {}
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, (doc, feats) in enumerate(zip(self.docs, counts, strict=True)):
+            self.by_key[(doc.kind, doc.object_id)] = index
+            vector = self._weigh(feats)
+            for feature, weight in vector.items():
+                if feature not in self.stop:
+                    self.postings[feature].append((index, weight))
+        self.n = n
+
+    def _weigh(self, feats: Counter[str]) -> dict[str, float]:
+        vector = {f: (1 + math.log(c)) * self.idf.get(f, 1.0) for f, c in feats.items()}
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return {f: w / norm for f, w in vector.items()}
+
+    def similar_to_text(
+        self,
+        text: str,
+        *,
+        exclude_municipality_id: int | None = None,
+        exclude: tuple[str, int] | None = None,
+        limit: int = 5,
+        min_score: float = 0.12,
+    ) -> list[tuple[_Doc, float]]:
+        vector = self._weigh(german.features(text))
+        scores: dict[int, float] = defaultdict(float)
+        for feature, weight in vector.items():
+            for index, other in self.postings.get(feature, ()):
+                scores[index] += weight * other
+        skip = self.by_key.get(exclude) if exclude else None
+        ranked = sorted(
+            (
+                (self.docs[i], s)
+                for i, s in scores.items()
+                if s >= min_score
+                and i != skip
+                and (
+                    exclude_municipality_id is None
+                    or self.docs[i].municipality_id != exclude_municipality_id
+                )
+            ),
+            key=lambda pair: (-pair[1], pair[0].id),
+        )
+        return ranked[:limit]
+
+
+_cache_lock = threading.Lock()
+_cache: dict[str, Any] = {"key": None, "index": None}
+
+
+def similarity_index() -> SimilarityIndex:
+    """The index of the current search documents, rebuilt when they change."""
+    state = SearchDocument.objects.aggregate(n=Max("id"))
+    key = (SearchDocument.objects.count(), state["n"], _generation())
+    with _cache_lock:
+        if _cache["key"] != key:
+            rows = SearchDocument.objects.values_list(
+                "id", "kind", "object_id", "municipality_id", "text"
+            ).order_by("id")
+            _cache["index"] = SimilarityIndex(rows.iterator(chunk_size=5000))
+            _cache["key"] = key
+        return _cache["index"]
+
+
+_generation_counter = [0]
+
+
+def _generation() -> int:
+    return _generation_counter[0]
+
+
+def invalidate_similarity_cache() -> None:
+    """Text edits keep count and max id; signals call this so the index is rebuilt."""
+    _generation_counter[0] += 1
+
+
+def similar_items(
+    *, item: Any, limit: int = 5, other_communes_only: bool = True
+) -> list[SearchHit]:
+    """The most similar interests, topics and outcomes of other communes."""
+    index = similarity_index()
+    ranked = index.similar_to_text(
+        item.text,
+        exclude_municipality_id=item.municipality_id if other_communes_only else None,
+        exclude=(MODEL_KINDS[type(item)], item.pk),
+        limit=limit,
+    )
+    if not ranked:
+        return []
+    ids = [doc.id for doc, _score in ranked]
+    rows = {
+        d.pk: d for d in SearchDocument.objects.filter(pk__in=ids).select_related("municipality")
+    }
+    hits = []
+    for doc, score in ranked:
+        row = rows.get(doc.id)
+        if row is None:
+            continue
+        hits.append(
+            SearchHit(
+                kind=row.kind,
+                object_id=row.object_id,
+                text=row.text,
+                municipality_id=row.municipality_id,
+                municipality_name=row.municipality.name,
+                municipality_slug=row.municipality.slug,
+                status=row.status,
+                scope=row.scope,
+                score=round(score, 3),
+            )
+        )
+    return hits

@@ -78,3 +78,14 @@ def user_create(
     user.full_clean()
     user.save()
     return user
+
+
+def api_token_revoke(*, token: ApiToken, actor: Any) -> None:
+    """Delete a token; only its owner (or a superuser) may."""
+    if actor.pk != token.user_id and not actor.is_superuser:
+        raise PermissionDenied("tokens are personal")
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action=AuditAction.DELETE, target=token, before={"name": token.name}
+        )
+        token.delete()

@@ -7,4 +7,6 @@ app_name = "core"
 urlpatterns = [
     path("start/", views.dashboard, name="dashboard"),
     path("protokoll/", views.audit_log, name="audit_log"),
+    path("api-tokens/", views.api_token_list, name="api_token_list"),
+    path("api-tokens/<uuid:code>/widerrufen/", views.api_token_delete, name="api_token_delete"),
 ]

@@ -10,7 +10,13 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-DUMMY = {"int": "999999", "slug": "gibt-es-nicht", "uuid": str(uuid.UUID(int=0)), "str": "x", "path": "x"}
+DUMMY = {
+    "int": "999999",
+    "slug": "gibt-es-nicht",
+    "uuid": str(uuid.UUID(int=0)),
+    "str": "x",
+    "path": "x",
+}
 SKIP_PREFIXES = ("admin/", "api/", "i18n/", "static/", "media/")
 
 

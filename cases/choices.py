@@ -1,0 +1,195 @@
+"""Vocabularies of § 8a procedures.
+
+Labels follow the federal § 8a statistic (§ 99 Abs. 6 SGB VIII).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivityCode(models.TextChoices):
+    """The fixed vocabulary of steps in a procedure: the event log of process analysis."""
+
+    REPORT_RECEIVED = "report_received", _("Meldung eingegangen")
+    URGENCY_RATED = "urgency_rated", _("Dringlichkeit eingeschätzt")
+    FIRST_CONTACT = "first_contact", _("Erstkontakt")
+    HOME_VISIT = "home_visit", _("Hausbesuch")
+    PARENTS_INVOLVED = "parents_involved", _("Eltern einbezogen")
+    CHILD_INVOLVED = "child_involved", _("Kind/Jugendliche:r einbezogen")
+    RISK_ASSESSMENT_STARTED = "risk_assessment_started", _("Gefährdungseinschätzung begonnen")
+    RISK_ASSESSMENT_SIGNED = "risk_assessment_signed", _("Gefährdungseinschätzung abgezeichnet")
+    INSOFA_CONSULTED = "insofa_consulted", _("Insoweit erfahrene Fachkraft beraten")
+    HELP_OFFERED = "help_offered", _("Hilfe angeboten")
+    HELP_ACCEPTED = "help_accepted", _("Hilfe angenommen")
+    SAFETY_PLAN = "safety_plan", _("Schutzvereinbarung")
+    FAMILY_COURT_CALLED = "family_court_called", _("Familiengericht angerufen")
+    INOBHUTNAHME = "inobhutnahme", _("Inobhutnahme (§ 42)")
+    POLICE_INVOLVED = "police_involved", _("Polizei eingeschaltet")
+    HANDOVER_SENT = "handover_sent", _("Mitteilung an zuständiges Jugendamt (§ 8a Abs. 6)")
+    REPORTER_FEEDBACK = "reporter_feedback", _("Rückmeldung an meldende Fachkraft (§ 4 Abs. 4 KKG)")
+    CLOSED = "closed", _("Verfahren abgeschlossen")
+
+
+# Steps a caseworker records by hand; the others are written by the services themselves.
+MANUAL_ACTIVITIES = (
+    ActivityCode.FIRST_CONTACT,
+    ActivityCode.HOME_VISIT,
+    ActivityCode.PARENTS_INVOLVED,
+    ActivityCode.CHILD_INVOLVED,
+    ActivityCode.INSOFA_CONSULTED,
+    ActivityCode.HELP_OFFERED,
+    ActivityCode.HELP_ACCEPTED,
+    ActivityCode.SAFETY_PLAN,
+    ActivityCode.FAMILY_COURT_CALLED,
+    ActivityCode.INOBHUTNAHME,
+    ActivityCode.POLICE_INVOLVED,
+    ActivityCode.HANDOVER_SENT,
+    ActivityCode.REPORTER_FEEDBACK,
+)
+
+
+class Urgency(models.TextChoices):
+    """First urgency rating; the commune's policy turns it into a first-contact deadline."""
+
+    IMMEDIATE = "immediate", _("sofort (akute Gefahr)")
+    SAME_DAY = "same_day", _("am selben Tag")
+    WITHIN_3_DAYS = "within_3_days", _("innerhalb von 3 Tagen")
+    WITHIN_WEEK = "within_week", _("innerhalb einer Woche")
+
+
+class ReporterCategory(models.TextChoices):
+    """Bekanntwerden der möglichen Kindeswohlgefährdung durch … (federal statistic)."""
+
+    POLICE_COURT = "police_court", _("Polizei/Gericht/Staatsanwaltschaft")
+    SCHOOL = "school", _("Schule")
+    DAYCARE = "daycare", _("Kindertageseinrichtung/Kindertagespflege")
+    YOUTH_WELFARE_SERVICE = "youth_welfare", _("Einrichtung/Dienst der Kinder- und Jugendhilfe")
+    HEALTH = "health", _("Hebamme/Arzt/Ärztin/Klinik/Gesundheitsamt/u.ä. Dienste")
+    COUNSELLING = "counselling", _("Beratungsstelle")
+    SOCIAL_SERVICES = "social_services", _("Sozialamt/Jobcenter")
+    OTHER_YOUTH_OFFICE = "other_youth_office", _("anderes Jugendamt")
+    RELATIVES = "relatives", _("Verwandte")
+    NEIGHBOURS = "neighbours", _("Bekannte/Nachbarn")
+    PARENTS = "parents", _("Eltern(teil)/Personensorgeberechtigte/r")
+    CHILD_SELF = "child_self", _("Minderjährige/r selbst")
+    ANONYMOUS = "anonymous", _("anonym")
+    OTHER = "other", _("Sonstige")
+
+
+# Reporters bound by secrecy or professional duty: they are owed feedback (§ 4 Abs. 4 KKG).
+PROFESSIONAL_REPORTERS = frozenset(
+    {
+        ReporterCategory.SCHOOL,
+        ReporterCategory.DAYCARE,
+        ReporterCategory.YOUTH_WELFARE_SERVICE,
+        ReporterCategory.HEALTH,
+        ReporterCategory.COUNSELLING,
+    }
+)
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("telefonisch")
+    WRITTEN = "written", _("schriftlich/E-Mail")
+    IN_PERSON = "in_person", _("persönlich")
+    FORM = "form", _("Meldebogen (§ 8a-Vereinbarung)")
+
+
+class StatisticResult(models.TextChoices):
+    """Ergebnis der Gefährdungseinschätzung (federal statistic)."""
+
+    ACUTE = "acute", _("akute Kindeswohlgefährdung")
+    LATENT = "latent", _("latente Kindeswohlgefährdung")
+    NEED_OF_HELP = "need_of_help", _("keine Kindeswohlgefährdung, aber Hilfe-/Unterstützungsbedarf")
+    NEITHER = "neither", _("keine Kindeswohlgefährdung und kein (weiterer) Hilfebedarf")
+
+
+class EndangermentKind(models.TextChoices):
+    """Art der Kindeswohlgefährdung (several possible)."""
+
+    NEGLECT = "neglect", _("Vernachlässigung")
+    PSYCHOLOGICAL = "psychological", _("psychische Misshandlung")
+    PHYSICAL = "physical", _("körperliche Misshandlung")
+    SEXUAL = "sexual", _("sexuelle Gewalt")
+
+
+class DangerSource(models.TextChoices):
+    """Von wem ging die Gefährdung aus (federal statistic)."""
+
+    MOTHER = "mother", _("Mutter")
+    FATHER = "father", _("Vater")
+    STEP_PARENT = "step_parent", _("Stiefelternteil/Lebenspartner:in eines Elternteils")
+    OTHER_RELATIVE = "other_relative", _("sonstige Person aus dem familiären Umfeld")
+    OTHER_PERSON = "other_person", _("sonstige Person")
+    UNKNOWN = "unknown", _("nicht bekannt")
+
+
+class Sex(models.TextChoices):
+    MALE = "m", _("männlich")
+    FEMALE = "f", _("weiblich")
+    DIVERSE = "d", _("divers/ohne Angabe")
+
+
+class LivingSituation(models.TextChoices):
+    """Aufenthaltsort des Kindes zu Beginn der Gefährdungseinschätzung."""
+
+    BOTH_PARENTS = "both_parents", _("bei den Eltern")
+    SINGLE_PARENT = "single_parent", _("bei einem alleinerziehenden Elternteil")
+    PARENT_NEW_PARTNER = "parent_partner", _("bei einem Elternteil mit Stiefelternteil/Partner:in")
+    RELATIVES = "relatives", _("bei Großeltern/Verwandten")
+    FOSTER_OR_HOME = "foster_or_home", _("in einer Pflegefamilie/Einrichtung")
+    OTHER = "other", _("an einem anderen Ort")
+
+
+class AgeGroup(models.TextChoices):
+    """Altersgruppen of the statistic (age at the start of the procedure)."""
+
+    UNDER_3 = "0-3", _("unter 3 Jahren")
+    FROM_3 = "3-6", _("3 bis unter 6 Jahren")
+    FROM_6 = "6-9", _("6 bis unter 9 Jahren")
+    FROM_9 = "9-12", _("9 bis unter 12 Jahren")
+    FROM_12 = "12-14", _("12 bis unter 14 Jahren")
+    FROM_14 = "14-16", _("14 bis unter 16 Jahren")
+    FROM_16 = "16-18", _("16 bis unter 18 Jahren")
+
+
+def age_group_for(age: int) -> str:
+    """The statistic's age group of a child aged ``age`` full years."""
+    for code, low in (
+        ("16-18", 16),
+        ("14-16", 14),
+        ("12-14", 12),
+        ("9-12", 9),
+        ("6-9", 6),
+        ("3-6", 3),
+    ):
+        if age >= low:
+            return code
+    return "0-3"
+
+
+class ParentAgeGroup(models.TextChoices):
+    UNDER_18 = "u18", _("unter 18 Jahren")
+    FROM_18 = "18-27", _("18 bis unter 27 Jahren")
+    FROM_27 = "27+", _("27 Jahre und älter")
+    UNKNOWN = "unknown", _("unbekannt")
+
+
+class ProcedureStatus(models.TextChoices):
+    OPEN = "open", _("offen")
+    ASSESSING = "assessing", _("in Gefährdungseinschätzung")
+    DECIDED = "decided", _("eingeschätzt")
+    CLOSED = "closed", _("abgeschlossen")
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Entwurf")
+    SIGNED = "signed", _("abgezeichnet (verbindlich)")
+
+
+class PersonRole(models.TextChoices):
+    CHILD = "child", _("Kind/Jugendliche:r")
+    MOTHER = "mother", _("Mutter")
+    FATHER = "father", _("Vater")
+    GUARDIAN = "guardian", _("sonstige:r Personensorgeberechtigte:r")
+    OTHER = "other", _("weitere Person")

@@ -1,0 +1,622 @@
+"""§ 8a procedures: teams, pseudonymous child records, the encrypted person store, events,
+risk assessments in the four-eyes principle, amendments and the per-commune policy.
+
+Identifying data (names, birth dates, addresses) lives only in :class:`PersonRecord`
+(encrypted) and in free-text fields marked ``EncryptedTextField``; everything the federal
+statistic needs is pseudonymous and stays after the retention purge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import (
+    ActivityCode,
+    AgeGroup,
+    AssessmentStatus,
+    Channel,
+    DangerSource,
+    EndangermentKind,
+    LivingSituation,
+    ParentAgeGroup,
+    PersonRole,
+    ProcedureStatus,
+    ReporterCategory,
+    Sex,
+    StatisticResult,
+    Urgency,
+)
+from cases.fields import EncryptedTextField
+from core import permissions
+from core.models import TenantModel, TenantQuerySet
+
+DEFAULT_FIRST_CONTACT_HOURS = {
+    Urgency.IMMEDIATE.value: 2,
+    Urgency.SAME_DAY.value: 8,
+    Urgency.WITHIN_3_DAYS.value: 72,
+    Urgency.WITHIN_WEEK.value: 168,
+}
+# Days after the report by which a step must be done.
+DEFAULT_STEP_DAYS = {
+    ActivityCode.RISK_ASSESSMENT_SIGNED.value: 14,
+    ActivityCode.REPORTER_FEEDBACK.value: 28,
+    ActivityCode.CLOSED.value: 120,
+}
+
+
+def _default_first_contact_hours() -> dict[str, int]:
+    return dict(DEFAULT_FIRST_CONTACT_HOURS)
+
+
+def _default_step_days() -> dict[str, int]:
+    return dict(DEFAULT_STEP_DAYS)
+
+
+class CasePolicy(models.Model):
+    """A commune's rules for procedures: deadlines per urgency and step, retention.
+
+    Per-commune settings are data (STYLE §7.4); a commune without a row uses the defaults.
+    """
+
+    municipality = models.OneToOneField(
+        "registry.Municipality",
+        on_delete=models.CASCADE,
+        related_name="case_policy",
+        verbose_name=_("Kommune"),
+    )
+    first_contact_hours = models.JSONField(
+        _("Frist für den Erstkontakt je Dringlichkeit (Stunden)"),
+        default=_default_first_contact_hours,
+    )
+    step_days = models.JSONField(
+        _("Fristen je Schritt ab Meldung (Tage)"), default=_default_step_days
+    )
+    require_reporter_feedback = models.BooleanField(
+        _("Rückmeldung an meldende Fachkräfte ist Pflicht (§ 4 Abs. 4 KKG)"), default=True
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("Löschfrist nach Abschluss (Jahre)"), default=5
+    )
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    tenant_field = "municipality_id"
+    audit_fields = (
+        "first_contact_hours",
+        "step_days",
+        "require_reporter_feedback",
+        "retention_years",
+    )
+
+    class Meta:
+        verbose_name = _("Verfahrensregeln der Kommune")
+        verbose_name_plural = _("Verfahrensregeln der Kommunen")
+
+    def __str__(self) -> str:
+        return f"Verfahrensregeln {self.municipality}"
+
+    @property
+    def tenant_id(self) -> int | None:
+        return self.municipality_id
+
+    def first_contact_delta(self, urgency: str) -> dt.timedelta:
+        hours = self.first_contact_hours.get(urgency, DEFAULT_FIRST_CONTACT_HOURS[urgency])
+        return dt.timedelta(hours=int(hours))
+
+    def step_delta(self, activity: str) -> dt.timedelta | None:
+        days = self.step_days.get(activity, DEFAULT_STEP_DAYS.get(activity))
+        return None if days is None else dt.timedelta(days=int(days))
+
+
+class Team(TenantModel):
+    """A Jugendamt team (e.g. ASD Nord) responsible for procedures; only members open them."""
+
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.PROTECT,
+        related_name="case_teams",
+        verbose_name=_("Kommune"),
+    )
+    name = models.CharField(_("Name"), max_length=120)
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    permission_domain = permissions.CASES
+    audit_fields = ("municipality_id", "name")
+
+    class Meta:
+        verbose_name = _("Team")
+        verbose_name_plural = _("Teams")
+        ordering = ["municipality", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="%(app_label)s_%(class)s_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(TenantModel):
+    """A person in a team; case access needs this AND a case role in the commune."""
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Team")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="case_team_memberships",
+        verbose_name=_("Person"),
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    tenant_field = "team__municipality_id"
+    permission_domain = permissions.CASES
+    audit_fields = ("team_id", "user_id")
+
+    class Meta:
+        verbose_name = _("Teammitgliedschaft")
+        verbose_name_plural = _("Teammitgliedschaften")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "user"], name="%(app_label)s_%(class)s_unique_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.team}"
+
+
+class ChildRecord(TenantModel):
+    """The pseudonymous record of the child that the federal statistic needs.
+
+    No name, no birth day: only month and year of birth and the statistic's features. It
+    survives the retention purge, so statistics stay reproducible.
+    """
+
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Kommune"),
+    )
+    sex = models.CharField(_("Geschlecht"), max_length=1, choices=Sex.choices)
+    birth_year = models.PositiveSmallIntegerField(_("Geburtsjahr"))
+    birth_month = models.PositiveSmallIntegerField(_("Geburtsmonat"))
+    age_group = models.CharField(_("Altersgruppe"), max_length=5, choices=AgeGroup.choices)
+    foreign_origin = models.BooleanField(
+        _("mindestens ein Elternteil ausländischer Herkunft"), null=True, blank=True
+    )
+    german_family_language = models.BooleanField(
+        _("in der Familie wird vorrangig Deutsch gesprochen"), null=True, blank=True
+    )
+    integration_assistance = models.BooleanField(
+        _("erhält Eingliederungshilfe"), null=True, blank=True
+    )
+    living_situation = models.CharField(
+        _("Aufenthaltsort des Kindes"), max_length=20, choices=LivingSituation.choices
+    )
+    parent_age_group = models.CharField(
+        _("Alter der Eltern"),
+        max_length=8,
+        choices=ParentAgeGroup.choices,
+        default=ParentAgeGroup.UNKNOWN,
+    )
+    prior_help = models.BooleanField(
+        _("Inanspruchnahme von Leistungen (§§ 16–19, 27–35a) zu Beginn"), null=True, blank=True
+    )
+
+    permission_domain = permissions.CASES
+
+    class Meta:
+        verbose_name = _("Kind (pseudonym)")
+        verbose_name_plural = _("Kinder (pseudonym)")
+
+    def __str__(self) -> str:
+        return f"{self.get_sex_display()}, {self.birth_month:02d}/{self.birth_year}"
+
+
+class ProcedureQuerySet(TenantQuerySet):
+    def for_case_team(self, user: Any, action: str = permissions.VIEW) -> ProcedureQuerySet:
+        """Procedures the user may open: a case role in the commune AND team membership."""
+        qs = self.visible_to(user, action)
+        if getattr(user, "is_system", False):
+            return qs
+        if user is None or not getattr(user, "is_authenticated", False):
+            return qs.none()
+        return qs.filter(team__memberships__user=user)
+
+
+class Procedure(TenantModel):
+    """One § 8a procedure for one child: from the report to the decision and closing."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        verbose_name=_("Kommune"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("Team")
+    )
+    file_number = models.CharField(_("Aktenzeichen"), max_length=40)
+    child = models.OneToOneField(
+        ChildRecord,
+        on_delete=models.PROTECT,
+        related_name="procedure",
+        verbose_name=_("Kind (pseudonym)"),
+    )
+    received_at = models.DateTimeField(_("Meldung eingegangen am"))
+    reporter_category = models.CharField(
+        _("Bekannt geworden durch"), max_length=24, choices=ReporterCategory.choices
+    )
+    channel = models.CharField(_("Meldeweg"), max_length=12, choices=Channel.choices)
+    indications = EncryptedTextField(_("gewichtige Anhaltspunkte"), blank=True)
+    urgency = models.CharField(_("Dringlichkeit"), max_length=16, choices=Urgency.choices)
+    repeated_report = models.BooleanField(
+        _("erneute Meldung zum selben Kind im Jahr"), default=False
+    )
+    first_contact_due = models.DateTimeField(_("Erstkontakt fällig bis"))
+    assessment_due = models.DateTimeField(_("Einschätzung fällig bis"), null=True, blank=True)
+    feedback_due = models.DateTimeField(_("Rückmeldung fällig bis"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("Erstkontakt am"), null=True, blank=True)
+    feedback_at = models.DateTimeField(_("Rückmeldung am"), null=True, blank=True)
+    status = models.CharField(
+        _("Stand"), max_length=12, choices=ProcedureStatus.choices, default=ProcedureStatus.OPEN
+    )
+    result = models.CharField(
+        _("Ergebnis"), max_length=16, choices=StatisticResult.choices, blank=True
+    )
+    result_at = models.DateTimeField(_("Einschätzung abgeschlossen am"), null=True, blank=True)
+    kind_neglect = models.BooleanField(_("Vernachlässigung"), default=False)
+    kind_psychological = models.BooleanField(_("psychische Misshandlung"), default=False)
+    kind_physical = models.BooleanField(_("körperliche Misshandlung"), default=False)
+    kind_sexual = models.BooleanField(_("sexuelle Gewalt"), default=False)
+    danger_source = models.CharField(
+        _("Gefährdung ging aus von"), max_length=16, choices=DangerSource.choices, blank=True
+    )
+    section_42 = models.BooleanField(_("vorläufige Schutzmaßnahme (§ 42)"), default=False)
+    closed_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True)
+    purge_after = models.DateField(_("identifizierende Daten löschen ab"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("identifizierende Daten gelöscht am"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("angelegt von"),
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    objects = ProcedureQuerySet.as_manager()
+    permission_domain = permissions.CASES
+    audit_fields = (
+        "file_number",
+        "team_id",
+        "received_at",
+        "reporter_category",
+        "channel",
+        "indications",
+        "urgency",
+        "repeated_report",
+        "first_contact_due",
+        "status",
+        "result",
+        "kind_neglect",
+        "kind_psychological",
+        "kind_physical",
+        "kind_sexual",
+        "danger_source",
+        "section_42",
+        "closed_at",
+        "purged_at",
+    )
+    audit_redacted_fields = ("indications",)
+
+    KIND_FIELDS = {
+        EndangermentKind.NEGLECT: "kind_neglect",
+        EndangermentKind.PSYCHOLOGICAL: "kind_psychological",
+        EndangermentKind.PHYSICAL: "kind_physical",
+        EndangermentKind.SEXUAL: "kind_sexual",
+    }
+
+    class Meta:
+        verbose_name = _("Verfahren nach § 8a SGB VIII")
+        verbose_name_plural = _("Verfahren nach § 8a SGB VIII")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["municipality", "result_at"], name="cases_proc_muni_result"),
+            models.Index(fields=["team", "status", "received_at"], name="cases_proc_team_status"),
+            models.Index(fields=["status", "first_contact_due"], name="cases_proc_due"),
+            models.Index(fields=["purge_after"], name="cases_proc_purge"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "file_number"],
+                name="%(app_label)s_%(class)s_unique_file_number",
+                violation_error_message=_("Dieses Aktenzeichen ist in der Kommune vergeben."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        # The Aktenzeichen is no identifying data of the family; it shows in read logs.
+        return f"§ 8a {self.file_number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:procedure_detail", args=[self.code])
+
+    @property
+    def kinds(self) -> list[str]:
+        return [kind for kind, field in self.KIND_FIELDS.items() if getattr(self, field)]
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return [str(EndangermentKind(k).label) for k in self.kinds]
+
+    def deadlines(self) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
+        """(label, due, done) of the procedure's deadlines, for the overview."""
+        rows = [(str(_("Erstkontakt")), self.first_contact_due, self.first_contact_at)]
+        if self.assessment_due:
+            rows.append((str(_("Gefährdungseinschätzung")), self.assessment_due, self.result_at))
+        if self.feedback_due:
+            rows.append((str(_("Rückmeldung an Meldende")), self.feedback_due, self.feedback_at))
+        return rows
+
+
+class PersonRecord(TenantModel):
+    """Identifying data of a child or parent, encrypted at rest; deleted by the purge."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="persons", verbose_name=_("Verfahren")
+    )
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    role = models.CharField(_("Rolle"), max_length=12, choices=PersonRole.choices)
+    name = EncryptedTextField(_("Name"))
+    birth_date = EncryptedTextField(_("Geburtsdatum"), blank=True)
+    address = EncryptedTextField(_("Anschrift"), blank=True)
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    tenant_field = "procedure__municipality_id"
+    permission_domain = permissions.CASES
+    audit_fields = ("procedure_id", "role", "name", "birth_date", "address")
+    audit_redacted_fields = ("name", "birth_date", "address")
+
+    class Meta:
+        verbose_name = _("Person (identifizierende Daten)")
+        verbose_name_plural = _("Personen (identifizierende Daten)")
+        ordering = ["procedure", "role", "id"]
+
+    def __str__(self) -> str:
+        # Never the name: this string lands in logs.
+        return f"{self.get_role_display()} ({self.code})"
+
+
+class BindingRecordError(RuntimeError):
+    """Raised when code tries to change a binding (signed) documentation entry."""
+
+
+class ProcedureEvent(TenantModel):
+    """One step of a procedure: activity, time, acting institution and person.
+
+    Events are binding documentation: they are never edited, only amended
+    (:class:`Amendment`). Only the retention purge blanks their free text.
+    """
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="events", verbose_name=_("Verfahren")
+    )
+    activity_code = models.CharField(
+        _("Schritt"), max_length=32, choices=ActivityCode.choices, db_index=True
+    )
+    occurred_at = models.DateTimeField(_("Zeitpunkt"))
+    institution = models.ForeignKey(
+        "registry.Institution",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handelnde Einrichtung"),
+    )
+    institution_name = models.CharField(_("handelnde Stelle"), max_length=200, blank=True)
+    institution_type = models.CharField(_("Art der Stelle"), max_length=40, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dokumentiert von"),
+    )
+    actor_name = models.CharField(_("Fachkraft"), max_length=150, blank=True)
+    note = EncryptedTextField(_("Vermerk"), blank=True)
+    details = models.JSONField(_("Angaben"), default=dict, blank=True)
+    recorded_at = models.DateTimeField(_("dokumentiert am"), auto_now_add=True)
+
+    tenant_field = "procedure__municipality_id"
+    permission_domain = permissions.CASES
+    audit_fields = (
+        "activity_code",
+        "occurred_at",
+        "institution_id",
+        "institution_name",
+        "note",
+        "details",
+    )
+    audit_redacted_fields = ("note",)
+
+    class Meta:
+        verbose_name = _("Verfahrensschritt")
+        verbose_name_plural = _("Verfahrensschritte")
+        ordering = ["procedure", "occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["procedure", "occurred_at"], name="cases_event_proc_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_activity_code_display()} {self.occurred_at:%d.%m.%Y %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise BindingRecordError("Dokumentierte Schritte können nur ergänzt werden.")
+        super().save(*args, **kwargs)
+
+
+class RiskAssessment(TenantModel):
+    """A Gefährdungseinschätzung with a versioned instrument, signed by a second professional."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("Verfahren"),
+    )
+    instrument_key = models.CharField(_("Instrument"), max_length=60)
+    instrument_version = models.CharField(_("Version"), max_length=20)
+    age_band = models.CharField(_("Altersstufe"), max_length=8)
+    answers = models.JSONField(_("Einschätzungen"), default=dict, blank=True)
+    notes = EncryptedTextField(_("Begründung"), blank=True)
+    parents_involved = models.BooleanField(_("Eltern einbezogen"), default=False)
+    child_involved = models.BooleanField(_("Kind einbezogen"), default=False)
+    home_visit = models.BooleanField(_("Hausbesuch erfolgt"), default=False)
+    result = models.CharField(
+        _("Ergebnis"), max_length=16, choices=StatisticResult.choices, blank=True
+    )
+    kinds = models.JSONField(_("Arten der Gefährdung"), default=list, blank=True)
+    danger_source = models.CharField(
+        _("Gefährdung ging aus von"), max_length=16, choices=DangerSource.choices, blank=True
+    )
+    status = models.CharField(
+        _("Stand"),
+        max_length=8,
+        choices=AssessmentStatus.choices,
+        default=AssessmentStatus.DRAFT,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("erstellt von"),
+    )
+    started_at = models.DateTimeField(_("begonnen am"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("abgezeichnet von"),
+    )
+    signed_at = models.DateTimeField(_("abgezeichnet am"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    tenant_field = "procedure__municipality_id"
+    permission_domain = permissions.CASES
+    audit_fields = (
+        "instrument_key",
+        "instrument_version",
+        "age_band",
+        "answers",
+        "notes",
+        "parents_involved",
+        "child_involved",
+        "home_visit",
+        "result",
+        "kinds",
+        "danger_source",
+        "status",
+        "signed_by_id",
+        "signed_at",
+    )
+    audit_redacted_fields = ("notes",)
+
+    class Meta:
+        verbose_name = _("Gefährdungseinschätzung")
+        verbose_name_plural = _("Gefährdungseinschätzungen")
+        ordering = ["procedure", "started_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_by__isnull=True) | ~Q(signed_by=F("author")),
+                name="%(app_label)s_%(class)s_four_eyes",
+                violation_error_message=_(
+                    "Vier-Augen-Prinzip: Wer die Einschätzung erstellt hat, kann sie nicht "
+                    "selbst abzeichnen."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Gefährdungseinschätzung {self.started_at:%d.%m.%Y}"
+
+    @property
+    def is_binding(self) -> bool:
+        return self.status == AssessmentStatus.SIGNED
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return [str(EndangermentKind(k).label) for k in self.kinds]
+
+
+class Amendment(TenantModel):
+    """A later, attributed addition to binding documentation (never an edit)."""
+
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.CASCADE,
+        related_name="amendments",
+        verbose_name=_("Verfahren"),
+    )
+    event = models.ForeignKey(
+        ProcedureEvent,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("ergänzter Schritt"),
+    )
+    assessment = models.ForeignKey(
+        RiskAssessment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("ergänzte Einschätzung"),
+    )
+    text = EncryptedTextField(_("Ergänzung"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("ergänzt von"),
+    )
+    author_name = models.CharField(_("ergänzt von (Name)"), max_length=150)
+    created_at = models.DateTimeField(_("ergänzt am"), auto_now_add=True)
+
+    tenant_field = "procedure__municipality_id"
+    permission_domain = permissions.CASES
+    audit_fields = ("procedure_id", "event_id", "assessment_id", "text")
+    audit_redacted_fields = ("text",)
+
+    class Meta:
+        verbose_name = _("Ergänzung")
+        verbose_name_plural = _("Ergänzungen")
+        ordering = ["procedure", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Ergänzung {self.created_at:%d.%m.%Y %H:%M}" if self.created_at else "Ergänzung"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise BindingRecordError("Ergänzungen sind verbindlich und unveränderlich.")
+        super().save(*args, **kwargs)

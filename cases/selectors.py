@@ -1,0 +1,219 @@
+"""Scoped reads of § 8a procedures: the chokepoints, the lists, the event log.
+
+``procedure_get_for_user`` is the ONLY way views and the API obtain a procedure. It writes
+an ``AccessLog`` row on every read — the one sanctioned write in a selector (STYLE §7.5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.choices import ActivityCode, ProcedureStatus
+from cases.models import Procedure, ProcedureEvent, RiskAssessment, Team
+from core import permissions
+from core.audit import access_log_record
+
+NOT_FOUND = "Verfahren nicht gefunden."
+
+
+def procedures_for_user(*, user: Any, action: str = permissions.VIEW) -> QuerySet[Procedure]:
+    """Procedures the user may open: case role in the commune AND member of the team."""
+    return Procedure.objects.for_case_team(user, action)
+
+
+def teams_for_user(*, user: Any) -> QuerySet[Team]:
+    """Teams the user belongs to in communes where they hold a case role."""
+    allowed = permissions.municipality_ids_for(user, permissions.ADD, permissions.CASES)
+    if allowed == permissions.ALL:
+        return Team.objects.all()
+    if not allowed:
+        return Team.objects.none()
+    return Team.objects.filter(municipality_id__in=allowed, memberships__user=user).distinct()
+
+
+def _parse_code(code: Any) -> uuid.UUID:
+    try:
+        return code if isinstance(code, uuid.UUID) else uuid.UUID(str(code))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404(NOT_FOUND) from None
+
+
+def procedure_get_for_user(*, user: Any, code: Any, purpose: str) -> Procedure:
+    """THE chokepoint: the procedure if ``user`` may open it, else 404; logs the read.
+
+    "Not found" and "not yours" look the same. ``purpose`` lands in the read log that the
+    commune's data-protection officer reviews.
+    """
+    parsed = _parse_code(code)
+    procedure = (
+        procedures_for_user(user=user)
+        .select_related("team", "child", "municipality")
+        .filter(code=parsed)
+        .first()
+    )
+    if procedure is None:
+        raise Http404(NOT_FOUND)
+    access_log_record(
+        actor=user, target=procedure, municipality_id=procedure.municipality_id, purpose=purpose
+    )
+    return procedure
+
+
+def assessment_get_for_user(*, user: Any, code: Any, purpose: str) -> RiskAssessment:
+    """A risk assessment through the procedure chokepoint (logs the read of its procedure)."""
+    parsed = _parse_code(code)
+    procedure_code = (
+        RiskAssessment.objects.filter(code=parsed).values_list("procedure__code", flat=True).first()
+    )
+    if procedure_code is None:
+        raise Http404(NOT_FOUND)
+    procedure = procedure_get_for_user(user=user, code=procedure_code, purpose=purpose)
+    assessment = procedure.assessments.select_related("author", "signed_by").get(code=parsed)
+    assessment.procedure = procedure
+    return assessment
+
+
+def procedure_events_for_review(*, user: Any, code: Any) -> list[ProcedureEvent]:
+    """A procedure's events as a case-review timeline; same chokepoint, logs the read."""
+    procedure = procedure_get_for_user(
+        user=user, code=code, purpose="Fallanalyse: Zeitleiste der Verfahrensschritte"
+    )
+    return list(procedure.events.select_related("institution").order_by("occurred_at", "id"))
+
+
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """The calendar year in local time, as aware datetimes (index-friendly range)."""
+    tz = timezone.get_current_timezone()
+    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def due_filter(*, now: dt.datetime, horizon: dt.timedelta) -> Q:
+    """Procedures with a deadline not yet met that falls before ``now + horizon``."""
+    limit = now + horizon
+    return ~Q(status=ProcedureStatus.CLOSED) & (
+        Q(first_contact_at__isnull=True, first_contact_due__lte=limit)
+        | Q(result_at__isnull=True, assessment_due__lte=limit)
+        | Q(feedback_due__isnull=False, feedback_at__isnull=True, feedback_due__lte=limit)
+    )
+
+
+def procedure_list(
+    *,
+    user: Any,
+    status: str = "",
+    due: str = "",
+    year: int | None = None,
+    result: str = "",
+    team_id: int | None = None,
+    q: str = "",
+    now: dt.datetime | None = None,
+) -> QuerySet[Procedure]:
+    """The case list: the user's teams' procedures, filtered; no identifying data needed."""
+    qs = procedures_for_user(user=user).select_related("team", "child", "municipality")
+    if status:
+        qs = qs.filter(status=status)
+    now = now or timezone.now()
+    if due == "overdue":
+        qs = qs.filter(due_filter(now=now, horizon=dt.timedelta(0)))
+    elif due == "due":
+        qs = qs.filter(due_filter(now=now, horizon=dt.timedelta(days=3)))
+    if year:
+        start, end = year_bounds(year)
+        qs = qs.filter(result_at__gte=start, result_at__lt=end)
+    if result:
+        qs = qs.filter(result=result)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if q:
+        qs = qs.filter(file_number__icontains=q)
+    return qs.order_by("-received_at", "-id")
+
+
+def procedure_next_deadline(
+    procedure: Procedure, now: dt.datetime | None = None
+) -> tuple[str, dt.datetime, bool] | None:
+    """The earliest unmet deadline of an open procedure: (label, due, overdue)."""
+    if procedure.status == ProcedureStatus.CLOSED:
+        return None
+    now = now or timezone.now()
+    open_ = [(label, due) for label, due, done in procedure.deadlines() if done is None and due]
+    if not open_:
+        return None
+    label, due = min(open_, key=lambda r: r[1])
+    return label, due, due < now
+
+
+def statistics_queryset(
+    *, user: Any, year: int, municipality_ids: list[int] | None = None
+) -> QuerySet[Procedure]:
+    """The year's assessed procedures for the federal statistic (aggregates only).
+
+    A procedure counts in the year its risk assessment was signed (result set); the case
+    list's year filter uses the same rule, so both reconcile.
+    """
+    qs = Procedure.objects.visible_to(user, permissions.EXPORT)
+    start, end = year_bounds(year)
+    qs = qs.filter(result_at__gte=start, result_at__lt=end).exclude(result="")
+    if municipality_ids is not None:
+        qs = qs.filter(municipality_id__in=municipality_ids)
+    return qs
+
+
+def procedure_event_rows(
+    *,
+    user: Any,
+    municipality_ids: list[int] | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> Iterator[dict]:
+    """The event log for process analysis (issue 7): one dict per event, no identifying data.
+
+    Visible: communes where ``user`` may view ANALYTICS (aggregated analysis by coordination
+    and project team); a SystemActor sees all. Ordered by case, then time. ``case_id`` is
+    the procedure's UUID code (pseudonymous), never the Aktenzeichen. ``since``/``until``
+    filter on the event time (``since`` inclusive, ``until`` exclusive).
+    """
+    allowed = permissions.municipality_ids_for(user, permissions.VIEW, permissions.ANALYTICS)
+    qs = ProcedureEvent.objects.all()
+    if allowed != permissions.ALL:
+        if not allowed:
+            return
+        qs = qs.filter(procedure__municipality_id__in=allowed)
+    if municipality_ids is not None:
+        qs = qs.filter(procedure__municipality_id__in=municipality_ids)
+    if since is not None:
+        qs = qs.filter(occurred_at__gte=since)
+    if until is not None:
+        qs = qs.filter(occurred_at__lt=until)
+    labels = {code: str(label) for code, label in ActivityCode.choices}
+    rows = qs.order_by("procedure_id", "occurred_at", "id").values_list(
+        "procedure__code",
+        "activity_code",
+        "occurred_at",
+        "institution_name",
+        "institution_type",
+        "procedure__municipality__slug",
+        "procedure__urgency",
+        "procedure__result",
+    )
+    for code, activity, occurred_at, inst, inst_type, slug, urgency, result in rows.iterator(
+        chunk_size=5000
+    ):
+        yield {
+            "case_id": str(code),
+            "activity": labels.get(activity, activity),
+            "activity_code": activity,
+            "timestamp": occurred_at,
+            "institution": inst or "",
+            "institution_type": inst_type or "",
+            "municipality": slug,
+            "urgency": urgency,
+            "result": result or "",
+        }

@@ -1,0 +1,857 @@
+"""All writes of § 8a procedures and their business rules (STYLE §7.3).
+
+Every service checks the actor's right in the commune AND membership of the responsible
+team, validates the sequence of steps, writes the row(s) and an audit row in one
+transaction. Sequences that cannot happen (an assessment before the report, closing with
+an open assessment) raise ``ValidationError`` with a message a caseworker understands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.choices import (
+    MANUAL_ACTIVITIES,
+    PROFESSIONAL_REPORTERS,
+    ActivityCode,
+    AssessmentStatus,
+    EndangermentKind,
+    ProcedureStatus,
+    StatisticResult,
+    age_group_for,
+)
+from cases.instruments import DEFAULT_INSTRUMENT, InstrumentError, age_band_for_age, load_instrument
+from cases.models import (
+    Amendment,
+    CasePolicy,
+    ChildRecord,
+    PersonRecord,
+    Procedure,
+    ProcedureEvent,
+    RiskAssessment,
+    Team,
+    TeamMembership,
+)
+from core import crypto, permissions
+from core.audit import audit_record, changed_only, serialize_for_audit
+from core.choices import AuditAction
+
+# Clock skew we tolerate between a device and the server before calling a time "future".
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _actor_name(actor: Any) -> str:
+    if getattr(actor, "is_system", False):
+        return str(actor)
+    return (actor.get_full_name() or actor.get_username()) if actor else ""
+
+
+def is_team_member(*, user: Any, team: Team) -> bool:
+    """Whether ``user`` belongs to ``team`` (the system actor counts as member)."""
+    if getattr(user, "is_system", False):
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return TeamMembership.objects.filter(team=team, user=user).exists()
+
+
+def _require_case_team(actor: Any, team: Team, action: str) -> None:
+    """The two gates of case access: a case role in the commune, membership of the team."""
+    permissions.require(actor, action, permissions.CASES, team.municipality_id)
+    if not is_team_member(user=actor, team=team):
+        raise PermissionDenied("not a member of the responsible team")
+
+
+def policy_for(*, municipality_id: int) -> CasePolicy:
+    """The commune's policy, or an unsaved one with the defaults."""
+    policy = CasePolicy.objects.filter(municipality_id=municipality_id).first()
+    return policy or CasePolicy(municipality_id=municipality_id)
+
+
+def _require_open(procedure: Procedure) -> None:
+    if procedure.status == ProcedureStatus.CLOSED:
+        raise ValidationError(
+            "Das Verfahren ist abgeschlossen; es können nur noch Ergänzungen dokumentiert werden."
+        )
+
+
+def _check_time(procedure: Procedure, when: dt.datetime, what: str) -> None:
+    if when < procedure.received_at:
+        raise ValidationError(
+            f"{what} kann nicht vor dem Eingang der Meldung "
+            f"({timezone.localtime(procedure.received_at):%d.%m.%Y %H:%M}) liegen."
+        )
+    if when > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(f"{what} kann nicht in der Zukunft liegen.")
+
+
+def _event_create(
+    *,
+    procedure: Procedure,
+    actor: Any,
+    activity_code: str,
+    occurred_at: dt.datetime,
+    institution: Any = None,
+    institution_name: str = "",
+    note: str = "",
+    details: dict[str, Any] | None = None,
+) -> ProcedureEvent:
+    institution_type = ""
+    if institution is not None:
+        if institution.municipality_id != procedure.municipality_id and not institution_name:
+            institution_name = institution.name
+        institution_name = institution_name or institution.name
+        institution_type = institution.institution_type
+    event = ProcedureEvent(
+        procedure=procedure,
+        activity_code=activity_code,
+        occurred_at=occurred_at,
+        institution=institution,
+        institution_name=institution_name[:200],
+        institution_type=institution_type,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=_actor_name(actor),
+        note=note,
+        details=details or {},
+    )
+    event.full_clean()
+    event.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=event,
+        after=serialize_for_audit(event),
+        municipality_id=procedure.municipality_id,
+        related=procedure,
+    )
+    return event
+
+
+def _age_at(birth_year: int, birth_month: int, when: dt.date) -> int:
+    return when.year - birth_year - (1 if when.month < birth_month else 0)
+
+
+# --- teams and policy -------------------------------------------------------------------
+
+
+def team_create(*, municipality: Any, name: str, actor: Any) -> Team:
+    """Create a team; team composition is an organisational matter of the coordination."""
+    permissions.require(actor, permissions.MANAGE_MEMBERS, "members", municipality.pk)
+    with transaction.atomic():
+        team = Team(municipality=municipality, name=name)
+        team.full_clean()
+        team.save()
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, target=team, after=serialize_for_audit(team)
+        )
+    return team
+
+
+def team_member_add(*, team: Team, user: Any, actor: Any) -> TeamMembership:
+    """Add a person to a team; they still need a case role in the commune to open cases."""
+    permissions.require(actor, permissions.MANAGE_MEMBERS, "members", team.municipality_id)
+    with transaction.atomic():
+        membership, created = TeamMembership.objects.get_or_create(team=team, user=user)
+        if created:
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                target=membership,
+                after=serialize_for_audit(membership),
+                municipality_id=team.municipality_id,
+            )
+    return membership
+
+
+def case_policy_update(
+    *,
+    municipality: Any,
+    actor: Any,
+    first_contact_hours: dict[str, int] | None = None,
+    step_days: dict[str, int] | None = None,
+    require_reporter_feedback: bool | None = None,
+    retention_years: int | None = None,
+    reason: str = "",
+) -> CasePolicy:
+    """Change a commune's deadlines and retention (commune settings: coordination)."""
+    permissions.require(actor, permissions.CHANGE, permissions.REGISTRY, municipality.pk)
+    with transaction.atomic():
+        policy, _ = CasePolicy.objects.select_for_update().get_or_create(municipality=municipality)
+        before = serialize_for_audit(policy)
+        if first_contact_hours is not None:
+            if any(int(v) <= 0 for v in first_contact_hours.values()):
+                raise ValidationError("Fristen müssen positiv sein.")
+            policy.first_contact_hours = {**policy.first_contact_hours, **first_contact_hours}
+        if step_days is not None:
+            if any(int(v) <= 0 for v in step_days.values()):
+                raise ValidationError("Fristen müssen positiv sein.")
+            policy.step_days = {**policy.step_days, **step_days}
+        if require_reporter_feedback is not None:
+            policy.require_reporter_feedback = require_reporter_feedback
+        if retention_years is not None:
+            policy.retention_years = retention_years
+        policy.full_clean()
+        policy.save()
+        old, new = changed_only(before, serialize_for_audit(policy))
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=policy,
+            before=old,
+            after=new,
+            reason=reason,
+        )
+    return policy
+
+
+# --- procedures -------------------------------------------------------------------------
+
+
+def procedure_create(
+    *,
+    team: Team,
+    actor: Any,
+    received_at: dt.datetime,
+    reporter_category: str,
+    channel: str,
+    indications: str,
+    urgency: str,
+    child: dict[str, Any],
+    persons: list[dict[str, Any]] | None = None,
+    file_number: str = "",
+    repeated_report: bool = False,
+    reporter_institution: Any = None,
+) -> Procedure:
+    """Take in a report (Meldung): procedure, pseudonymous child record, encrypted persons.
+
+    The urgency rating turns into the first-contact deadline by the commune's policy; the
+    report and the rating are the procedure's first two events.
+    """
+    _require_case_team(actor, team, permissions.ADD)
+    crypto.require_key()  # refuse before anything is written, not halfway through
+    if received_at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError("Der Eingang der Meldung kann nicht in der Zukunft liegen.")
+    received_date = timezone.localtime(received_at).date()
+    age = _age_at(int(child["birth_year"]), int(child["birth_month"]), received_date)
+    if age < 0:
+        raise ValidationError("Das Geburtsdatum des Kindes liegt nach dem Eingang der Meldung.")
+    if age >= 18:
+        raise ValidationError("Das Kind muss beim Eingang der Meldung minderjährig sein.")
+    policy = policy_for(municipality_id=team.municipality_id)
+    with transaction.atomic():
+        child_record = ChildRecord(
+            municipality_id=team.municipality_id, age_group=age_group_for(age), **child
+        )
+        child_record.full_clean()
+        child_record.save()
+        if not file_number:
+            count = Procedure.objects.filter(
+                municipality_id=team.municipality_id, received_at__year=received_date.year
+            ).count()
+            file_number = f"8a-{received_date.year}-{count + 1:05d}"
+        procedure = Procedure(
+            municipality_id=team.municipality_id,
+            team=team,
+            file_number=file_number,
+            child=child_record,
+            received_at=received_at,
+            reporter_category=reporter_category,
+            channel=channel,
+            indications=indications,
+            urgency=urgency,
+            repeated_report=repeated_report,
+            first_contact_due=received_at + policy.first_contact_delta(urgency),
+            assessment_due=_due(received_at, policy, ActivityCode.RISK_ASSESSMENT_SIGNED),
+            feedback_due=(
+                _due(received_at, policy, ActivityCode.REPORTER_FEEDBACK)
+                if reporter_category in PROFESSIONAL_REPORTERS
+                else None
+            ),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        procedure.full_clean(exclude=["child"])
+        procedure.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=procedure,
+            after=serialize_for_audit(procedure),
+        )
+        for data in persons or []:
+            _person_add(procedure=procedure, actor=actor, **data)
+        _event_create(
+            procedure=procedure,
+            actor=actor,
+            activity_code=ActivityCode.REPORT_RECEIVED,
+            occurred_at=received_at,
+            institution=reporter_institution,
+            details={"reporter_category": reporter_category, "channel": channel},
+        )
+        _event_create(
+            procedure=procedure,
+            actor=actor,
+            activity_code=ActivityCode.URGENCY_RATED,
+            occurred_at=max(
+                received_at, min(timezone.now(), received_at + dt.timedelta(minutes=15))
+            ),
+            details={"urgency": urgency},
+        )
+    return procedure
+
+
+def _due(received_at: dt.datetime, policy: CasePolicy, activity: str) -> dt.datetime | None:
+    delta = policy.step_delta(activity)
+    return received_at + delta if delta else None
+
+
+def _person_add(
+    *,
+    procedure: Procedure,
+    actor: Any,
+    role: str,
+    name: str,
+    birth_date: str = "",
+    address: str = "",
+) -> PersonRecord:
+    person = PersonRecord(
+        procedure=procedure, role=role, name=name, birth_date=birth_date, address=address
+    )
+    person.full_clean()
+    person.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=person,
+        after=serialize_for_audit(person),
+        municipality_id=procedure.municipality_id,
+        related=procedure,
+    )
+    return person
+
+
+def person_add(
+    *,
+    procedure: Procedure,
+    actor: Any,
+    role: str,
+    name: str,
+    birth_date: str = "",
+    address: str = "",
+) -> PersonRecord:
+    """Add identifying data of a child or parent (encrypted; case team only)."""
+    _require_case_team(actor, procedure.team, permissions.CHANGE)
+    crypto.require_key()
+    if procedure.purged_at:
+        raise ValidationError("Die identifizierenden Daten dieses Verfahrens sind gelöscht.")
+    with transaction.atomic():
+        return _person_add(
+            procedure=procedure,
+            actor=actor,
+            role=role,
+            name=name,
+            birth_date=birth_date,
+            address=address,
+        )
+
+
+def procedure_record_step(
+    *,
+    procedure: Procedure,
+    actor: Any,
+    activity_code: str,
+    occurred_at: dt.datetime,
+    institution: Any = None,
+    institution_name: str = "",
+    note: str = "",
+    details: dict[str, Any] | None = None,
+) -> ProcedureEvent:
+    """Document one step (contact, visit, help, court, hand-over …) as a binding event."""
+    _require_case_team(actor, procedure.team, permissions.CHANGE)
+    if activity_code not in MANUAL_ACTIVITIES:
+        raise ValidationError(
+            "Dieser Schritt wird über die Meldung, die Gefährdungseinschätzung oder den "
+            "Abschluss dokumentiert."
+        )
+    label = ActivityCode(activity_code).label
+    details = dict(details or {})
+    with transaction.atomic():
+        procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+        _require_open(procedure)
+        _check_time(procedure, occurred_at, f"„{label}“")
+        codes = set(procedure.events.values_list("activity_code", flat=True))
+        if activity_code == ActivityCode.HELP_ACCEPTED and ActivityCode.HELP_OFFERED not in codes:
+            raise ValidationError(
+                "„Hilfe angenommen“ setzt voraus, dass zuvor eine Hilfe angeboten wurde."
+            )
+        if activity_code == ActivityCode.HANDOVER_SENT and (
+            not (institution_name or institution) or not details.get("transmitted")
+        ):
+            raise ValidationError(
+                "Für die Mitteilung nach § 8a Abs. 6 sind das zuständige Jugendamt und die "
+                "übermittelten Angaben anzugeben."
+            )
+        update: dict[str, Any] = {}
+        if activity_code == ActivityCode.FIRST_CONTACT and procedure.first_contact_at is None:
+            update["first_contact_at"] = occurred_at
+        if activity_code == ActivityCode.REPORTER_FEEDBACK and procedure.feedback_at is None:
+            update["feedback_at"] = occurred_at
+        if activity_code == ActivityCode.INOBHUTNAHME:
+            update["section_42"] = True
+        event = _event_create(
+            procedure=procedure,
+            actor=actor,
+            activity_code=activity_code,
+            occurred_at=occurred_at,
+            institution=institution,
+            institution_name=institution_name,
+            note=note,
+            details=details,
+        )
+        if update:
+            Procedure.objects.filter(pk=procedure.pk).update(**update)
+    return event
+
+
+def procedure_close(
+    *, procedure: Procedure, actor: Any, occurred_at: dt.datetime, note: str = ""
+) -> Procedure:
+    """Close a procedure; refused while a mandatory step is missing or an assessment is open."""
+    _require_case_team(actor, procedure.team, permissions.CHANGE)
+    with transaction.atomic():
+        procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+        _require_open(procedure)
+        _check_time(procedure, occurred_at, "Der Abschluss")
+        missing = procedure_missing_steps(procedure=procedure)
+        if missing:
+            raise ValidationError(missing[0])
+        last = procedure.events.order_by("-occurred_at").values_list("occurred_at", flat=True)[:1]
+        if last and occurred_at < last[0]:
+            raise ValidationError(
+                "Der Abschluss kann nicht vor dem letzten dokumentierten Schritt liegen."
+            )
+        before = serialize_for_audit(procedure)
+        policy = policy_for(municipality_id=procedure.municipality_id)
+        closed_date = timezone.localtime(occurred_at).date()
+        procedure.status = ProcedureStatus.CLOSED
+        procedure.closed_at = occurred_at
+        procedure.purge_after = closed_date.replace(year=closed_date.year + policy.retention_years)
+        procedure.save(update_fields=["status", "closed_at", "purge_after"])
+        _event_create(
+            procedure=procedure,
+            actor=actor,
+            activity_code=ActivityCode.CLOSED,
+            occurred_at=occurred_at,
+            note=note,
+        )
+        old, new = changed_only(before, serialize_for_audit(procedure))
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, target=procedure, before=old, after=new
+        )
+    return procedure
+
+
+def procedure_missing_steps(*, procedure: Procedure) -> list[str]:
+    """Why the procedure cannot be closed yet (empty when it can)."""
+    missing = []
+    if procedure.assessments.filter(status=AssessmentStatus.DRAFT).exists():
+        missing.append(
+            "Das Verfahren kann nicht abgeschlossen werden, solange eine "
+            "Gefährdungseinschätzung nicht abgezeichnet ist."
+        )
+    if not procedure.assessments.filter(status=AssessmentStatus.SIGNED).exists():
+        missing.append(
+            "Pflichtschritt fehlt: eine im Vier-Augen-Prinzip abgezeichnete "
+            "Gefährdungseinschätzung."
+        )
+    if procedure.first_contact_at is None:
+        missing.append("Pflichtschritt fehlt: der Erstkontakt.")
+    policy = policy_for(municipality_id=procedure.municipality_id)
+    if (
+        policy.require_reporter_feedback
+        and procedure.reporter_category in PROFESSIONAL_REPORTERS
+        and procedure.feedback_at is None
+    ):
+        missing.append(
+            "Pflichtschritt fehlt: die Rückmeldung an die meldende Fachkraft (§ 4 Abs. 4 KKG)."
+        )
+    return missing
+
+
+# --- risk assessment ---------------------------------------------------------------------
+
+
+def risk_assessment_start(
+    *,
+    procedure: Procedure,
+    actor: Any,
+    occurred_at: dt.datetime,
+    instrument_key: str = DEFAULT_INSTRUMENT,
+) -> RiskAssessment:
+    """Open a draft assessment with the current version of the instrument."""
+    _require_case_team(actor, procedure.team, permissions.CHANGE)
+    try:
+        instrument = load_instrument(instrument_key)
+    except InstrumentError as exc:
+        raise ValidationError(str(exc)) from exc
+    with transaction.atomic():
+        procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+        _require_open(procedure)
+        _check_time(procedure, occurred_at, "Die Gefährdungseinschätzung")
+        if procedure.assessments.filter(status=AssessmentStatus.DRAFT).exists():
+            raise ValidationError(
+                "Es ist bereits eine Gefährdungseinschätzung in Bearbeitung; "
+                "sie muss erst abgezeichnet werden."
+            )
+        child = procedure.child
+        age = _age_at(child.birth_year, child.birth_month, timezone.localtime(occurred_at).date())
+        assessment = RiskAssessment(
+            procedure=procedure,
+            instrument_key=instrument.key,
+            instrument_version=instrument.version,
+            age_band=age_band_for_age(max(0, min(age, 17))),
+            author=actor,
+            started_at=occurred_at,
+        )
+        assessment.full_clean()
+        assessment.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=assessment,
+            after=serialize_for_audit(assessment),
+            municipality_id=procedure.municipality_id,
+            related=procedure,
+        )
+        if procedure.status == ProcedureStatus.OPEN:
+            Procedure.objects.filter(pk=procedure.pk).update(status=ProcedureStatus.ASSESSING)
+        _event_create(
+            procedure=procedure,
+            actor=actor,
+            activity_code=ActivityCode.RISK_ASSESSMENT_STARTED,
+            occurred_at=occurred_at,
+        )
+    return assessment
+
+
+def risk_assessment_update(
+    *,
+    assessment: RiskAssessment,
+    actor: Any,
+    answers: dict[str, Any] | None = None,
+    notes: str | None = None,
+    parents_involved: bool | None = None,
+    child_involved: bool | None = None,
+    home_visit: bool | None = None,
+    result: str | None = None,
+    kinds: list[str] | None = None,
+    danger_source: str | None = None,
+) -> RiskAssessment:
+    """Fill in a draft; a signed assessment is binding and refuses any change."""
+    _require_case_team(actor, assessment.procedure.team, permissions.CHANGE)
+    with transaction.atomic():
+        assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.is_binding:
+            raise ValidationError(
+                "Die Einschätzung ist abgezeichnet und damit verbindlich; sie kann nur noch "
+                "durch eine Ergänzung fortgeschrieben werden."
+            )
+        before = serialize_for_audit(assessment)
+        if answers is not None:
+            instrument = load_instrument(assessment.instrument_key)
+            if instrument.version != assessment.instrument_version:
+                raise ValidationError("Die Version des Instruments hat sich geändert.")
+            try:
+                assessment.answers = instrument.validate_answers(assessment.age_band, answers)
+            except InstrumentError as exc:
+                raise ValidationError(str(exc)) from exc
+        for name, value in (
+            ("notes", notes),
+            ("parents_involved", parents_involved),
+            ("child_involved", child_involved),
+            ("home_visit", home_visit),
+            ("result", result),
+            ("danger_source", danger_source),
+        ):
+            if value is not None:
+                setattr(assessment, name, value)
+        if kinds is not None:
+            unknown = set(kinds) - set(EndangermentKind.values)
+            if unknown:
+                raise ValidationError(
+                    f"Unbekannte Art der Gefährdung: {', '.join(sorted(unknown))}"
+                )
+            assessment.kinds = [k for k in EndangermentKind.values if k in kinds]
+        assessment.full_clean()
+        assessment.save()
+        old, new = changed_only(before, serialize_for_audit(assessment))
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=assessment,
+            before=old,
+            after=new,
+            municipality_id=assessment.procedure.municipality_id,
+            related=assessment.procedure,
+        )
+    return assessment
+
+
+def risk_assessment_sign_off(
+    *,
+    assessment: RiskAssessment,
+    actor: Any,
+    signed_at: dt.datetime | None = None,
+    reason: str = "",
+) -> RiskAssessment:
+    """The second professional signs: the assessment becomes binding and sets the result.
+
+    Four-eyes principle (§ 8a Abs. 1: "im Zusammenwirken mehrerer Fachkräfte"): the author
+    cannot sign alone, the signer must hold the sign-off right and belong to the team.
+    """
+    procedure = assessment.procedure
+    _require_case_team(actor, procedure.team, permissions.SIGN_OFF)
+    signed_at = signed_at or timezone.now()
+    with transaction.atomic():
+        assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.is_binding:
+            raise ValidationError("Die Einschätzung ist bereits abgezeichnet.")
+        if getattr(actor, "pk", None) == assessment.author_id:
+            raise ValidationError(
+                "Vier-Augen-Prinzip: Eine zweite Fachkraft muss die Einschätzung abzeichnen; "
+                "wer sie erstellt hat, kann sie nicht allein abschließen."
+            )
+        if not assessment.result:
+            raise ValidationError("Ohne Ergebnis kann die Einschätzung nicht abgezeichnet werden.")
+        if assessment.result in (StatisticResult.ACUTE, StatisticResult.LATENT):
+            if not assessment.kinds:
+                raise ValidationError(
+                    "Bei akuter oder latenter Kindeswohlgefährdung ist mindestens eine Art der "
+                    "Gefährdung anzugeben."
+                )
+            if not assessment.danger_source:
+                raise ValidationError("Bitte angeben, von wem die Gefährdung ausging.")
+        if signed_at < assessment.started_at:
+            raise ValidationError(
+                "Die Abzeichnung kann nicht vor dem Beginn der Einschätzung liegen."
+            )
+        _check_time(procedure, signed_at, "Die Abzeichnung")
+        before = serialize_for_audit(assessment)
+        assessment.status = AssessmentStatus.SIGNED
+        assessment.signed_by = actor
+        assessment.signed_at = signed_at
+        assessment.full_clean()
+        assessment.save()
+        old, new = changed_only(before, serialize_for_audit(assessment))
+        audit_record(
+            actor=actor,
+            action=AuditAction.SIGN_OFF,
+            target=assessment,
+            before=old,
+            after=new,
+            reason=reason,
+            municipality_id=procedure.municipality_id,
+            related=procedure,
+        )
+        update: dict[str, Any] = {
+            "result": assessment.result,
+            "result_at": signed_at,
+            "danger_source": assessment.danger_source,
+            **{field: kind in assessment.kinds for kind, field in Procedure.KIND_FIELDS.items()},
+        }
+        if procedure.status != ProcedureStatus.CLOSED:
+            update["status"] = ProcedureStatus.DECIDED
+        Procedure.objects.filter(pk=procedure.pk).update(**update)
+        _event_create(
+            procedure=procedure,
+            actor=actor,
+            activity_code=ActivityCode.RISK_ASSESSMENT_SIGNED,
+            occurred_at=signed_at,
+            details={"result": assessment.result, "kinds": assessment.kinds},
+        )
+    return assessment
+
+
+# --- binding documentation: amendments -----------------------------------------------------
+
+
+def amendment_add(
+    *,
+    procedure: Procedure,
+    actor: Any,
+    text: str,
+    event: ProcedureEvent | None = None,
+    assessment: RiskAssessment | None = None,
+) -> Amendment:
+    """Add to binding documentation: a new attributed entry, the original stays as it was."""
+    _require_case_team(actor, procedure.team, permissions.CHANGE)
+    if not text.strip():
+        raise ValidationError("Die Ergänzung ist leer.")
+    if event is not None and event.procedure_id != procedure.pk:
+        raise ValidationError("Der Schritt gehört nicht zu diesem Verfahren.")
+    if assessment is not None and assessment.procedure_id != procedure.pk:
+        raise ValidationError("Die Einschätzung gehört nicht zu diesem Verfahren.")
+    if procedure.purged_at:
+        raise ValidationError("Das Verfahren ist nach Ablauf der Löschfrist bereinigt.")
+    with transaction.atomic():
+        amendment = Amendment(
+            procedure=procedure,
+            event=event,
+            assessment=assessment,
+            text=text.strip(),
+            author=actor if getattr(actor, "is_authenticated", False) else None,
+            author_name=_actor_name(actor),
+        )
+        amendment.full_clean()
+        amendment.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=amendment,
+            after=serialize_for_audit(amendment),
+            municipality_id=procedure.municipality_id,
+            related=procedure,
+        )
+    return amendment
+
+
+# --- data protection ----------------------------------------------------------------------
+
+
+def procedure_purge_identifying(*, procedure: Procedure, actor: Any, reason: str) -> None:
+    """Remove identifying data and free texts; keep the pseudonymous statistic record."""
+    permissions.require(actor, permissions.DELETE, permissions.CASES, procedure.municipality_id)
+    with transaction.atomic():
+        persons = list(procedure.persons.all())
+        for person in persons:
+            audit_record(
+                actor=actor,
+                action=AuditAction.PURGE,
+                target=person,
+                before=serialize_for_audit(person),
+                reason=reason,
+                municipality_id=procedure.municipality_id,
+                related=procedure,
+            )
+        procedure.persons.all().delete()
+        # QuerySet.update bypasses the binding-record guard on purpose: only the purge may.
+        ProcedureEvent.objects.filter(procedure=procedure).update(note="")
+        RiskAssessment.objects.filter(procedure=procedure).update(notes="")
+        Amendment.objects.filter(procedure=procedure).update(text="")
+        now = timezone.now()
+        Procedure.objects.filter(pk=procedure.pk).update(indications="", purged_at=now)
+        audit_record(
+            actor=actor,
+            action=AuditAction.PURGE,
+            target=procedure,
+            before={"indications": "«gelöscht»", "persons": len(persons)},
+            after={"purged_at": now.isoformat()},
+            reason=reason,
+        )
+
+
+def procedures_purge_expired(*, actor: Any, today: dt.date | None = None) -> int:
+    """Purge every closed procedure whose retention period has run out; returns the count."""
+    today = today or timezone.localdate()
+    due = Procedure.objects.filter(
+        status=ProcedureStatus.CLOSED, purge_after__lte=today, purged_at__isnull=True
+    )
+    count = 0
+    for procedure in due.iterator():
+        procedure_purge_identifying(
+            procedure=procedure, actor=actor, reason="Löschfrist nach Abschluss abgelaufen"
+        )
+        count += 1
+    return count
+
+
+def person_subject_access_export(
+    *, procedure: Procedure, person: PersonRecord, actor: Any
+) -> dict[str, Any]:
+    """Everything stored about one person in this procedure (Art. 15 DSGVO).
+
+    Only the case team may compile it (it contains the identifying data); the export
+    itself is audited.
+    """
+    _require_case_team(actor, procedure.team, permissions.VIEW_IDENTIFYING)
+    if person.procedure_id != procedure.pk:
+        raise ValidationError("Die Person gehört nicht zu diesem Verfahren.")
+    from core.models import AccessLog
+
+    data = {
+        "auskunft_nach": "Art. 15 DSGVO",
+        "erstellt_am": timezone.now().isoformat(),
+        "person": {
+            "rolle": person.get_role_display(),
+            "name": person.name,
+            "geburtsdatum": person.birth_date,
+            "anschrift": person.address,
+            "erfasst_am": person.created_at.isoformat(),
+        },
+        "verfahren": {
+            "aktenzeichen": procedure.file_number,
+            "kommune": procedure.municipality.name,
+            "team": procedure.team.name,
+            "meldung_eingegangen": procedure.received_at.isoformat(),
+            "bekannt_geworden_durch": procedure.get_reporter_category_display(),
+            "gewichtige_anhaltspunkte": procedure.indications,
+            "dringlichkeit": procedure.get_urgency_display(),
+            "ergebnis": procedure.get_result_display(),
+            "arten_der_gefaehrdung": procedure.kind_labels,
+            "stand": procedure.get_status_display(),
+            "abgeschlossen_am": procedure.closed_at.isoformat() if procedure.closed_at else None,
+            "loeschung_ab": procedure.purge_after.isoformat() if procedure.purge_after else None,
+        },
+        "weitere_personen_im_verfahren": [
+            p.get_role_display() for p in procedure.persons.exclude(pk=person.pk)
+        ],
+        "schritte": [
+            {
+                "schritt": e.get_activity_code_display(),
+                "zeitpunkt": e.occurred_at.isoformat(),
+                "stelle": e.institution_name,
+                "fachkraft": e.actor_name,
+                "vermerk": e.note,
+            }
+            for e in procedure.events.all()
+        ],
+        "gefaehrdungseinschaetzungen": [
+            {
+                "instrument": f"{a.instrument_key} {a.instrument_version}",
+                "begonnen": a.started_at.isoformat(),
+                "ergebnis": a.get_result_display(),
+                "begruendung": a.notes,
+                "abgezeichnet": a.signed_at.isoformat() if a.signed_at else None,
+            }
+            for a in procedure.assessments.all()
+        ],
+        "ergaenzungen": [
+            {"text": a.text, "von": a.author_name, "am": a.created_at.isoformat()}
+            for a in procedure.amendments.all()
+        ],
+        "lesezugriffe": [
+            {"zeitpunkt": r.time.isoformat(), "person": r.actor_name, "zweck": r.purpose}
+            for r in AccessLog.objects.filter(
+                target_type__app_label="cases",
+                target_type__model="procedure",
+                target_id=str(procedure.pk),
+            ).order_by("time")
+        ],
+    }
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            target=person,
+            reason="Auskunft nach Art. 15 DSGVO",
+            municipality_id=procedure.municipality_id,
+            related=procedure,
+        )
+    return data

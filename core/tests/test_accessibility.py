@@ -77,7 +77,10 @@ def check_page(html: str) -> list[str]:
 
 
 def test_checker_finds_problems():
-    bad = "<html><body><h1>a</h1><h1>b</h1><input name=q><img src=x.png><table><tr><th>x</th></tr></table></body></html>"
+    bad = (
+        "<html><body><h1>a</h1><h1>b</h1><input name=q><img src=x.png>"
+        "<table><tr><th>x</th></tr></table></body></html>"
+    )
     assert check_page(bad) == [
         "<html> without lang",
         "2 h1 headings (expected exactly one)",

@@ -6,4 +6,4 @@ class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = _("Netzwerk")
     # Entries for the main navigation: (url name, label, needs login).
-    navigation: tuple = ()
+    navigation: tuple = (("network:overview", _("Netzwerk"), True),)

@@ -231,7 +231,7 @@ class Evidence(TenantModel):
 
     tenant_field = "outcome__municipality_id"
     permission_domain = permissions.QUALITY
-    audit_fields = ("kind", "title", "url", "file", "content_type", "size")
+    audit_fields = ("kind", "title", "url", "file_name", "content_type", "size")
 
     class Meta:
         verbose_name = _("Nachweis")
@@ -247,6 +247,10 @@ class Evidence(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def file_name(self) -> str:
+        return self.file.name if self.file else ""
 
 
 class WorkshopQuerySet(TenantQuerySet):

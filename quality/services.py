@@ -968,12 +968,9 @@ def registration_signup(
 ) -> Registration:
     """Sign up for a session: a place while there is one, otherwise the waiting list.
 
-    Members of the host and partner communes sign themselves up; the host's coordinator
-    may sign up anyone. An invitation for the same person turns into the sign-up.
+    Members of the host and partner communes sign themselves up (``user=actor``); the
+    host's coordinator may sign up anyone (by name and e-mail, or an account). An invitation for the same person turns into the sign-up.
     """
-    user = (
-        user if user is not None else (actor if getattr(actor, "is_authenticated", False) else None)
-    )
     self_signup = user is not None and getattr(actor, "pk", None) == user.pk
     if not (_may_manage(actor, session) or (self_signup and _may_take_part(actor, session))):
         raise PermissionDenied
@@ -986,6 +983,8 @@ def registration_signup(
     if user is not None:
         name = name or user.get_full_name() or user.get_username()
         email = email or user.email
+    if not name.strip():
+        raise ValidationError({"name": _("Bitte einen Namen angeben.")})
     email = email.strip().lower()
     with transaction.atomic():
         # Serialise sign-ups of one session so that two last-place requests cannot both win.

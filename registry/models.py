@@ -192,11 +192,40 @@ class Institution(TenantModel):
     )
     position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     imported = models.BooleanField(_("aus Profil importiert"), default=False)
+    # Address and reachability of the institution itself (not of its staff): the network
+    # registry and the Frühe-Hilfen directory show them; staff contacts live in
+    # network.Contact, where personal data stays internal unless marked public.
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
+    postcode = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    district = models.CharField(_("Stadtteil/Bezirk"), max_length=100, blank=True)
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    website = models.URLField(_("Website"), blank=True)
+    is_public = models.BooleanField(
+        _("öffentlich sichtbar"),
+        default=True,
+        help_text=_("Einrichtungen (nicht Personen) stehen in öffentlichen Listen."),
+    )
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     permission_domain = permissions.REGISTRY
-    audit_fields = ("name", "institution_type", "parent_id", "workshop_participant", "position")
+    audit_fields = (
+        "name",
+        "institution_type",
+        "parent_id",
+        "workshop_participant",
+        "position",
+        "street",
+        "postcode",
+        "city",
+        "district",
+        "phone",
+        "email",
+        "website",
+        "is_public",
+    )
 
     class Meta:
         verbose_name = _("Einrichtung")

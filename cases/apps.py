@@ -6,4 +6,4 @@ class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Verfahren nach § 8a SGB VIII")
     # Entries for the main navigation: (url name, label, needs login).
-    navigation: tuple = ()
+    navigation: tuple = (("cases:procedure_list", _("Verfahren"), True),)

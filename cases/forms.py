@@ -1,0 +1,305 @@
+"""UI input validation for § 8a procedures (no saving here: views pass data to services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import (
+    MANUAL_ACTIVITIES,
+    ActivityCode,
+    Channel,
+    DangerSource,
+    EndangermentKind,
+    LivingSituation,
+    ParentAgeGroup,
+    ProcedureStatus,
+    ReporterCategory,
+    Sex,
+    StatisticResult,
+    Urgency,
+)
+from cases.instruments import Instrument
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+NULL_BOOL = [("", _("unbekannt")), ("true", _("ja")), ("false", _("nein"))]
+
+
+def _now_local() -> str:
+    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
+def _null_bool(value: str) -> bool | None:
+    return {"true": True, "false": False}.get(value)
+
+
+class ProcedureFilterForm(forms.Form):
+    q = forms.CharField(label=_("Aktenzeichen"), required=False, max_length=40)
+    status = forms.ChoiceField(
+        label=_("Stand"), choices=[("", _("alle")), *ProcedureStatus.choices], required=False
+    )
+    due = forms.ChoiceField(
+        label=_("Fristen"),
+        choices=[
+            ("", _("alle")),
+            ("due", _("fällig in den nächsten 3 Tagen oder überfällig")),
+            ("overdue", _("überfällig")),
+        ],
+        required=False,
+    )
+    result = forms.ChoiceField(
+        label=_("Ergebnis"), choices=[("", _("alle")), *StatisticResult.choices], required=False
+    )
+    year = forms.IntegerField(
+        label=_("Einschätzung abgeschlossen im Jahr"), required=False, min_value=2012
+    )
+
+
+class ProcedureCreateForm(forms.Form):
+    """Meldung: report intake with the pseudonymous child record and identifying data."""
+
+    team = forms.ModelChoiceField(label=_("Zuständiges Team"), queryset=None)
+    received_at = forms.DateTimeField(
+        label=_("Meldung eingegangen am"), widget=DATETIME_WIDGET, initial=_now_local
+    )
+    reporter_category = forms.ChoiceField(
+        label=_("Bekannt geworden durch"), choices=ReporterCategory.choices
+    )
+    channel = forms.ChoiceField(label=_("Meldeweg"), choices=Channel.choices)
+    indications = forms.CharField(
+        label=_("Gewichtige Anhaltspunkte"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Was wurde beobachtet? Wird verschlüsselt gespeichert."),
+    )
+    urgency = forms.ChoiceField(
+        label=_("Erste Einschätzung der Dringlichkeit"), choices=Urgency.choices
+    )
+    repeated_report = forms.BooleanField(
+        label=_("Erneute Meldung zu diesem Kind in diesem Jahr"), required=False
+    )
+    child_name = forms.CharField(label=_("Name des Kindes"), max_length=200)
+    child_birth_date = forms.DateField(
+        label=_("Geburtsdatum des Kindes"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    child_sex = forms.ChoiceField(label=_("Geschlecht des Kindes"), choices=Sex.choices)
+    address = forms.CharField(label=_("Anschrift der Familie"), max_length=300, required=False)
+    mother_name = forms.CharField(label=_("Name der Mutter"), max_length=200, required=False)
+    father_name = forms.CharField(label=_("Name des Vaters"), max_length=200, required=False)
+    living_situation = forms.ChoiceField(
+        label=_("Aufenthaltsort des Kindes"), choices=LivingSituation.choices
+    )
+    parent_age_group = forms.ChoiceField(
+        label=_("Alter der Eltern"), choices=ParentAgeGroup.choices, initial="unknown"
+    )
+    foreign_origin = forms.ChoiceField(
+        label=_("Mindestens ein Elternteil ausländischer Herkunft"),
+        choices=NULL_BOOL,
+        required=False,
+    )
+    german_family_language = forms.ChoiceField(
+        label=_("In der Familie wird vorrangig Deutsch gesprochen"),
+        choices=NULL_BOOL,
+        required=False,
+    )
+    integration_assistance = forms.ChoiceField(
+        label=_("Kind erhält Eingliederungshilfe"), choices=NULL_BOOL, required=False
+    )
+    prior_help = forms.ChoiceField(
+        label=_("Familie erhält bereits Leistungen (§§ 16–19, 27–35a SGB VIII)"),
+        choices=NULL_BOOL,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        if teams.count() == 1:
+            self.fields["team"].initial = teams.first()
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        birth: dt.date = d["child_birth_date"]
+        persons = [
+            {
+                "role": "child",
+                "name": d["child_name"],
+                "birth_date": birth.isoformat(),
+                "address": d["address"],
+            }
+        ]
+        for role, key in (("mother", "mother_name"), ("father", "father_name")):
+            if d[key]:
+                persons.append({"role": role, "name": d[key], "address": d["address"]})
+        return {
+            "team": d["team"],
+            "received_at": d["received_at"],
+            "reporter_category": d["reporter_category"],
+            "channel": d["channel"],
+            "indications": d["indications"],
+            "urgency": d["urgency"],
+            "repeated_report": d["repeated_report"],
+            "child": {
+                "sex": d["child_sex"],
+                "birth_year": birth.year,
+                "birth_month": birth.month,
+                "living_situation": d["living_situation"],
+                "parent_age_group": d["parent_age_group"],
+                "foreign_origin": _null_bool(d["foreign_origin"]),
+                "german_family_language": _null_bool(d["german_family_language"]),
+                "integration_assistance": _null_bool(d["integration_assistance"]),
+                "prior_help": _null_bool(d["prior_help"]),
+            },
+            "persons": persons,
+        }
+
+
+class StepForm(forms.Form):
+    activity_code = forms.ChoiceField(
+        label=_("Schritt"),
+        choices=[(c.value, c.label) for c in MANUAL_ACTIVITIES],
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("Zeitpunkt"), widget=DATETIME_WIDGET, initial=_now_local
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Handelnde Einrichtung (aus dem Netzwerk)"),
+        queryset=None,
+        required=False,
+        empty_label=_("– keine / Jugendamt –"),
+    )
+    institution_name = forms.CharField(
+        label=_("oder andere Stelle (z. B. zuständiges Jugendamt)"), max_length=200, required=False
+    )
+    transmitted = forms.CharField(
+        label=_("Übermittelte Angaben (bei Mitteilung nach § 8a Abs. 6)"),
+        max_length=500,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Vermerk"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions
+
+
+class StartAssessmentForm(forms.Form):
+    occurred_at = forms.DateTimeField(
+        label=_("Beginn der Gefährdungseinschätzung"), widget=DATETIME_WIDGET, initial=_now_local
+    )
+
+
+class AmendmentForm(forms.Form):
+    text = forms.CharField(label=_("Ergänzung"), widget=forms.Textarea(attrs={"rows": 3}))
+    target = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class CloseForm(forms.Form):
+    occurred_at = forms.DateTimeField(
+        label=_("Abschluss am"), widget=DATETIME_WIDGET, initial=_now_local
+    )
+    note = forms.CharField(
+        label=_("Abschlussvermerk"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class SignOffForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Vermerk zur Abzeichnung"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class AssessmentForm(forms.Form):
+    """The instrument's items (four-step ratings) plus involvement, result and kinds."""
+
+    parents_involved = forms.BooleanField(label=_("Eltern wurden einbezogen"), required=False)
+    child_involved = forms.BooleanField(
+        label=_("Kind/Jugendliche:r wurde einbezogen"), required=False
+    )
+    home_visit = forms.BooleanField(label=_("Hausbesuch ist erfolgt"), required=False)
+    result = forms.ChoiceField(
+        label=_("Ergebnis der Gefährdungseinschätzung"),
+        choices=[("", _("– noch offen –")), *StatisticResult.choices],
+        required=False,
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Art der Gefährdung (mehrere möglich)"),
+        choices=EndangermentKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    danger_source = forms.ChoiceField(
+        label=_("Gefährdung ging aus von"),
+        choices=[("", "–"), *DangerSource.choices],
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args: Any, instrument: Instrument, age_band: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.item_fields: list[tuple[str, list[str]]] = []
+        scale = [("", "–"), *[(str(v), f"{v} – {label}") for v, label in instrument.scale]]
+        for section, items in instrument.items_for(age_band):
+            names = []
+            for item in items:
+                name = f"item__{section.key}.{item.key}"
+                anchors = "; ".join(f"{k}: {v}" for k, v in sorted(item.anchors.items()))
+                self.fields[name] = forms.ChoiceField(
+                    label=item.text, choices=scale, required=False, help_text=anchors
+                )
+                names.append(name)
+            self.item_fields.append((section.title, names))
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            name.removeprefix("item__"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("item__") and value
+        }
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "answers": self.answers(),
+            "notes": d["notes"],
+            "parents_involved": d["parents_involved"],
+            "child_involved": d["child_involved"],
+            "home_visit": d["home_visit"],
+            "result": d["result"],
+            "kinds": d["kinds"],
+            "danger_source": d["danger_source"],
+        }
+
+
+class StatisticsForm(forms.Form):
+    year = forms.IntegerField(label=_("Berichtsjahr"), min_value=2012, max_value=2100)
+    municipality = forms.ChoiceField(label=_("Kommune"), required=False)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("html", _("Tabelle")), ("csv", "CSV"), ("xlsx", "Excel")]
+    )
+    suppress_below = forms.IntegerField(
+        label=_("Kleine Fallzahlen unterdrücken unter"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        initial=0,
+        help_text=_("Für Veröffentlichungen, z. B. 3: Werte 1 und 2 erscheinen als „.“"),
+    )
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = [("", _("alle"))] + [
+            (m.slug, m.name) for m in municipalities
+        ]
+
+
+ACTIVITY_LABELS = dict(ActivityCode.choices)

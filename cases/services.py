@@ -855,3 +855,18 @@ def person_subject_access_export(
             related=procedure,
         )
     return data
+
+
+def statistics_export_record(
+    *, actor: Any, year: int, municipality_id: int | None, fmt: str, suppress_below: int
+) -> None:
+    """Audit an export of the federal statistic (aggregates; who exported what, when)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            target=None,
+            target_repr=f"§ 8a-Statistik {year}",
+            municipality_id=municipality_id,
+            after={"year": year, "format": fmt, "suppress_below": suppress_below},
+        )

@@ -367,6 +367,14 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         qs = selectors.statistics_queryset(user=request.user, year=d["year"], municipality_ids=ids)
         rows = statistics.build_statistics(qs)
         suppress = d["suppress_below"] or 0
+        if d["format"] in ("csv", "xlsx"):
+            services.statistics_export_record(
+                actor=request.user,
+                year=d["year"],
+                municipality_id=ids[0] if ids else None,
+                fmt=d["format"],
+                suppress_below=suppress,
+            )
         name = f"statistik-8a-{d['year']}{'-' + d['municipality'] if d['municipality'] else ''}"
         if d["format"] == "csv":
             buffer = io.StringIO()

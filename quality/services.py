@@ -969,7 +969,8 @@ def registration_signup(
     """Sign up for a session: a place while there is one, otherwise the waiting list.
 
     Members of the host and partner communes sign themselves up (``user=actor``); the
-    host's coordinator may sign up anyone (by name and e-mail, or an account). An invitation for the same person turns into the sign-up.
+    host's coordinator may sign up anyone (by name and e-mail, or an account). An
+    invitation for the same person turns into the sign-up.
     """
     self_signup = user is not None and getattr(actor, "pk", None) == user.pk
     if not (_may_manage(actor, session) or (self_signup and _may_take_part(actor, session))):

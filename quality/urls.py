@@ -1,3 +1,33 @@
+from django.urls import path
+
+from quality import views
+
 app_name = "quality"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("ergebnisse/", views.board, name="board"),
+    path("ergebnisse/neu/", views.outcome_create, name="outcome_create"),
+    path("ergebnisse/export.<str:fmt>", views.outcome_export, name="outcome_export"),
+    path("ergebnisse/<int:pk>/", views.outcome_detail, name="outcome_detail"),
+    path("ergebnisse/<int:pk>/status/", views.outcome_transition, name="outcome_transition"),
+    path("ergebnisse/<int:pk>/nachweise/", views.evidence_add, name="evidence_add"),
+    path("nachweise/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("nachweise/<int:pk>/entfernen/", views.evidence_delete, name="evidence_delete"),
+    path("werkstaetten/", views.workshop_list, name="workshop_list"),
+    path("werkstaetten/<int:pk>/", views.workshop_detail, name="workshop_detail"),
+    path(
+        "werkstaetten/<int:pk>/teilnahme/",
+        views.workshop_participation,
+        name="workshop_participation",
+    ),
+    path(
+        "werkstaetten/<int:pk>/teilnahme.<str:fmt>",
+        views.attendance_export,
+        name="attendance_export",
+    ),
+    path("termine/<int:pk>/", views.session_detail, name="session_detail"),
+    path("termine/<int:pk>/protokoll/", views.session_protocol, name="session_protocol"),
+    path("kalender/werkstatt/<uuid:token>.ics", views.workshop_ical, name="workshop_ical"),
+    path("kalender/person/<uuid:token>.ics", views.person_ical, name="person_ical"),
+    path("suche/", views.search_view, name="search"),
+]

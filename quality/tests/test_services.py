@@ -141,7 +141,7 @@ def test_capacity_then_waiting_list_then_moving_up(
 def test_default_capacity_is_thirty(coordinator_a, muni_a):
     session = WorkshopSessionFactory(workshop=WorkshopFactory(municipality=muni_a))
     assert session.effective_capacity == 30
-    for i in range(30):
+    for _n in range(30):
         RegistrationFactory(session=session)
     reg = services.registration_signup(
         session=session, actor=coordinator_a, name="Demo Nachzügler", email="n@example.invalid"
@@ -364,10 +364,10 @@ def test_evidence_links_and_uploads_are_checked(coordinator_a, muni_a, tmp_path,
 
 
 def test_reimport_keeps_outcome_work(db):
+    import copy
+
     from registry.services import municipality_import_profile
     from registry.tests.test_import import MODEL
-
-    import copy
 
     municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
     outcome = Outcome.objects.filter(status="planned").first()

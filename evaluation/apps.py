@@ -6,4 +6,4 @@ class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Evaluation")
     # Entries for the main navigation: (url name, label, needs login).
-    navigation: tuple = ()
+    navigation: tuple = (("evaluation:round_list", _("Evaluation"), True),)

@@ -1,0 +1,146 @@
+"""Inline SVG charts that print well: no JavaScript, no library, black-and-white safe.
+
+Every bar carries its value as text, spread is drawn as a whisker, and series are told
+apart by pattern and label as well as by colour, so a greyscale printout (and a screen
+reader reading the ``<title>``/``<desc>``) loses nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+FILLS = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#404040")
+DASHES = ("", "6 3", "2 2", "8 3 2 3", "1 3", "10 4")
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def _clip(text: str, limit: int = 42) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bar_chart(
+    rows: Sequence[tuple[str, float | None, float | None]],
+    *,
+    scale_min: int,
+    scale_max: int,
+    title: str,
+    width: int = 640,
+) -> SafeString:
+    """Horizontal bars (mean) with a whisker (± one standard deviation) per row."""
+    label_w, right = 230, 60
+    plot_w = width - label_w - right
+    row_h = 28
+    height = 30 + row_h * len(rows) + 24
+    span = scale_max - scale_min or 1
+
+    def x(value: float) -> float:
+        return label_w + plot_w * (min(max(value, scale_min), scale_max) - scale_min) / span
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="t">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in range(scale_min, scale_max + 1):
+        tx = x(tick)
+        parts.append(
+            f'<line x1="{tx:.1f}" y1="22" x2="{tx:.1f}" y2="{height - 22}" '
+            'stroke="#bbb" stroke-width="1"/>'
+            f'<text x="{tx:.1f}" y="{height - 6}" font-size="11" text-anchor="middle">{tick}</text>'
+        )
+    for i, (label, mean, sd) in enumerate(rows):
+        y = 26 + i * row_h
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end">'
+            f"<title>{escape(str(label))}</title>{escape(_clip(label, 34))}</text>"
+        )
+        if mean is None:
+            parts.append(
+                f'<text x="{label_w + 6}" y="{y + 15}" font-size="11" font-style="italic">'
+                f"{escape(_('nicht angezeigt (zu wenige Antworten)'))}</text>"
+            )
+            continue
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{x(mean) - label_w:.1f}" height="16" '
+            f'fill="{FILLS[0]}" fill-opacity="0.75" stroke="#000" stroke-width="0.5">'
+            f"<title>{escape(str(label))}: {_fmt(mean)}</title></rect>"
+        )
+        if sd is not None:
+            lo, hi = x(mean - sd), x(mean + sd)
+            parts.append(
+                f'<path d="M{lo:.1f} {y + 11}H{hi:.1f}M{lo:.1f} {y + 6}V{y + 16}'
+                f'M{hi:.1f} {y + 6}V{y + 16}" stroke="#000" stroke-width="1.2" fill="none"/>'
+            )
+        parts.append(
+            f'<text x="{width - right + 8}" y="{y + 15}" font-size="12">{_fmt(mean)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 – every text above is escaped
+
+
+def radar_chart(
+    axes: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    scale_min: int,
+    scale_max: int,
+    title: str,
+    size: int = 420,
+) -> SafeString:
+    """A radar (spider) chart of dimension means; one dashed outline per series."""
+    n = len(axes)
+    if n < 3:
+        return mark_safe("")
+    cx = cy = size / 2
+    radius = size / 2 - 80
+    span = scale_max - scale_min or 1
+
+    def point(i: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        r = radius * (value - scale_min) / span
+        return cx + r * math.cos(angle), cy + r * math.sin(angle)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart radar" role="img" '
+        f'viewBox="0 0 {size} {size + 20 * len(series)}" width="100%" style="max-width:{size}px">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for level in range(scale_min, scale_max + 1):
+        ring = " ".join(f"{a:.1f},{b:.1f}" for a, b in (point(i, level) for i in range(n)))
+        parts.append(f'<polygon points="{ring}" fill="none" stroke="#ccc" stroke-width="1"/>')
+    for i, label in enumerate(axes):
+        ex, ey = point(i, scale_max)
+        anchor = "middle" if abs(ex - cx) < 10 else ("start" if ex > cx else "end")
+        lx, ly = point(i, scale_max + span * 0.12)
+        parts.append(
+            f'<line x1="{cx}" y1="{cy}" x2="{ex:.1f}" y2="{ey:.1f}" stroke="#ccc"/>'
+            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" font-size="11" text-anchor="{anchor}">'
+            f"{escape(_clip(label, 26))}</text>"
+        )
+    for s, (name, values) in enumerate(series):
+        pts = [point(i, v) for i, v in enumerate(values) if v is not None]
+        if len(pts) < 3:
+            continue
+        colour, dash = FILLS[s % len(FILLS)], DASHES[s % len(DASHES)]
+        ring = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
+        parts.append(
+            f'<polygon points="{ring}" fill="{colour}" fill-opacity="0.12" stroke="{colour}" '
+            f'stroke-width="2" stroke-dasharray="{dash}"><title>{escape(name)}</title></polygon>'
+        )
+        ly = size + 20 * s + 4
+        parts.append(
+            f'<line x1="20" y1="{ly}" x2="60" y2="{ly}" stroke="{colour}" stroke-width="3" '
+            f'stroke-dasharray="{dash}"/><text x="68" y="{ly + 4}" font-size="12">'
+            f"{escape(name)}</text>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 – every text above is escaped

@@ -1,0 +1,421 @@
+"""Scoped reads of the reviews app, and the aggregates behind "Die häufigsten Fehler".
+
+Case reviews and raw near-miss reports are only reachable through the ``*_for_user``
+selectors here (the chokepoint, STYLE §7.4); the learning library is public by design and
+only ever holds anonymised, published copies.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+
+from core import permissions
+from registry.models import Cluster, Municipality
+from reviews import search
+from reviews.choices import FindingLevel, FindingValence, IncidentStatus, ReviewStatus
+from reviews.models import (
+    CaseReview,
+    Episode,
+    ErrorCategory,
+    Finding,
+    IncidentReport,
+    LibraryItem,
+    Recommendation,
+)
+
+NOT_FOUND = "Nicht gefunden."
+
+
+def review_list_for_user(
+    *, user: Any, status: str = "", municipality: Municipality | None = None
+) -> QuerySet[CaseReview]:
+    """Reviews the user may read: own commune's, or all for the project team."""
+    qs = CaseReview.objects.visible_to(user).select_related("municipality")
+    if status:
+        qs = qs.filter(status=status)
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    return qs.annotate(
+        n_findings=Count("findings", distinct=True),
+        n_recommendations=Count("recommendations", distinct=True),
+    ).order_by("-created_at", "-id")
+
+
+def review_get_for_user(
+    *, user: Any, code: uuid.UUID | str, action: str = permissions.VIEW
+) -> CaseReview:
+    """One review, or 404 whether it doesn't exist or belongs to another commune."""
+    try:
+        return (
+            CaseReview.objects.visible_to(user, action)
+            .select_related("municipality", "municipality__cluster")
+            .get(code=code)
+        )
+    except (CaseReview.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404(NOT_FOUND) from exc
+
+
+def review_detail(*, review: CaseReview) -> dict[str, Any]:
+    """Everything the review page and the report show, in few queries."""
+    episodes = list(review.episodes.all())
+    findings = list(review.findings.select_related("category", "episode").all())
+    recommendations = list(
+        review.recommendations.select_related("finding", "finding__category", "outcome").all()
+    )
+    by_level: dict[str, list[Finding]] = {level: [] for level in FindingLevel.values}
+    for f in findings:
+        by_level[f.level].append(f)
+    return {
+        "team": list(review.team.order_by("name")),
+        "episodes": episodes,
+        "findings": findings,
+        "findings_by_level": [
+            (FindingLevel(level).label, items) for level, items in by_level.items() if items
+        ],
+        "strengths": [f for f in findings if f.valence == FindingValence.STRENGTH],
+        "weaknesses": [f for f in findings if f.valence == FindingValence.WEAKNESS],
+        "recommendations": recommendations,
+    }
+
+
+def episode_get_for_user(*, user: Any, review: CaseReview, pk: int) -> Episode:
+    try:
+        return Episode.objects.visible_to(user).get(review=review, pk=pk)
+    except Episode.DoesNotExist as exc:
+        raise Http404(NOT_FOUND) from exc
+
+
+def finding_get_for_user(*, user: Any, review: CaseReview, pk: int) -> Finding:
+    try:
+        return Finding.objects.visible_to(user).select_related("category").get(review=review, pk=pk)
+    except Finding.DoesNotExist as exc:
+        raise Http404(NOT_FOUND) from exc
+
+
+def recommendation_get_for_user(*, user: Any, review: CaseReview, pk: int) -> Recommendation:
+    try:
+        return Recommendation.objects.visible_to(user).get(review=review, pk=pk)
+    except Recommendation.DoesNotExist as exc:
+        raise Http404(NOT_FOUND) from exc
+
+
+def finding_list_for_user(
+    *, user: Any, level: str = "", category: str = "", valence: str = ""
+) -> QuerySet[Finding]:
+    """Findings of the reviews the user may read."""
+    qs = Finding.objects.visible_to(user).select_related(
+        "category", "review", "review__municipality"
+    )
+    if level:
+        qs = qs.filter(level=level)
+    if category:
+        qs = qs.filter(category__code=category)
+    if valence:
+        qs = qs.filter(valence=valence)
+    return qs.order_by("-created_at", "-id")
+
+
+def categories_active() -> QuerySet[ErrorCategory]:
+    return ErrorCategory.objects.filter(is_active=True).order_by("kind", "position", "label")
+
+
+# --- near-miss reports -------------------------------------------------------------------------
+
+
+def municipality_for_reporting(*, slug: str) -> Municipality:
+    """The commune named in a public report form (every commune of the project has one)."""
+    try:
+        return Municipality.objects.get(slug=slug)
+    except Municipality.DoesNotExist as exc:
+        raise Http404(NOT_FOUND) from exc
+
+
+def incident_queue_for_user(*, user: Any, status: str = "") -> QuerySet[IncidentReport]:
+    """Raw reports for moderation: only who may change reviews (the coordination).
+
+    Raw texts may still hold identifying details, so reading roles don't see them.
+    """
+    qs = IncidentReport.objects.visible_to(user, permissions.CHANGE).select_related(
+        "municipality", "category"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("status", "-received_on", "-id")
+
+
+def incident_get_for_moderation(*, user: Any, code: uuid.UUID | str) -> IncidentReport:
+    try:
+        return (
+            IncidentReport.objects.visible_to(user, permissions.CHANGE)
+            .select_related("municipality", "category")
+            .get(code=code)
+        )
+    except (IncidentReport.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404(NOT_FOUND) from exc
+
+
+@dataclass(frozen=True)
+class ReceiptAnswer:
+    """What a reporter reads under the receipt code: state and answer, never her text."""
+
+    receipt_code: str
+    municipality: str
+    status: str
+    status_label: str
+    received_on: Any
+    answer: str
+    answered_on: Any
+    published_title: str = ""
+
+
+def incident_answer_by_receipt(*, receipt_code: str) -> ReceiptAnswer:
+    """The answer under a receipt code, or 404 for an unknown code."""
+    from reviews.services import receipt_code_normalise
+
+    code = receipt_code_normalise(receipt_code)
+    report = (
+        IncidentReport.objects.select_related("municipality").filter(receipt_code=code).first()
+        if code
+        else None
+    )
+    if report is None:
+        raise Http404(NOT_FOUND)
+    answered = report.status != IncidentStatus.RECEIVED and bool(report.answer)
+    return ReceiptAnswer(
+        receipt_code=report.receipt_code,
+        municipality=report.municipality.name,
+        status=report.status,
+        status_label=str(report.get_status_display()),
+        received_on=report.received_on,
+        answer=report.answer if answered else "",
+        answered_on=report.answered_on if answered else None,
+        published_title=(report.public_title if report.status == IncidentStatus.PUBLISHED else ""),
+    )
+
+
+# --- learning library --------------------------------------------------------------------------
+
+
+def library_list(
+    *,
+    q: str = "",
+    kind: str = "",
+    level: str = "",
+    category: str = "",
+    trigger: str = "",
+    institution_type: str = "",
+    municipality: str = "",
+) -> QuerySet[LibraryItem]:
+    """Published items from all communes, searchable and filterable (public)."""
+    qs = LibraryItem.objects.select_related("municipality", "category").order_by(
+        "-published_on", "-id"
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if level:
+        qs = qs.filter(level=level)
+    if category:
+        qs = qs.filter(category__code=category)
+    if trigger:
+        qs = qs.filter(trigger=trigger)
+    if institution_type:
+        qs = qs.filter(institution_types__contains=f"|{institution_type}|")
+    if municipality:
+        qs = qs.filter(municipality__slug=municipality)
+    return search.search(qs, q)
+
+
+# --- "Die häufigsten Kinderschutzfehler" --------------------------------------------------------
+
+
+def min_published_count() -> int:
+    """Counts below this are suppressed so that no case can be recognised."""
+    return int(getattr(settings, "REVIEWS_MIN_PUBLISHED_COUNT", 5))
+
+
+COUNTED_STATUSES = (ReviewStatus.RUNNING, ReviewStatus.CLOSED, ReviewStatus.IMPLEMENTED)
+
+
+@dataclass
+class Cell:
+    """One published count: ``value`` is None when suppressed."""
+
+    value: int | None
+    share: float | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None
+
+
+def _cell(count: int, total: int, minimum: int) -> Cell:
+    if count < minimum:
+        return Cell(None, None)
+    return Cell(count, count / total if total else None)
+
+
+@dataclass
+class Frequencies:
+    """Counts of weaknesses by level, by category and by year, for one scope."""
+
+    label: str
+    total: Cell
+    by_level: list[tuple[str, str, Cell]] = field(default_factory=list)
+    by_category: list[tuple[str, str, Cell]] = field(default_factory=list)
+    by_year: list[tuple[int, Cell]] = field(default_factory=list)
+    raw_total: int = 0
+
+
+def _finding_scope(municipality_ids: list[int] | None) -> QuerySet[Finding]:
+    qs = Finding.objects.filter(review__status__in=COUNTED_STATUSES)
+    if municipality_ids is not None:
+        qs = qs.filter(review__municipality_id__in=municipality_ids)
+    return qs
+
+
+def frequencies(
+    *, label: str, municipality_ids: list[int] | None = None, valence: str = "weakness"
+) -> Frequencies:
+    """Aggregate findings of running and closed reviews; no record leaves this function.
+
+    Both findings of reviews and classified near-miss reports count: they are the two
+    ways a commune learns about its errors.
+    """
+    minimum = min_published_count()
+    findings = _finding_scope(municipality_ids).filter(valence=valence)
+    incidents = IncidentReport.objects.filter(
+        status__in=(IncidentStatus.PUBLISHED, IncidentStatus.ANSWERED)
+    ).exclude(level="")
+    if municipality_ids is not None:
+        incidents = incidents.filter(municipality_id__in=municipality_ids)
+    if valence != FindingValence.WEAKNESS:
+        incidents = incidents.none()
+
+    levels: Counter[str] = Counter()
+    categories: Counter[int] = Counter()
+    years: Counter[int] = Counter()
+    for row in findings.values("level").annotate(n=Count("id")):
+        levels[row["level"]] += row["n"]
+    for row in incidents.values("level").annotate(n=Count("id")):
+        levels[row["level"]] += row["n"]
+    for row in findings.values("category_id").annotate(n=Count("id")):
+        categories[row["category_id"]] += row["n"]
+    for row in incidents.exclude(category=None).values("category_id").annotate(n=Count("id")):
+        categories[row["category_id"]] += row["n"]
+    for row in (
+        findings.annotate(y=ExtractYear("review__created_at")).values("y").annotate(n=Count("id"))
+    ):
+        years[row["y"]] += row["n"]
+    for row in incidents.annotate(y=ExtractYear("received_on")).values("y").annotate(n=Count("id")):
+        years[row["y"]] += row["n"]
+
+    total = sum(levels.values())
+    names = dict(ErrorCategory.objects.values_list("pk", "label"))
+    codes = dict(ErrorCategory.objects.values_list("pk", "code"))
+    return Frequencies(
+        label=label,
+        raw_total=total,
+        total=_cell(total, total, minimum),
+        by_level=[
+            (level, str(FindingLevel(level).label), _cell(levels[level], total, minimum))
+            for level in FindingLevel.values
+        ],
+        by_category=sorted(
+            (
+                (codes[pk], names[pk], _cell(n, total, minimum))
+                for pk, n in categories.items()
+                if pk in names
+            ),
+            key=lambda row: -(row[2].value or 0),
+        ),
+        by_year=[(year, _cell(years[year], total, minimum)) for year in sorted(years)],
+    )
+
+
+@dataclass
+class Difference:
+    """Where a commune differs from all the others, in percentage points of share."""
+
+    code: str
+    label: str
+    own_share: float
+    others_share: float
+
+    @property
+    def points(self) -> float:
+        return round((self.own_share - self.others_share) * 100, 1)
+
+
+def differences(
+    *, own: Frequencies, others: Frequencies, threshold_points: float = 5.0
+) -> list[Difference]:
+    """Levels and categories whose share differs by at least ``threshold_points``.
+
+    Only published (unsuppressed) cells take part, so a difference never reveals a
+    suppressed count.
+    """
+    result = []
+    pairs = [(own.by_level, others.by_level), (own.by_category, others.by_category)]
+    for own_rows, other_rows in pairs:
+        other = {code: cell for code, _label, cell in other_rows}
+        for code, label, cell in own_rows:
+            theirs = other.get(code)
+            if cell.share is None or theirs is None or theirs.share is None:
+                continue
+            diff = Difference(code, label, cell.share, theirs.share)
+            if abs(diff.points) >= threshold_points:
+                result.append(diff)
+    return sorted(result, key=lambda d: -abs(d.points))
+
+
+def frequency_scopes(
+    *, municipality: Municipality | None = None, cluster: Cluster | None = None
+) -> dict[str, Any]:
+    """National figures, and optionally one commune or cluster against all the others."""
+    national = frequencies(label="bundesweit")
+    context: dict[str, Any] = {"national": national, "scope": None, "others": None}
+    ids: list[int] | None = None
+    if municipality is not None:
+        ids = [municipality.pk]
+        label = municipality.name
+    elif cluster is not None:
+        ids = list(cluster.municipalities.values_list("pk", flat=True))
+        if cluster.model_municipality_id and cluster.model_municipality_id not in ids:
+            ids.append(cluster.model_municipality_id)
+        label = str(cluster)
+    if ids is not None:
+        scope = frequencies(label=label, municipality_ids=ids)
+        other_ids = list(Municipality.objects.exclude(pk__in=ids).values_list("pk", flat=True))
+        others = frequencies(label="alle anderen", municipality_ids=other_ids)
+        context.update(
+            scope=scope,
+            others=others,
+            differences=differences(own=scope, others=others)
+            if scope.total.value is not None
+            else [],
+        )
+    return context
+
+
+def library_facets() -> dict[str, list[tuple[str, str]]]:
+    """Filter options that actually occur in the library."""
+    used_types: set[str] = set()
+    for value in LibraryItem.objects.values_list("institution_types", flat=True).distinct():
+        used_types |= {t for t in value.split("|") if t}
+    from registry.taxonomy import institution_type_choices
+
+    labels = dict(institution_type_choices())
+    return {
+        "institution_types": sorted(
+            ((t, str(labels.get(t, t))) for t in used_types), key=lambda x: x[1]
+        ),
+    }

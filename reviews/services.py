@@ -1,0 +1,697 @@
+"""Writes and business rules of case reviews, near-miss reports and the learning library.
+
+Every service checks the actor's right first (core.permissions), validates with
+``full_clean`` and writes its audit row in the same transaction (STYLE §7.3, §7.5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import permissions
+from core.audit import audit_record, changed_only, serialize_for_audit
+from core.choices import AuditAction
+from registry.models import Institution, Municipality
+from reviews import detector, search
+from reviews.choices import (
+    FindingValence,
+    IncidentStatus,
+    LibraryKind,
+    ReviewStatus,
+    ReviewTrigger,
+)
+from reviews.models import (
+    CaseReview,
+    Episode,
+    ErrorCategory,
+    Finding,
+    IncidentReport,
+    LibraryItem,
+    Recommendation,
+)
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+
+
+def _require(actor: Any, action: str, municipality_id: int) -> None:
+    permissions.require(actor, action, permissions.REVIEWS, municipality_id)
+
+
+def _check_team(municipality: Municipality, team: Iterable[Institution]) -> list[Institution]:
+    team = list(team)
+    foreign = [i for i in team if i.municipality_id != municipality.pk]
+    if foreign:
+        raise ValidationError(
+            {"team": _("Das Analyseteam kommt aus Einrichtungen der eigenen Kommune.")}
+        )
+    return team
+
+
+# --- case reviews -------------------------------------------------------------------------
+
+
+def review_create(
+    *,
+    municipality: Municipality,
+    title: str,
+    trigger: str,
+    method: str,
+    actor: Any,
+    questions: str = "",
+    summary: str = "",
+    status: str = ReviewStatus.PLANNED,
+    team: Iterable[Institution] = (),
+    started_on: dt.date | None = None,
+    synthetic: bool = False,
+) -> CaseReview:
+    """Open a case review in the actor's commune (coordination only)."""
+    _require(actor, permissions.ADD, municipality.pk)
+    with transaction.atomic():
+        review = CaseReview(
+            municipality=municipality,
+            title=title.strip(),
+            trigger=trigger,
+            method=method,
+            status=status,
+            questions=questions,
+            summary=summary,
+            started_on=started_on,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            synthetic=synthetic,
+        )
+        review.full_clean()
+        review.save()
+        review.team.set(_check_team(municipality, team))
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=review,
+            after=serialize_for_audit(review) | {"team": [i.pk for i in review.team.all()]},
+        )
+    return review
+
+
+REVIEW_FIELDS = frozenset(
+    {"title", "trigger", "method", "status", "questions", "summary", "started_on", "closed_on"}
+)
+
+
+def review_update(
+    *,
+    review: CaseReview,
+    actor: Any,
+    reason: str = "",
+    team: Iterable[Institution] | None = None,
+    **fields: Any,
+) -> CaseReview:
+    """Change a review's data or status; closing it sets the closing day once."""
+    _require(actor, permissions.CHANGE, review.municipality_id)
+    unknown = set(fields) - REVIEW_FIELDS
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(unknown)}")
+    with transaction.atomic():
+        before = serialize_for_audit(review) | {"team": sorted(i.pk for i in review.team.all())}
+        for name, value in fields.items():
+            setattr(review, name, value)
+        if (
+            review.status in (ReviewStatus.CLOSED, ReviewStatus.IMPLEMENTED)
+            and review.closed_on is None
+        ):
+            review.closed_on = timezone.localdate()
+        review.full_clean()
+        review.save()
+        if team is not None:
+            review.team.set(_check_team(review.municipality, team))
+        after = serialize_for_audit(review) | {"team": sorted(i.pk for i in review.team.all())}
+        old, new = changed_only(before, after)
+        if new:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                target=review,
+                before=old,
+                after=new,
+                reason=reason,
+            )
+    return review
+
+
+# --- timeline ------------------------------------------------------------------------------
+
+
+def _next_position(review: CaseReview) -> int:
+    last = review.episodes.aggregate(m=Max("position"))["m"]
+    return 0 if last is None else last + 1
+
+
+def episode_create(
+    *,
+    review: CaseReview,
+    actor: Any,
+    title: str,
+    occurred_on: dt.date | None = None,
+    what_happened: str = "",
+    known_then: str = "",
+    why_sensible: str = "",
+    institution_type: str = "",
+    institution_label: str = "",
+    activity_code: str = "",
+) -> Episode:
+    """Add a key practice episode entered by hand (for a case outside the system)."""
+    _require(actor, permissions.CHANGE, review.municipality_id)
+    with transaction.atomic():
+        episode = Episode(
+            review=review,
+            position=_next_position(review),
+            occurred_on=occurred_on,
+            title=title.strip(),
+            what_happened=what_happened,
+            known_then=known_then,
+            why_sensible=why_sensible,
+            institution_type=institution_type,
+            institution_label=institution_label,
+            activity_code=activity_code,
+        )
+        episode.full_clean()
+        episode.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=episode,
+            after=serialize_for_audit(episode),
+            related=review,
+        )
+    return episode
+
+
+def episode_update(*, episode: Episode, actor: Any, **fields: Any) -> Episode:
+    """Complete an episode: what was known then, why it made sense at the time."""
+    _require(actor, permissions.CHANGE, episode.review.municipality_id)
+    allowed = {
+        "title",
+        "occurred_on",
+        "what_happened",
+        "known_then",
+        "why_sensible",
+        "institution_type",
+        "institution_label",
+        "position",
+    }
+    if set(fields) - allowed:
+        raise ValueError(f"unknown fields {sorted(set(fields) - allowed)}")
+    with transaction.atomic():
+        before = serialize_for_audit(episode)
+        for name, value in fields.items():
+            setattr(episode, name, value)
+        episode.full_clean()
+        episode.save()
+        old, new = changed_only(before, serialize_for_audit(episode))
+        if new:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                target=episode,
+                before=old,
+                after=new,
+                related=episode.review,
+            )
+    return episode
+
+
+def _event_value(event: Any, *names: str) -> Any:
+    """Read a field of a procedure event whether the selector returns objects or dicts."""
+    for name in names:
+        value = event.get(name) if isinstance(event, dict) else getattr(event, name, None)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def episodes_import_from_procedure(
+    *, review: CaseReview, procedure_code: uuid.UUID | str, actor: Any
+) -> list[Episode]:
+    """Copy a documented procedure's events onto the review's timeline.
+
+    Only members of the procedure's case team can do this: the cases selector
+    ``procedure_events_for_review`` enforces it (and logs the read). The actor must also
+    be allowed to read the review. The episodes keep the procedure's code as a link and
+    take over the step, the day, the acting institution and the de-identified note —
+    never names of children, parents or staff.
+    """
+    _require(actor, permissions.VIEW, review.municipality_id)
+    from cases.selectors import procedure_events_for_review  # lazy: cases is optional here
+
+    events = list(procedure_events_for_review(user=actor, code=procedure_code))
+    with transaction.atomic():
+        position = _next_position(review)
+        created = []
+        for event in events:
+            when = _event_value(event, "timestamp", "occurred_at")
+            if isinstance(when, dt.datetime):
+                when = timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
+            label = _event_value(event, "activity_label", "activity") or _("Verfahrensschritt")
+            note = _event_value(event, "note", "note_text", "text") or ""
+            episode = Episode(
+                review=review,
+                position=position,
+                occurred_on=when,
+                title=str(label)[:200],
+                activity_code=str(_event_value(event, "activity_code") or "")[:40],
+                institution_type=str(
+                    _event_value(event, "institution_type", "acting_institution_type") or ""
+                )[:40],
+                institution_label=str(
+                    _event_value(event, "institution_name", "acting_institution_name")
+                    or _event_value(event, "institution", "acting_institution")
+                    or ""
+                )[:200],
+                what_happened=str(note),
+                imported=True,
+                source_event_ref=str(_event_value(event, "id", "pk", "code") or "")[:64],
+            )
+            episode.full_clean(exclude=["institution_type"])
+            episode.save()
+            created.append(episode)
+            position += 1
+        before = serialize_for_audit(review)
+        review.procedure_code = uuid.UUID(str(procedure_code))
+        review.save(update_fields=["procedure_code", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            target=review,
+            before={"procedure_code": before["procedure_code"]},
+            after={"procedure_code": str(review.procedure_code), "episodes": len(created)},
+            reason=_("Zeitleiste aus dokumentiertem Verfahren übernommen"),
+        )
+    return created
+
+
+# --- findings and recommendations ----------------------------------------------------------
+
+
+def finding_create(
+    *,
+    review: CaseReview,
+    actor: Any,
+    level: str,
+    category: ErrorCategory,
+    text: str,
+    valence: str = FindingValence.WEAKNESS,
+    episode: Episode | None = None,
+) -> Finding:
+    """Record a finding on one of the five levels, in one category of the taxonomy."""
+    _require(actor, permissions.CHANGE, review.municipality_id)
+    if episode is not None and episode.review_id != review.pk:
+        raise ValidationError({"episode": _("Die Episode gehört zu einer anderen Fallanalyse.")})
+    if not category.is_active:
+        raise ValidationError({"category": _("Diese Kategorie wird nicht mehr verwendet.")})
+    with transaction.atomic():
+        finding = Finding(
+            review=review,
+            episode=episode,
+            level=level,
+            category=category,
+            valence=valence,
+            text=text.strip(),
+        )
+        finding.full_clean()
+        finding.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=finding,
+            after=serialize_for_audit(finding),
+            related=review,
+        )
+    return finding
+
+
+def _institution_types(review: CaseReview) -> str:
+    types = {i.institution_type for i in review.team.all()}
+    types |= {e.institution_type for e in review.episodes.all() if e.institution_type}
+    types.discard("")
+    return "|" + "|".join(sorted(types)) + "|" if types else ""
+
+
+def _require_clean(texts: Iterable[str], confirmed: bool) -> None:
+    flagged = sorted({hit.label for t in texts for hit in detector.detect(t)})
+    if flagged and not confirmed:
+        raise ValidationError(
+            {
+                "public_text": _(
+                    "Der Text enthält vermutlich noch identifizierende Angaben (%(kinds)s). "
+                    "Bitte entfernen oder die Prüfung ausdrücklich bestätigen."
+                )
+                % {"kinds": ", ".join(flagged)}
+            }
+        )
+
+
+def finding_publish(
+    *, finding: Finding, actor: Any, public_text: str, confirmed: bool = False
+) -> LibraryItem:
+    """Share an anonymised version of a finding with every commune (learning library).
+
+    The detector of identifying details must find nothing, or the coordinator confirms
+    she checked every flagged passage.
+    """
+    review = finding.review
+    _require(actor, permissions.CHANGE, review.municipality_id)
+    public_text = public_text.strip()
+    if not public_text:
+        raise ValidationError({"public_text": _("Bitte eine anonymisierte Fassung angeben.")})
+    _require_clean([public_text], confirmed)
+    with transaction.atomic():
+        before = serialize_for_audit(finding)
+        finding.public_text = public_text
+        finding.is_published = True
+        finding.save(update_fields=["public_text", "is_published"])
+        title = f"{finding.get_level_display()}: {finding.category.label}"
+        item, _created = LibraryItem.objects.update_or_create(
+            finding=finding,
+            defaults={
+                "kind": LibraryKind.FINDING,
+                "municipality_id": review.municipality_id,
+                "level": finding.level,
+                "category": finding.category,
+                "valence": finding.valence,
+                "trigger": review.trigger,
+                "institution_types": _institution_types(review),
+                "title": title,
+                "text": public_text,
+                "answer": "",
+                "published_on": timezone.localdate(),
+                "search_text": search.normalise(title, public_text, finding.category.label),
+            },
+        )
+        old, new = changed_only(before, serialize_for_audit(finding))
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=finding,
+            before=old,
+            after=new,
+            related=review,
+            reason=_("in der Lernbibliothek veröffentlicht"),
+        )
+    return item
+
+
+def finding_unpublish(*, finding: Finding, actor: Any) -> Finding:
+    """Withdraw a finding from the learning library."""
+    _require(actor, permissions.CHANGE, finding.review.municipality_id)
+    with transaction.atomic():
+        LibraryItem.objects.filter(finding=finding).delete()
+        finding.is_published = False
+        finding.save(update_fields=["is_published"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=finding,
+            before={"is_published": True},
+            after={"is_published": False},
+            related=finding.review,
+            reason=_("aus der Lernbibliothek zurückgezogen"),
+        )
+    return finding
+
+
+def recommendation_create(
+    *,
+    review: CaseReview,
+    actor: Any,
+    text: str,
+    rationale: str = "",
+    finding: Finding | None = None,
+    due_date: dt.date | None = None,
+) -> Recommendation:
+    """Record what should change as a result of the review."""
+    _require(actor, permissions.CHANGE, review.municipality_id)
+    if finding is not None and finding.review_id != review.pk:
+        raise ValidationError({"finding": _("Der Befund gehört zu einer anderen Fallanalyse.")})
+    with transaction.atomic():
+        rec = Recommendation(
+            review=review,
+            finding=finding,
+            text=text.strip(),
+            rationale=rationale,
+            due_date=due_date,
+        )
+        rec.full_clean()
+        rec.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=rec,
+            after=serialize_for_audit(rec),
+            related=review,
+        )
+    return rec
+
+
+def recommendation_to_outcome(*, recommendation: Recommendation, actor: Any) -> Any:
+    """Turn a recommendation into a planned outcome of the commune's quality workshop.
+
+    The outcome names the review as its origin and links back to it, and the
+    recommendation keeps the outcome, so the workshop board follows it up.
+    """
+    review = recommendation.review
+    _require(actor, permissions.CHANGE, review.municipality_id)
+    if recommendation.outcome_id is not None:
+        raise ValidationError(_("Diese Empfehlung ist bereits eine Maßnahme der Werkstatt."))
+    from quality.services import outcome_create  # lazy: the quality app owns outcomes
+
+    with transaction.atomic():
+        outcome = outcome_create(
+            municipality=review.municipality,
+            text=recommendation.text,
+            actor=actor,
+            description=recommendation.rationale,
+            due_date=recommendation.due_date,
+            origin=_("Fallanalyse „%(title)s“") % {"title": review.title},
+            origin_url=review.get_absolute_url(),
+        )
+        recommendation.outcome = outcome
+        recommendation.save(update_fields=["outcome"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=recommendation,
+            before={"outcome_id": None},
+            after={"outcome_id": outcome.pk},
+            related=review,
+            reason=_("als Maßnahme an die Qualitätsentwicklungswerkstatt übergeben"),
+        )
+    return outcome
+
+
+# --- taxonomy --------------------------------------------------------------------------------
+
+
+def can_edit_taxonomy(user: Any) -> bool:
+    """The taxonomy is shared by all communes: only the national project team edits it.
+
+    Expressed through the permission table: a change to quality data that belongs to no
+    commune, which only global roles (project team, administration) hold.
+    """
+    return permissions.has_permission(user, permissions.CHANGE, permissions.QUALITY, None)
+
+
+def error_category_save(
+    *,
+    actor: Any,
+    code: str,
+    label: str,
+    kind: str,
+    description: str = "",
+    position: int = 0,
+    is_active: bool = True,
+    category: ErrorCategory | None = None,
+) -> ErrorCategory:
+    """Add or change an entry of the error taxonomy (project team)."""
+    if not can_edit_taxonomy(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        before = serialize_for_audit(category) if category else None
+        category = category or ErrorCategory()
+        category.code, category.label, category.kind = code, label.strip(), kind
+        category.description, category.position, category.is_active = (
+            description,
+            position,
+            is_active,
+        )
+        category.full_clean()
+        category.save()
+        after = serialize_for_audit(category)
+        old, new = changed_only(before, after) if before else (None, after)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            target=category,
+            before=old,
+            after=new,
+        )
+    return category
+
+
+# --- near-miss reports (CIRS) ------------------------------------------------------------------
+
+
+def receipt_code_new() -> str:
+    """A random, unguessable receipt code such as "K7QM-2XHP-9RTA" (60 bits)."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def receipt_code_normalise(value: str) -> str:
+    """Accept a receipt code typed with spaces, lower case or without dashes."""
+    raw = "".join(ch for ch in (value or "").upper() if ch.isalnum())
+    if len(raw) != 12:
+        return ""
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def incident_report_submit(
+    *,
+    municipality: Municipality,
+    what_happened: str,
+    what_could_have_happened: str = "",
+    what_helped: str = "",
+    what_should_change: str = "",
+    reporter_institution_type: str = "",
+    synthetic: bool = False,
+) -> IncidentReport:
+    """Store an anonymous near-miss report and return it with its receipt code.
+
+    There is deliberately no ``actor`` and no request here: the record holds nothing about
+    who sent it (no account, address, browser or exact time), and the audit row says only
+    that an anonymous report arrived.
+    """
+    if not what_happened.strip():
+        raise ValidationError({"what_happened": _("Bitte beschreiben Sie, was passiert ist.")})
+    for _attempt in range(5):
+        report = IncidentReport(
+            municipality=municipality,
+            receipt_code=receipt_code_new(),
+            received_on=timezone.localdate(),
+            reporter_institution_type=reporter_institution_type,
+            what_happened=what_happened.strip(),
+            what_could_have_happened=what_could_have_happened.strip(),
+            what_helped=what_helped.strip(),
+            what_should_change=what_should_change.strip(),
+            synthetic=synthetic,
+        )
+        report.full_clean(exclude=["receipt_code"])
+        try:
+            with transaction.atomic():
+                report.save()
+                audit_record(
+                    actor=None,
+                    action=AuditAction.CREATE,
+                    target=report,
+                    after={"status": report.status, "received_on": report.received_on},
+                    target_repr=_("Beinahe-Ereignis (anonyme Meldung)"),
+                )
+        except IntegrityError:  # receipt code collision: astronomically rare, try again
+            continue
+        return report
+    raise RuntimeError("could not allocate a receipt code")
+
+
+def incident_report_moderate(
+    *,
+    report: IncidentReport,
+    actor: Any,
+    answer: str,
+    public_title: str = "",
+    public_text: str = "",
+    level: str = "",
+    category: ErrorCategory | None = None,
+    publish: bool = True,
+    confirmed: bool = False,
+) -> IncidentReport:
+    """Answer a near-miss report and, if wanted, share an anonymised version.
+
+    The answer is what the reporter reads under the receipt code; it and the public text
+    pass the detector of identifying details (or the coordinator confirms her check).
+    """
+    _require(actor, permissions.CHANGE, report.municipality_id)
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": _("Bitte eine Antwort an die meldende Person angeben.")})
+    if publish and not (public_title.strip() and public_text.strip()):
+        raise ValidationError(
+            {"public_text": _("Zum Veröffentlichen braucht es Titel und anonymisierte Fassung.")}
+        )
+    _require_clean([answer, public_title, public_text], confirmed)
+    with transaction.atomic():
+        before = serialize_for_audit(report)
+        report.answer = answer
+        report.answered_on = report.answered_on or timezone.localdate()
+        report.public_title = public_title.strip()
+        report.public_text = public_text.strip()
+        report.level = level
+        report.category = category
+        report.moderated_by = actor if getattr(actor, "is_authenticated", False) else None
+        report.status = IncidentStatus.PUBLISHED if publish else IncidentStatus.ANSWERED
+        report.full_clean()
+        report.save()
+        if publish:
+            LibraryItem.objects.update_or_create(
+                incident=report,
+                defaults={
+                    "kind": LibraryKind.INCIDENT,
+                    "municipality_id": report.municipality_id,
+                    "level": level,
+                    "category": category,
+                    "valence": FindingValence.WEAKNESS,
+                    "trigger": ReviewTrigger.NEAR_MISS,
+                    "institution_types": (
+                        f"|{report.reporter_institution_type}|"
+                        if report.reporter_institution_type
+                        else ""
+                    ),
+                    "title": report.public_title,
+                    "text": report.public_text,
+                    "answer": answer,
+                    "published_on": timezone.localdate(),
+                    "search_text": search.normalise(
+                        report.public_title,
+                        report.public_text,
+                        answer,
+                        category.label if category else "",
+                    ),
+                },
+            )
+        else:
+            LibraryItem.objects.filter(incident=report).delete()
+        old, new = changed_only(before, serialize_for_audit(report))
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=report, before=old, after=new)
+    return report
+
+
+def incident_report_reject(*, report: IncidentReport, actor: Any, answer: str = "") -> None:
+    """Discard a report (spam, or nothing to learn); the reporter still gets the answer."""
+    _require(actor, permissions.CHANGE, report.municipality_id)
+    _require_clean([answer], confirmed=False)
+    with transaction.atomic():
+        before = serialize_for_audit(report)
+        LibraryItem.objects.filter(incident=report).delete()
+        report.status = IncidentStatus.REJECTED
+        report.answer = answer.strip()
+        report.answered_on = timezone.localdate() if answer.strip() else None
+        report.moderated_by = actor if getattr(actor, "is_authenticated", False) else None
+        report.save()
+        old, new = changed_only(before, serialize_for_audit(report))
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=report, before=old, after=new)

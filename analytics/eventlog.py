@@ -1,0 +1,503 @@
+"""Reading and writing event logs: XES (IEEE 1849, also .xes.gz), CSV and Parquet.
+
+Everything produces or consumes the *event frame* of :mod:`analytics.engine`. The
+standard XES keys are recognised in every format: ``case:concept:name`` → ``case_id``,
+``concept:name`` → ``activity``, ``time:timestamp`` → ``timestamp``, ``org:resource`` →
+``resource``, ``org:group`` → ``institution``.
+
+XES is parsed with lxml's ``iterparse``: it streams, clears every finished trace and
+flushes the collected values into Polars chunks every ``CHUNK_EVENTS`` events, so memory
+stays near the size of the resulting columnar frame, and it reports progress by file
+position. ``bench/process_mining.py`` measured it against the Rust parser ``rustxes``
+(see the report in the module docstring there); rustxes is faster, but it is a test-only
+dependency, reports no trace on errors and holds the whole document, so lxml stays.
+Errors name the trace (XES) or the row (CSV) so a user can fix the file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+from xml.sax.saxutils import quoteattr
+
+import polars as pl
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from analytics.engine import ACTIVITY, CASE, TIMESTAMP
+
+ProgressCallback = Callable[[float], None]
+
+CHUNK_EVENTS = 200_000
+
+# XES / pm4py names → our column names.
+STANDARD_KEYS = {
+    "case:concept:name": CASE,
+    "concept:name": ACTIVITY,
+    "time:timestamp": TIMESTAMP,
+    "org:resource": "resource",
+    "org:group": "institution",
+    "org:role": "institution_type",
+}
+# Our columns → XES keys (for export); other columns are written under their own name.
+EXPORT_KEYS = {
+    CASE: "case:concept:name",
+    ACTIVITY: "concept:name",
+    TIMESTAMP: "time:timestamp",
+    "resource": "org:resource",
+    "institution": "org:group",
+    "institution_type": "org:role",
+}
+TIMESTAMP_TYPE = pl.Datetime("us", "UTC")
+
+
+class EventLogError(ValueError):
+    """A log that cannot be used; the message names the row or trace to fix."""
+
+    def __init__(self, message: str, *, row: int | None = None, trace: str | None = None):
+        super().__init__(message)
+        self.row = row
+        self.trace = trace
+
+
+def detect_format(name: str) -> str:
+    """``xes``, ``csv`` or ``parquet`` from a file name (``.xes.gz`` is XES)."""
+    lower = name.lower()
+    if lower.endswith((".xes", ".xes.gz")):
+        return "xes"
+    if lower.endswith((".csv", ".csv.gz", ".txt")):
+        return "csv"
+    if lower.endswith((".parquet", ".pq")):
+        return "parquet"
+    raise EventLogError(
+        _("Unbekanntes Dateiformat „%(name)s“: erwartet werden .xes, .xes.gz, .csv oder .parquet.")
+        % {"name": name}
+    )
+
+
+def read_log(
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    mapping: dict[str, str] | None = None,
+    timestamp_format: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> pl.DataFrame:
+    """Any supported log file as a validated event frame."""
+    path = Path(path)
+    fmt = fmt or detect_format(path.name)
+    if fmt == "xes":
+        return read_xes(path, progress=progress)
+    if fmt == "csv":
+        return read_csv(path, mapping=mapping, timestamp_format=timestamp_format)
+    if fmt == "parquet":
+        return read_parquet(path, mapping=mapping)
+    raise EventLogError(_("Unbekanntes Format „%(fmt)s“.") % {"fmt": fmt})
+
+
+# --- timestamps --------------------------------------------------------------------------
+
+_ISO_FORMATS_AWARE = ("%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%:z")
+_ISO_FORMATS_NAIVE = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d", "%d.%m.%Y %H:%M")
+
+
+def parse_timestamps(raw: pl.Expr, timestamp_format: str | None = None) -> pl.Expr:
+    """ISO 8601 strings (with offset, ``Z`` or naive = UTC) → UTC datetimes; null if unparsable."""
+    text = raw.str.strip_chars().str.replace(r"Z$", "+00:00")
+    if timestamp_format:
+        parsed = text.str.to_datetime(timestamp_format, strict=False, time_unit="us")
+        if "%z" in timestamp_format or "%:z" in timestamp_format:
+            return parsed.dt.convert_time_zone("UTC")
+        return parsed.dt.replace_time_zone("UTC")
+    candidates = [
+        text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC")
+        for f in _ISO_FORMATS_AWARE
+    ] + [
+        text.str.to_datetime(f, strict=False, time_unit="us").dt.replace_time_zone("UTC")
+        for f in _ISO_FORMATS_NAIVE
+    ]
+    return pl.coalesce(candidates)
+
+
+def _validate(frame: pl.DataFrame, *, where: str) -> pl.DataFrame:
+    """Check the required columns and values; raise with the first bad row or trace."""
+    missing = [c for c in (CASE, ACTIVITY) if c not in frame.columns]
+    if TIMESTAMP not in frame.columns:
+        missing.append(TIMESTAMP)
+    if missing:
+        raise EventLogError(
+            _("Pflichtspalten fehlen: %(missing)s. Gefunden: %(found)s.")
+            % {"missing": ", ".join(missing), "found": ", ".join(frame.columns) or "–"}
+        )
+    if frame.height == 0:
+        raise EventLogError(_("Das Protokoll enthält keine Ereignisse."))
+    return frame
+
+
+def _first_bad(frame: pl.DataFrame, condition: pl.Expr) -> int | None:
+    hits = frame.select(pl.arg_where(condition).first()).item()
+    return None if hits is None else int(hits)
+
+
+# --- CSV and Parquet ---------------------------------------------------------------------
+
+
+def _rename_map(columns: Iterable[str], mapping: dict[str, str] | None) -> dict[str, str]:
+    """Source column → our column, from an explicit mapping or the standard names."""
+    columns = list(columns)
+    if mapping:
+        unknown = [src for src in mapping.values() if src not in columns]
+        if unknown:
+            raise EventLogError(
+                _("Die Zuordnung nennt Spalten, die es nicht gibt: %(cols)s. Gefunden: %(found)s.")
+                % {"cols": ", ".join(unknown), "found": ", ".join(columns)}
+            )
+        return {src: ours for ours, src in mapping.items() if src}
+    rename = {}
+    for col in columns:
+        key = STANDARD_KEYS.get(col, col)
+        if key not in rename.values():
+            rename[col] = key
+    return rename
+
+
+def _finish_tabular(frame: pl.DataFrame, *, timestamp_format: str | None, row_offset: int):
+    _validate(frame, where="row")
+    if frame.schema[TIMESTAMP] == pl.Utf8:
+        raw = frame[TIMESTAMP]
+        frame = frame.with_columns(parse_timestamps(pl.col(TIMESTAMP), timestamp_format))
+        bad = _first_bad(frame, pl.col(TIMESTAMP).is_null() & raw.is_not_null())
+        if bad is None:
+            bad = _first_bad(frame, pl.col(TIMESTAMP).is_null())
+        if bad is not None:
+            raise EventLogError(
+                _("Zeile %(row)d: Zeitstempel „%(value)s“ ist nicht lesbar.")
+                % {"row": bad + row_offset, "value": raw[bad] or ""},
+                row=bad + row_offset,
+            )
+    elif isinstance(frame.schema[TIMESTAMP], pl.Datetime):
+        ts = pl.col(TIMESTAMP)
+        tz = frame.schema[TIMESTAMP].time_zone  # type: ignore[union-attr]
+        ts = ts.dt.convert_time_zone("UTC") if tz else ts.dt.replace_time_zone("UTC")
+        frame = frame.with_columns(ts.dt.cast_time_unit("us"))
+    else:
+        raise EventLogError(_("Die Zeitstempel-Spalte enthält keine Zeitangaben."))
+    frame = frame.with_columns(pl.col(CASE).cast(pl.Utf8), pl.col(ACTIVITY).cast(pl.Utf8))
+    for col, label in ((CASE, _("Fall-ID")), (ACTIVITY, _("Aktivität"))):
+        bad = _first_bad(frame, pl.col(col).is_null() | (pl.col(col).str.strip_chars() == ""))
+        if bad is not None:
+            raise EventLogError(
+                _("Zeile %(row)d: %(what)s fehlt.") % {"row": bad + row_offset, "what": label},
+                row=bad + row_offset,
+            )
+    return frame
+
+
+def read_csv(
+    path: str | Path | IO[bytes],
+    *,
+    mapping: dict[str, str] | None = None,
+    timestamp_format: str | None = None,
+    separator: str | None = None,
+) -> pl.DataFrame:
+    """A CSV log; ``mapping`` maps our columns (case_id, activity, timestamp, …) to CSV headers.
+
+    Without a mapping the standard XES names and our own names are recognised. The
+    separator (``,`` or ``;``) is detected from the header line. Rows are numbered as a
+    spreadsheet shows them (header = row 1).
+    """
+    if separator is None:
+        separator = _sniff_separator(path)
+    try:
+        frame = pl.read_csv(path, separator=separator, infer_schema=False, encoding="utf8-lossy")
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise EventLogError(_("Die CSV-Datei ist nicht lesbar: %(err)s") % {"err": exc}) from exc
+    frame = frame.rename(_rename_map(frame.columns, mapping))
+    return _finish_tabular(frame, timestamp_format=timestamp_format, row_offset=2)
+
+
+def _sniff_separator(path: str | Path | IO[bytes]) -> str:
+    if isinstance(path, str | Path):
+        opener = gzip.open if str(path).endswith(".gz") else open
+        with opener(path, "rb") as fh:
+            head = fh.readline()
+    else:
+        pos = path.tell()
+        head = path.readline()
+        path.seek(pos)
+    return ";" if head.count(b";") > head.count(b",") else ","
+
+
+def read_parquet(path: str | Path, *, mapping: dict[str, str] | None = None) -> pl.DataFrame:
+    """A Parquet log (as written by pm4py, Polars or our export)."""
+    try:
+        frame = pl.read_parquet(path)
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise EventLogError(
+            _("Die Parquet-Datei ist nicht lesbar: %(err)s") % {"err": exc}
+        ) from exc
+    frame = frame.rename(_rename_map(frame.columns, mapping))
+    return _finish_tabular(frame, timestamp_format=None, row_offset=1)
+
+
+# --- XES ---------------------------------------------------------------------------------
+
+_XES_ATTRS = {"string", "date", "int", "float", "boolean", "id"}
+
+
+def _local(tag: Any) -> str:
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+class _Columns:
+    """Column lists that are flushed into Polars chunks to keep Python memory small."""
+
+    def __init__(self) -> None:
+        self.chunks: list[pl.DataFrame] = []
+        self.reset()
+
+    def reset(self) -> None:
+        self.data: dict[str, list[Any]] = {}
+        self.n = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        for key, value in row.items():
+            col = self.data.get(key)
+            if col is None:
+                col = self.data[key] = [None] * self.n
+            col.append(value)
+        self.n += 1
+        for col in self.data.values():
+            if len(col) < self.n:
+                col.append(None)
+        if self.n >= CHUNK_EVENTS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.n:
+            self.chunks.append(
+                pl.DataFrame({k: pl.Series(k, v, dtype=pl.Utf8) for k, v in self.data.items()})
+            )
+        self.reset()
+
+    def frame(self) -> pl.DataFrame:
+        self.flush()
+        if not self.chunks:
+            return pl.DataFrame()
+        return pl.concat(self.chunks, how="diagonal_relaxed")
+
+
+def _open_binary(path: str | Path) -> tuple[IO[bytes], IO[bytes], int]:
+    """(stream to parse, raw file for progress, raw size)."""
+    raw = open(path, "rb")  # noqa: SIM115 – closed by the caller
+    size = os.fstat(raw.fileno()).st_size
+    magic = raw.read(2)
+    raw.seek(0)
+    stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
+    return stream, raw, size
+
+
+def read_xes(path: str | Path, *, progress: ProgressCallback | None = None) -> pl.DataFrame:
+    """A XES log (IEEE 1849), plain or gzip-compressed, streamed with lxml ``iterparse``.
+
+    Trace-level attributes become ``case:<key>`` columns as in pm4py; ``concept:name`` of
+    the trace is the case id. A trace without a name or without events is an error
+    naming its position, as is an event without activity or with an unreadable date.
+    """
+    stream, raw, size = _open_binary(path)
+    cols = _Columns()
+    try:
+        for trace_no, trace_attrs, events in _iter_traces(stream, progress, raw, size):
+            case = trace_attrs.get("concept:name")
+            label = case or _("Nr. %(n)d") % {"n": trace_no}
+            if not case:
+                raise EventLogError(
+                    _("Trace %(trace)s hat keinen Namen (concept:name).") % {"trace": label},
+                    trace=label,
+                )
+            if not events:
+                raise EventLogError(
+                    _("Trace „%(trace)s“ enthält keine Ereignisse.") % {"trace": label},
+                    trace=label,
+                )
+            extra = {f"case:{k}": v for k, v in trace_attrs.items() if k != "concept:name"}
+            for pos, event in enumerate(events, start=1):
+                if not event.get("concept:name"):
+                    raise EventLogError(
+                        _("Trace „%(trace)s“, Ereignis %(pos)d: Aktivität (concept:name) fehlt.")
+                        % {"trace": label, "pos": pos},
+                        trace=label,
+                    )
+                if not event.get("time:timestamp"):
+                    raise EventLogError(
+                        _("Trace „%(trace)s“, Ereignis %(pos)d: Zeitstempel fehlt.")
+                        % {"trace": label, "pos": pos},
+                        trace=label,
+                    )
+                cols.add({"case:concept:name": case, **extra, **event})
+    except etree.XMLSyntaxError as exc:
+        raise EventLogError(
+            _("Die XES-Datei ist kein gültiges XML (Zeile %(line)s): %(err)s")
+            % {"line": exc.lineno, "err": exc.msg}
+        ) from exc
+    except (OSError, EOFError) as exc:
+        raise EventLogError(_("Die Datei ist nicht lesbar: %(err)s") % {"err": exc}) from exc
+    finally:
+        raw.close()
+    frame = cols.frame()
+    if frame.height == 0:
+        raise EventLogError(_("Das Protokoll enthält keine Ereignisse."))
+    frame = frame.rename(_rename_map(frame.columns, None))
+    frame = frame.with_columns(pl.col(TIMESTAMP).alias("_raw_ts"))
+    frame = frame.with_columns(parse_timestamps(pl.col(TIMESTAMP)))
+    bad = _first_bad(frame, pl.col(TIMESTAMP).is_null())
+    if bad is not None:
+        trace = frame[CASE][bad]
+        raise EventLogError(
+            _("Trace „%(trace)s“: Zeitstempel „%(value)s“ ist nicht lesbar.")
+            % {"trace": trace, "value": frame["_raw_ts"][bad]},
+            trace=trace,
+        )
+    if progress:
+        progress(1.0)
+    return frame.drop("_raw_ts")
+
+
+def _iter_traces(
+    stream: IO[bytes], progress: ProgressCallback | None, raw: IO[bytes], size: int
+) -> Iterator[tuple[int, dict[str, str], list[dict[str, str]]]]:
+    """(trace number, trace attributes, events as key→value dicts) for each trace."""
+    context = etree.iterparse(stream, events=("start", "end"), huge_tree=True, recover=False)
+    trace_no = 0
+    trace_attrs: dict[str, str] = {}
+    events: list[dict[str, str]] = []
+    event: dict[str, str] = {}
+    nested = 0  # depth inside a composite attribute (list/container): skipped
+    last_report = 0
+    for action, elem in context:
+        tag = _local(elem.tag)
+        if action == "start":
+            if tag == "trace":
+                trace_no += 1
+                trace_attrs, events = {}, []
+            elif tag == "event":
+                event = {}
+            elif tag in ("list", "container", "values"):
+                nested += 1
+            continue
+        # action == "end"
+        if tag in _XES_ATTRS and nested == 0:
+            parent = _local(elem.getparent().tag) if elem.getparent() is not None else ""
+            key, value = elem.get("key"), elem.get("value")
+            if key is not None and value is not None:
+                if parent == "event":
+                    event[key] = value
+                elif parent == "trace":
+                    trace_attrs[key] = value
+        elif tag in ("list", "container", "values"):
+            nested -= 1
+        elif tag == "event":
+            events.append(event)
+            if _local(elem.getparent().tag) == "trace":
+                elem.clear(keep_tail=False)
+        elif tag == "trace":
+            yield trace_no, trace_attrs, events
+            elem.clear(keep_tail=False)
+            parent = elem.getparent()
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+            if progress and trace_no - last_report >= 2000:
+                last_report = trace_no
+                progress(min(0.99, raw.tell() / size) if size else 0.0)
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def _iso(ts: Any) -> str:
+    text = ts.isoformat(timespec="milliseconds")
+    return text
+
+
+def write_xes(frame: pl.DataFrame, target: IO[str]) -> None:
+    """Write an event frame as XES 1849 text (traces in case order, events in time order)."""
+    from analytics.engine import sort_events
+
+    frame = sort_events(frame).collect()
+    target.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    target.write(
+        '<log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">\n'
+    )
+    for name, prefix, uri in (
+        ("Concept", "concept", "http://www.xes-standard.org/concept.xesext"),
+        ("Time", "time", "http://www.xes-standard.org/time.xesext"),
+        ("Organizational", "org", "http://www.xes-standard.org/org.xesext"),
+    ):
+        target.write(f'  <extension name="{name}" prefix="{prefix}" uri="{uri}"/>\n')
+    case_cols = [c for c in frame.columns if c.startswith("case:")]
+    event_cols = [c for c in frame.columns if c not in case_cols and c != CASE]
+    current = None
+    for row in frame.iter_rows(named=True):
+        case = row[CASE]
+        if case != current:
+            if current is not None:
+                target.write("  </trace>\n")
+            target.write("  <trace>\n")
+            target.write(f'    <string key="concept:name" value={quoteattr(str(case))}/>\n')
+            for col in case_cols:
+                if row[col] is not None:
+                    key = col.removeprefix("case:")
+                    target.write(
+                        f"    <string key={quoteattr(key)} value={quoteattr(str(row[col]))}/>\n"
+                    )
+            current = case
+        target.write("    <event>\n")
+        for col in event_cols:
+            value = row[col]
+            if value is None:
+                continue
+            key = EXPORT_KEYS.get(col, col)
+            if col == TIMESTAMP:
+                target.write(f'      <date key="time:timestamp" value="{_iso(value)}"/>\n')
+            else:
+                target.write(
+                    f"      <string key={quoteattr(key)} value={quoteattr(str(value))}/>\n"
+                )
+        target.write("    </event>\n")
+    if current is not None:
+        target.write("  </trace>\n")
+    target.write("</log>\n")
+
+
+def xes_bytes(frame: pl.DataFrame, *, compress: bool = False) -> bytes:
+    """The XES document as bytes (gzip-compressed for .xes.gz)."""
+    buffer = io.StringIO()
+    write_xes(frame, buffer)
+    data = buffer.getvalue().encode("utf-8")
+    return gzip.compress(data) if compress else data
+
+
+def _with_standard_names(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.rename({c: EXPORT_KEYS[c] for c in frame.columns if c in EXPORT_KEYS})
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """CSV with the standard XES column names, readable by pm4py, Disco and Celonis."""
+    out = _with_standard_names(frame).with_columns(
+        pl.col("time:timestamp").dt.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z")
+    )
+    return out.write_csv().encode("utf-8")
+
+
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
+    """Parquet with the standard XES column names."""
+    buffer = io.BytesIO()
+    _with_standard_names(frame).write_parquet(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,96 @@
+"""Process maps and hand-over graphs as Graphviz DOT and SVG, and duration labels.
+
+SVG comes from ``core.graphviz.dot_to_svg``; callers catch ``GraphvizUnavailable`` and
+fall back to the DOT download and the interactive (JavaScript) view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analytics.engine import ProcessMap
+from core.graphviz import dot_quote, dot_to_svg
+
+START, END = "__start__", "__end__"
+
+
+def format_duration(seconds: float | None) -> str:
+    """Human-readable German duration: 45 min, 5,2 h, 3,4 Tage."""
+    if seconds is None:
+        return "–"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h".replace(".", ",")
+    return f"{seconds / 86400:.1f} Tage".replace(".", ",")
+
+
+def _width(value: float, top: float) -> float:
+    return round(1 + 5 * (value / top if top else 0), 2)
+
+
+def process_map_dot(result: ProcessMap, *, metric: str = "frequency") -> str:
+    """DOT of the directly-follows graph; ``metric`` = ``frequency`` or ``performance``."""
+    lines = [
+        "digraph processmap {",
+        '  graph [rankdir=TB, fontname="Helvetica", bgcolor="transparent"];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#eef4fb", color="#2b5d8a",'
+        ' fontname="Helvetica", fontsize=11];',
+        '  edge [color="#445566", fontname="Helvetica", fontsize=10];',
+        f'  {dot_quote(START)} [label="Start", shape=circle, fillcolor="#d9f2d9", width=0.5];',
+        f'  {dot_quote(END)} [label="Ende", shape=doublecircle, fillcolor="#f7dada", width=0.5];',
+    ]
+    for name, count in result.activities.items():
+        label = dot_quote(f"{name}\n{count}")
+        lines.append(f"  {dot_quote(name)} [label={label}];")
+    top = max((e["count"] for e in result.edges), default=1)
+    for edge in result.edges:
+        if metric == "performance":
+            label = format_duration(edge["mean_seconds"])
+        else:
+            label = str(edge["count"])
+        lines.append(
+            f"  {dot_quote(edge['source'])} -> {dot_quote(edge['target'])} "
+            f"[label={dot_quote(label)}, penwidth={_width(edge['count'], top)}];"
+        )
+    for name, count in result.start_activities.items():
+        if name in result.activities:
+            lines.append(
+                f"  {dot_quote(START)} -> {dot_quote(name)} [label={dot_quote(str(count))}, "
+                "style=dashed];"
+            )
+    for name, count in result.end_activities.items():
+        if name in result.activities:
+            lines.append(
+                f"  {dot_quote(name)} -> {dot_quote(END)} [label={dot_quote(str(count))}, "
+                "style=dashed];"
+            )
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def handover_dot(rows: list[dict[str, Any]]) -> str:
+    """DOT of hand-overs between institutions: edge label = count and median waiting time."""
+    lines = [
+        "digraph handovers {",
+        '  graph [rankdir=LR, fontname="Helvetica", bgcolor="transparent"];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#fdf3e1", color="#8a5a2b",'
+        ' fontname="Helvetica", fontsize=11];',
+        '  edge [fontname="Helvetica", fontsize=10, color="#555555"];',
+    ]
+    top = max((r["count"] for r in rows), default=1)
+    for row in rows:
+        label = f"{row['count']} · {format_duration(row['median_seconds'])}"
+        lines.append(
+            f"  {dot_quote(row['source'])} -> {dot_quote(row['target'])} "
+            f"[label={dot_quote(label)}, penwidth={_width(row['count'], top)}];"
+        )
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def svg_from_dot(dot: str) -> str:
+    """SVG without the XML prolog, ready to inline in a page (raises GraphvizUnavailable)."""
+    svg = dot_to_svg(dot)
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg

@@ -1,0 +1,335 @@
+"""Scoped reads: which event log a user may analyse, and the analyses on it.
+
+The platform's procedures reach analytics only through ``cases.selectors
+.procedure_event_rows`` (already restricted to what the user may see in the ANALYTICS
+domain, pseudonymous case ids, no identifying data). Uploaded logs are read through
+``event_log_upload_get_for_user``. Everything else here computes on event frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone
+
+from analytics import compliance, engine
+from analytics.constants import SUPPRESSION_THRESHOLD
+from analytics.engine import ACTIVITY, CASE, TIMESTAMP
+from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
+from core import permissions
+from core.permissions import SystemActor
+from registry.models import Municipality
+
+PLATFORM_SCHEMA = {
+    CASE: pl.Utf8,
+    ACTIVITY: pl.Utf8,
+    "activity_code": pl.Utf8,
+    TIMESTAMP: pl.Datetime("us", "UTC"),
+    "institution": pl.Utf8,
+    "institution_type": pl.Utf8,
+    "municipality": pl.Utf8,
+    "urgency": pl.Utf8,
+    "result": pl.Utf8,
+}
+_ROWS_PER_CHUNK = 50_000
+
+
+@dataclass
+class LogFilter:
+    """The filters every page and API endpoint shares."""
+
+    municipality_ids: list[int] | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    urgency: str = ""
+    upload_code: str = ""
+    min_frequency: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _platform_rows(**kwargs: Any) -> Iterator[dict]:
+    # Imported late: analytics must load (and be testable) without the cases app's tables.
+    from cases.selectors import procedure_event_rows
+
+    return procedure_event_rows(**kwargs)
+
+
+def frame_from_rows(rows: Iterable[dict]) -> pl.DataFrame:
+    """Rows (dicts) → event frame, in chunks so a large commune never holds all dicts."""
+    chunks: list[pl.DataFrame] = []
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _ROWS_PER_CHUNK:
+            chunks.append(_chunk(batch))
+            batch = []
+    if batch or not chunks:
+        chunks.append(_chunk(batch))
+    return pl.concat(chunks)
+
+
+def _chunk(batch: list[dict]) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        [{k: row.get(k) for k in PLATFORM_SCHEMA if k != TIMESTAMP} for row in batch],
+        schema={k: v for k, v in PLATFORM_SCHEMA.items() if k != TIMESTAMP},
+    )
+    stamps = pl.Series(TIMESTAMP, [row.get(TIMESTAMP) for row in batch], dtype=pl.Datetime("us"))
+    if stamps.dtype.time_zone is None:  # type: ignore[union-attr]
+        stamps = stamps.dt.replace_time_zone("UTC")
+    return frame.with_columns(stamps.dt.convert_time_zone("UTC")).select(list(PLATFORM_SCHEMA))
+
+
+def platform_events(*, user: Any, log_filter: LogFilter) -> pl.DataFrame:
+    """The platform's procedure events that ``user`` may analyse, filtered."""
+    frame = frame_from_rows(
+        _platform_rows(
+            user=user,
+            municipality_ids=log_filter.municipality_ids,
+            since=log_filter.since,
+            until=log_filter.until,
+        )
+    )
+    if log_filter.urgency:
+        frame = frame.filter(pl.col("urgency") == log_filter.urgency)
+    return frame
+
+
+def event_log_upload_list_for_user(*, user: Any) -> Any:
+    """Uploaded logs the user may analyse (commune logs by commune, others: project team)."""
+    return EventLogUpload.objects.visible_to(user).select_related("municipality", "uploaded_by")
+
+
+def event_log_upload_get_for_user(*, user: Any, code: Any) -> EventLogUpload:
+    """One uploaded log; 404 both when it does not exist and when it is not the user's."""
+    try:
+        return event_log_upload_list_for_user(user=user).get(code=code)
+    except (EventLogUpload.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Protokoll nicht gefunden.") from exc
+
+
+def upload_frame_path(upload: EventLogUpload) -> Path:
+    return Path(settings.MEDIA_ROOT) / upload.frame_file
+
+
+def upload_events(*, user: Any, log_filter: LogFilter) -> pl.DataFrame:
+    """The events of an uploaded log (must be processed), with the period filter applied."""
+    upload = event_log_upload_get_for_user(user=user, code=log_filter.upload_code)
+    if upload.status != UploadStatus.DONE or not upload.frame_file:
+        raise Http404("Das Protokoll ist noch nicht verarbeitet.")
+    lf = pl.scan_parquet(upload_frame_path(upload))
+    if log_filter.since:
+        lf = lf.filter(pl.col(TIMESTAMP) >= log_filter.since)
+    if log_filter.until:
+        lf = lf.filter(pl.col(TIMESTAMP) < log_filter.until)
+    if log_filter.urgency and "urgency" in lf.collect_schema().names():
+        lf = lf.filter(pl.col("urgency") == log_filter.urgency)
+    return lf.collect()
+
+
+def events_for(*, user: Any, log_filter: LogFilter) -> pl.DataFrame:
+    """The event frame a page or endpoint analyses: an uploaded log or the platform's."""
+    if log_filter.upload_code:
+        return upload_events(user=user, log_filter=log_filter)
+    return platform_events(user=user, log_filter=log_filter)
+
+
+def analysable_municipalities(*, user: Any) -> Any:
+    """Communes whose procedures the user may analyse (for filter choices)."""
+    allowed = permissions.municipality_ids_for(user, permissions.VIEW, permissions.ANALYTICS)
+    qs = Municipality.objects.order_by("name")
+    if allowed == permissions.ALL:
+        return qs
+    return qs.filter(pk__in=allowed)
+
+
+def can_analyse(user: Any) -> bool:
+    """Whether the user may open the analytics pages at all."""
+    return bool(permissions.municipality_ids_for(user, permissions.VIEW, permissions.ANALYTICS))
+
+
+# --- analyses ----------------------------------------------------------------------------
+
+
+def process_map(*, user: Any, log_filter: LogFilter, max_variants: int = 50) -> engine.ProcessMap:
+    frame = events_for(user=user, log_filter=log_filter)
+    return engine.process_map(
+        frame, min_frequency=log_filter.min_frequency, max_variants=max_variants
+    )
+
+
+def variant_report(*, user: Any, log_filter: LogFilter, limit: int = 100) -> dict[str, Any]:
+    """Variants with count and share, plus throughput times per case."""
+    frame = events_for(user=user, log_filter=log_filter)
+    durations = engine.case_durations(frame)
+    return {
+        "cases": durations.height,
+        "variants": engine.variants(frame, limit=limit),
+        "throughput": engine.duration_summary(durations["seconds"]),
+    }
+
+
+def time_between_report(
+    *, user: Any, log_filter: LogFilter, source: str, target: str
+) -> dict[str, Any]:
+    """Time from the first ``source`` to the first ``target`` after it, per case."""
+    frame = events_for(user=user, log_filter=log_filter)
+    column = ACTIVITY
+    if "activity_code" in frame.columns and (
+        frame.filter(pl.col("activity_code") == source).height
+    ):
+        column = "activity_code"
+    per_case = engine.time_between(frame, source=source, target=target, column=column)
+    return {"source": source, "target": target, **engine.duration_summary(per_case["seconds"])}
+
+
+def compliance_rules_for(*, user: Any, municipality_ids: list[int] | None) -> list[ComplianceRule]:
+    """Active rules of the communes the user may analyse (optionally narrowed)."""
+    allowed = permissions.municipality_ids_for(user, permissions.VIEW, permissions.ANALYTICS)
+    qs = ComplianceRule.objects.filter(active=True).select_related("municipality")
+    if allowed != permissions.ALL:
+        qs = qs.filter(municipality_id__in=allowed)
+    if municipality_ids is not None:
+        qs = qs.filter(municipality_id__in=municipality_ids)
+    return list(qs.order_by("municipality__name", "name"))
+
+
+def compliance_rule_list_for_user(*, user: Any) -> Any:
+    """Rules the user may edit (quality domain: coordination and project team)."""
+    return ComplianceRule.objects.visible_to(user, permissions.CHANGE).select_related(
+        "municipality"
+    )
+
+
+def compliance_rule_get_for_user(*, user: Any, pk: int) -> ComplianceRule:
+    try:
+        return compliance_rule_list_for_user(user=user).get(pk=pk)
+    except ComplianceRule.DoesNotExist as exc:
+        raise Http404("Regel nicht gefunden.") from exc
+
+
+def rule_as_data(rule: ComplianceRule) -> compliance.Rule:
+    return compliance.Rule(
+        name=rule.name,
+        start_activity=rule.start_activity,
+        end_activity=rule.end_activity,
+        deadline_hours=rule.deadline_hours,
+        urgency=rule.urgency,
+        municipality=rule.municipality.slug,
+        rule_id=rule.pk,
+    )
+
+
+def compliance_report(
+    *, user: Any, log_filter: LogFilter, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Each commune's rules evaluated on its own procedures."""
+    rules = compliance_rules_for(user=user, municipality_ids=log_filter.municipality_ids)
+    frame = platform_events(user=user, log_filter=log_filter)
+    results = compliance.evaluate(
+        frame, [rule_as_data(r) for r in rules], now=now or timezone.now()
+    )
+    for result, rule in zip(results, rules, strict=True):
+        result["municipality"] = rule.municipality
+    return results
+
+
+def handover_report(
+    *, user: Any, log_filter: LogFilter, column: str = "institution"
+) -> dict[str, Any]:
+    """Hand-overs between institutions as rows and as a matrix (sender × receiver)."""
+    frame = events_for(user=user, log_filter=log_filter)
+    if column not in frame.columns:
+        column = "institution"
+    if column not in frame.columns:
+        return {"rows": [], "labels": [], "matrix": [], "column": column}
+    rows = engine.handovers(frame, column=column).to_dicts()
+    labels = sorted({r["source"] for r in rows} | {r["target"] for r in rows})
+    index = {(r["source"], r["target"]): r for r in rows}
+    matrix = [[index.get((a, b)) for b in labels] for a in labels]
+    return {"rows": rows, "labels": labels, "matrix": matrix, "column": column}
+
+
+def comparison_municipalities(*, cluster_number: int | None, slugs: list[str]) -> list:
+    """The communes to compare: a cluster's members or any selection by slug."""
+    qs = Municipality.objects.order_by("name")
+    if cluster_number is not None:
+        return list(qs.filter(cluster__number=cluster_number))
+    return list(qs.filter(slug__in=slugs))
+
+
+def _suppress(value: Any, basis: int) -> Any:
+    return value if basis >= SUPPRESSION_THRESHOLD else None
+
+
+def comparison_report(
+    *,
+    user: Any,
+    municipalities: list[Municipality],
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The same indicators side by side, aggregated and with small-count suppression.
+
+    A benchmark between communes is the point of the comparison (Bremerhaven's wish), so
+    any user who may analyse at least one commune sees the other communes' *aggregates*:
+    the events are read with the system's authority, and only counts, medians and shares
+    leave this function. Every figure based on fewer than ``SUPPRESSION_THRESHOLD`` cases
+    is withheld (``None``), so no single procedure can be recognised.
+    """
+    if not can_analyse(user):
+        permissions.require(user, permissions.VIEW, permissions.ANALYTICS, None)
+    ids = [m.pk for m in municipalities]
+    frame = frame_from_rows(
+        _platform_rows(
+            user=SystemActor("analytics comparison"),
+            municipality_ids=ids,
+            since=since,
+            until=until,
+        )
+    )
+    now = now or timezone.now()
+    rules = ComplianceRule.objects.filter(active=True, municipality_id__in=ids).select_related(
+        "municipality"
+    )
+    rules_by_slug: dict[str, list[compliance.Rule]] = {}
+    for rule in rules:
+        rules_by_slug.setdefault(rule.municipality.slug, []).append(rule_as_data(rule))
+    result = []
+    for municipality in municipalities:
+        part = frame.filter(pl.col("municipality") == municipality.slug)
+        durations = engine.case_durations(part)
+        cases = durations.height
+        summary = engine.duration_summary(durations["seconds"])
+        handover_count = int(engine.handovers(part)["count"].sum()) if part.height else 0
+        met = evaluated = 0
+        for rule in rules_by_slug.get(municipality.slug, []):
+            outcome = compliance.evaluate_rule(part, rule, now=now, max_missed=0)
+            met += outcome["met"]
+            evaluated += outcome["evaluated"]
+        suppressed = cases < SUPPRESSION_THRESHOLD
+        result.append(
+            {
+                "municipality": municipality,
+                "suppressed": suppressed,
+                "cases": None if suppressed else cases,
+                "events_per_case": _suppress(part.height / cases if cases else None, cases),
+                "median_days": _suppress(
+                    summary["median"] / 86400 if summary["median"] is not None else None, cases
+                ),
+                "p90_days": _suppress(
+                    summary["p90"] / 86400 if summary["p90"] is not None else None, cases
+                ),
+                "handovers_per_case": _suppress(handover_count / cases if cases else None, cases),
+                "compliance_share": _suppress(met / evaluated if evaluated else None, evaluated),
+                "compliance_basis": evaluated if evaluated >= SUPPRESSION_THRESHOLD else None,
+            }
+        )
+    return result

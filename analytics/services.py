@@ -1,0 +1,273 @@
+"""Writes of the analytics app: deadline rules and uploaded event logs.
+
+Analytics never writes procedures; it keeps its own configuration and derived files.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from analytics import eventlog
+from analytics.constants import DEFAULT_RULES
+from analytics.engine import CASE
+from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
+from core import permissions
+from core.audit import audit_record, changed_only, serialize_for_audit
+from core.choices import AuditAction
+
+logger = logging.getLogger(__name__)
+
+# Uploaded logs are processed in a background thread so the upload page can show
+# progress; tests switch this off and process synchronously.
+PROCESS_IN_THREAD = True
+RULE_FIELDS = ("name", "start_activity", "end_activity", "deadline_hours", "urgency", "active")
+
+
+def compliance_rule_create(
+    *,
+    municipality: Any,
+    name: str,
+    start_activity: str,
+    end_activity: str,
+    deadline_hours: int,
+    urgency: str = "",
+    active: bool = True,
+    actor: Any,
+) -> ComplianceRule:
+    """A new deadline rule for a commune (coordination or project team)."""
+    permissions.require(actor, permissions.ADD, permissions.QUALITY, municipality.pk)
+    rule = ComplianceRule(
+        municipality=municipality,
+        name=name.strip(),
+        start_activity=start_activity.strip(),
+        end_activity=end_activity.strip(),
+        deadline_hours=deadline_hours,
+        urgency=urgency.strip(),
+        active=active,
+    )
+    rule.full_clean()
+    with transaction.atomic():
+        rule.save()
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, target=rule, after=serialize_for_audit(rule)
+        )
+    return rule
+
+
+def compliance_rule_update(*, rule: ComplianceRule, actor: Any, **changes: Any) -> ComplianceRule:
+    """Change a rule's activities, deadline, urgency or state."""
+    permissions.require(actor, permissions.CHANGE, permissions.QUALITY, rule.municipality_id)
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unbekannte Felder: {', '.join(sorted(unknown))}")
+    before = serialize_for_audit(rule)
+    for key, value in changes.items():
+        setattr(rule, key, value.strip() if isinstance(value, str) else value)
+    rule.full_clean()
+    with transaction.atomic():
+        rule.save()
+        old, new = changed_only(before, serialize_for_audit(rule))
+        if new:
+            audit_record(actor=actor, action=AuditAction.UPDATE, target=rule, before=old, after=new)
+    return rule
+
+
+def compliance_rule_delete(*, rule: ComplianceRule, actor: Any) -> None:
+    """Remove a rule; its results simply disappear from the dashboard."""
+    permissions.require(actor, permissions.DELETE, permissions.QUALITY, rule.municipality_id)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            target=rule,
+            before=serialize_for_audit(rule),
+            municipality_id=rule.municipality_id,
+        )
+        rule.delete()
+
+
+def compliance_rules_install_defaults(*, municipality: Any, actor: Any) -> list[ComplianceRule]:
+    """The default deadlines (constants.DEFAULT_RULES) for a commune; existing names stay."""
+    created = []
+    for spec in DEFAULT_RULES:
+        if ComplianceRule.objects.filter(municipality=municipality, name=spec["name"]).exists():
+            continue
+        created.append(compliance_rule_create(municipality=municipality, actor=actor, **spec))
+    return created
+
+
+# --- uploaded logs -----------------------------------------------------------------------
+
+
+def event_log_upload_create(
+    *,
+    municipality: Any,
+    name: str,
+    uploaded_file: UploadedFile,
+    actor: Any,
+    log_format: str = "",
+    column_mapping: dict[str, str] | None = None,
+    timestamp_format: str = "",
+) -> EventLogUpload:
+    """Store an uploaded log and start processing it.
+
+    Bringing in a log for analysis is part of the coordination's quality work, so it needs
+    QUALITY/ADD in the commune (project team: for any commune or none); reading it needs
+    ANALYTICS/VIEW like every other analysis.
+    """
+    permissions.require(
+        actor, permissions.ADD, permissions.QUALITY, municipality.pk if municipality else None
+    )
+    try:
+        fmt = log_format or eventlog.detect_format(uploaded_file.name or "")
+    except eventlog.EventLogError as exc:
+        raise ValidationError(str(exc)) from exc
+    mapping = {k: v for k, v in (column_mapping or {}).items() if v}
+    upload = EventLogUpload(
+        municipality=municipality,
+        name=name.strip() or (uploaded_file.name or "Protokoll"),
+        log_format=fmt,
+        column_mapping=mapping,
+        timestamp_format=timestamp_format.strip(),
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    upload.source_file.save(Path(uploaded_file.name or "log").name, uploaded_file, save=False)
+    upload.full_clean()
+    with transaction.atomic():
+        upload.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            target=upload,
+            after=serialize_for_audit(upload),
+        )
+        transaction.on_commit(lambda: _start_processing(upload.pk))
+    return upload
+
+
+def _start_processing(upload_id: int) -> None:
+    if PROCESS_IN_THREAD:
+        thread = threading.Thread(
+            target=_process_in_thread, args=(upload_id,), daemon=True, name="event-log"
+        )
+        thread.start()
+    else:
+        event_log_upload_process(upload_id=upload_id)
+
+
+def _process_in_thread(upload_id: int) -> None:
+    try:
+        event_log_upload_process(upload_id=upload_id)
+    finally:
+        close_old_connections()
+
+
+def event_log_upload_process(*, upload_id: int) -> EventLogUpload:
+    """Parse the file into a normalised Parquet frame, reporting progress as it goes.
+
+    Failures (malformed logs) are stored on the record with the parser's message, which
+    names the row or trace, so the page can tell the user what to fix.
+    """
+    upload = EventLogUpload.objects.get(pk=upload_id)
+    EventLogUpload.objects.filter(pk=upload_id).update(status=UploadStatus.RUNNING, progress=0.01)
+
+    def report(fraction: float) -> None:
+        EventLogUpload.objects.filter(pk=upload_id).update(progress=round(0.9 * fraction, 3))
+
+    try:
+        frame = eventlog.read_log(
+            upload.source_file.path,
+            fmt=upload.log_format,
+            mapping=upload.column_mapping or None,
+            timestamp_format=upload.timestamp_format or None,
+            progress=report,
+        )
+        relative = f"analytics/frames/{upload.code}.parquet"
+        target = Path(settings.MEDIA_ROOT) / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_parquet(target)
+    except eventlog.EventLogError as exc:
+        EventLogUpload.objects.filter(pk=upload_id).update(
+            status=UploadStatus.FAILED, message=str(exc), finished_at=timezone.now()
+        )
+    except Exception as exc:  # noqa: BLE001 – any parser failure must reach the user
+        logger.exception("event log %s failed", upload_id)
+        EventLogUpload.objects.filter(pk=upload_id).update(
+            status=UploadStatus.FAILED,
+            message=f"Unerwarteter Fehler beim Lesen: {exc}",
+            finished_at=timezone.now(),
+        )
+    else:
+        EventLogUpload.objects.filter(pk=upload_id).update(
+            status=UploadStatus.DONE,
+            progress=1.0,
+            frame_file=relative,
+            cases=frame[CASE].n_unique(),
+            events=frame.height,
+            message="",
+            finished_at=timezone.now(),
+        )
+    upload.refresh_from_db()
+    return upload
+
+
+EXPORT_TYPES = {
+    "xes": ("application/xml", "xes"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "parquet": ("application/vnd.apache.parquet", "parquet"),
+}
+
+
+def event_log_export(*, user: Any, log_filter: Any, fmt: str) -> tuple[bytes, str, str]:
+    """The platform's (or an uploaded) event log as XES, CSV or Parquet, for ProM/Disco/pm4py.
+
+    Needs ANALYTICS/EXPORT in every commune the export covers; the export is recorded in
+    the audit trail (what was exported, by whom, how many events).
+    """
+    from analytics import selectors
+
+    if fmt not in EXPORT_TYPES:
+        raise ValidationError(f"Unbekanntes Exportformat: {fmt}")
+    allowed = permissions.municipality_ids_for(user, permissions.EXPORT, permissions.ANALYTICS)
+    if not allowed:
+        raise PermissionDenied("export on analytics not permitted")
+    if allowed != permissions.ALL:
+        requested = log_filter.municipality_ids
+        ids = allowed if requested is None else set(requested) & set(allowed)
+        log_filter.municipality_ids = sorted(ids)
+    frame = selectors.events_for(user=user, log_filter=log_filter)
+    if fmt == "xes":
+        data = eventlog.xes_bytes(frame)
+    elif fmt == "csv":
+        data = eventlog.csv_bytes(frame)
+    else:
+        data = eventlog.parquet_bytes(frame)
+    content_type, ext = EXPORT_TYPES[fmt]
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=AuditAction.EXPORT,
+            target=None,
+            target_repr=f"Ereignisprotokoll ({fmt}, {frame.height} Ereignisse)",
+            after={
+                "format": fmt,
+                "events": frame.height,
+                "municipality_ids": log_filter.municipality_ids,
+                "upload": str(log_filter.upload_code or ""),
+            },
+            municipality_id=(
+                log_filter.municipality_ids[0]
+                if log_filter.municipality_ids and len(log_filter.municipality_ids) == 1
+                else None
+            ),
+        )
+    return data, content_type, f"ereignisprotokoll.{ext}"

@@ -6,4 +6,7 @@ class DirectoryConfig(AppConfig):
     name = "directory"
     verbose_name = _("Frühe Hilfen")
     # Entries for the main navigation: (url name, label, needs login).
-    navigation: tuple = ()
+    navigation: tuple = (("directory:service_list", _("Frühe Hilfen"), False),)
+
+    def ready(self) -> None:
+        from directory import signals  # noqa: F401 – keeps the SQLite search index in sync

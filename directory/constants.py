@@ -1,0 +1,41 @@
+"""Vocabularies and limits of the Frühe-Hilfen directory."""
+
+from django.utils.translation import gettext_lazy as _
+
+# Offers not confirmed for this many days are "stale" (the seeds: updated every year).
+STALE_AFTER_DAYS = 365
+
+# Target groups of early help (taxonomy "fruehe-hilfen-zielgruppen"): code → label.
+TARGET_GROUPS: tuple[tuple[str, str], ...] = (
+    ("schwangere", _("Schwangere und werdende Eltern")),
+    ("saeugling", _("Familien mit Säugling (0–1 Jahr)")),
+    ("kinder-0-3", _("Familien mit Kindern von 0 bis 3 Jahren")),
+    ("kinder-3-6", _("Familien mit Kindern von 3 bis 6 Jahren")),
+    ("alleinerziehende", _("Alleinerziehende")),
+    ("junge-eltern", _("junge Eltern (unter 21)")),
+    ("vaeter", _("Väter")),
+    ("migration", _("Familien mit Migrations- oder Fluchtgeschichte")),
+    ("belastete-eltern", _("Eltern mit psychischer Erkrankung oder Sucht")),
+    ("behinderung", _("Familien mit Kind mit Behinderung")),
+)
+TARGET_GROUP_TAXONOMY = "fruehe-hilfen-zielgruppen"
+
+# ISO 639-1 codes offered in the filter, with German names.
+LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("de", _("Deutsch")),
+    ("en", _("Englisch")),
+    ("tr", _("Türkisch")),
+    ("ar", _("Arabisch")),
+    ("ru", _("Russisch")),
+    ("uk", _("Ukrainisch")),
+    ("pl", _("Polnisch")),
+    ("fa", _("Persisch")),
+    ("fr", _("Französisch")),
+    ("es", _("Spanisch")),
+    ("dgs", _("Deutsche Gebärdensprache")),
+)
+LANGUAGE_CODES = frozenset(code for code, _label in LANGUAGES)
+
+# Import: at most this many rows, and a file of at most this size.
+IMPORT_MAX_ROWS = 20_000
+IMPORT_MAX_BYTES = 10 * 1024 * 1024

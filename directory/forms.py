@@ -1,0 +1,71 @@
+"""Forms of the Frühe-Hilfen directory: the public search and the import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core import permissions
+from directory.constants import IMPORT_MAX_BYTES, LANGUAGES
+from directory.services import IMPORT_COLUMNS
+from registry.models import Municipality
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Suche"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("z. B. Hebamme, Elterncafé, Beratung")}
+        ),
+    )
+    municipality = forms.ChoiceField(label=_("Kommune"), required=False)
+    target_group = forms.ChoiceField(label=_("Zielgruppe"), required=False)
+    age = forms.IntegerField(
+        label=_("Alter des Kindes (Jahre)"), required=False, min_value=0, max_value=27
+    )
+    district = forms.CharField(label=_("Stadtteil"), required=False)
+    language = forms.ChoiceField(label=_("Sprache"), required=False)
+    free = forms.BooleanField(label=_("nur kostenfreie Angebote"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        municipalities: list[tuple[str, str]],
+        groups: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = [("", _("alle"))] + municipalities
+        self.fields["target_group"].choices = [("", _("alle"))] + groups
+        self.fields["language"].choices = [("", _("alle"))] + [(c, str(n)) for c, n in LANGUAGES]
+
+
+class ImportForm(forms.Form):
+    municipality = forms.ModelChoiceField(label=_("Kommune"), queryset=Municipality.objects.none())
+    file = forms.FileField(label=_("Datei (CSV oder Excel)"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = permissions.municipality_ids_for(user, permissions.ADD, permissions.NETWORK)
+        qs = Municipality.objects.order_by("name")
+        self.fields["municipality"].queryset = (
+            qs if allowed == permissions.ALL else qs.filter(pk__in=allowed)
+        )
+        for target, column in IMPORT_COLUMNS.items():
+            self.fields[f"col_{target}"] = forms.CharField(
+                label=_("Spalte für „%s“") % target, initial=column, required=target == "name"
+            )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("Die Datei ist größer als 10 MB."))
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(_("Erlaubt sind CSV- und Excel-Dateien (.xlsx)."))
+        return upload
+
+    def mapping(self) -> dict[str, str]:
+        return {target: self.cleaned_data.get(f"col_{target}") or "" for target in IMPORT_COLUMNS}

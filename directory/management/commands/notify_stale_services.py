@@ -1,0 +1,31 @@
+"""E-mail coordinators the offers not confirmed for 12 months."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from core.choices import AuditSource
+from core.context import change_context
+from core.permissions import SystemActor
+from directory.services import services_notify_stale
+
+
+class Command(BaseCommand):
+    help = (
+        "Schickt der Koordination jeder Kommune die Liste der Frühe-Hilfen-Angebote, "
+        "die seit 12 Monaten nicht bestätigt wurden."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--date", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
+
+    def handle(self, *args, date: dt.date | None, **options) -> None:
+        with change_context(AuditSource.CLI):
+            result = services_notify_stale(actor=SystemActor("notify_stale_services"), today=date)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result['services']} Angebot(e) veraltet, {result['mails']} E-Mail(s) versandt"
+            )
+        )

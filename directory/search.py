@@ -1,0 +1,122 @@
+"""German full-text search behind one interface, on SQLite FTS5 and PostgreSQL.
+
+* PostgreSQL: an expression GIN index on ``to_tsvector('german', search_document)``
+  (migration 0002) and ``to_tsquery('german', 'wort:* & …')``; PostgreSQL's ``german``
+  configuration stems with the Snowball German algorithm.
+* SQLite: an FTS5 table ``directory_service_fts`` whose rows hold the Snowball-German
+  stems of the same document (stemmed in Python with ``snowballstemmer``, the same
+  algorithm), queried with prefix terms.
+
+Both treat each query word as a prefix of a stem, so "Schwanger" finds
+"Schwangerschaftsberatung" and "Familien" finds "Familie". Callers only use
+:func:`filter_queryset`, :func:`index_services` and :func:`rebuild_index`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import snowballstemmer
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+FTS_TABLE = "directory_service_fts"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return snowballstemmer.stemmer("german")
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if not w.isdigit() or len(w) > 1]
+
+
+def stems(text: str) -> list[str]:
+    """Snowball-German stems, umlauts folded (the SQLite index and query use the same)."""
+    return [s.translate(_FOLD) for s in _stemmer().stemWords(words(text))]
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def filter_queryset(qs: QuerySet, query: str) -> QuerySet:
+    """Limit ``qs`` (of Service) to rows matching every word of ``query``."""
+    terms = words(query)
+    if not terms:
+        return qs
+    if is_postgres():
+        tsquery = " & ".join(f"{w}:*" for w in terms)
+        # User input only travels as a bound parameter; the SQL text is constant.
+        return qs.filter(
+            pk__in=RawSQL(  # noqa: S611
+                "SELECT id FROM directory_service "
+                "WHERE to_tsvector('german'::regconfig, search_document) "
+                "@@ to_tsquery('german'::regconfig, %s)",
+                [tsquery],
+            )
+        )
+    match = " AND ".join(f'"{s}"*' for s in stems(query))
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE body MATCH %s"  # noqa: S608 – constant table
+    return qs.filter(pk__in=RawSQL(sql, [match]))  # noqa: S611 – the query is a bound parameter
+
+
+def _documents(service_ids: Iterable[int]) -> list[tuple[int, str]]:
+    from directory.models import Service
+
+    ids = list(service_ids)
+    return list(Service.objects.filter(pk__in=ids).values_list("pk", "search_document"))
+
+
+def index_services(service_ids: Iterable[int]) -> None:
+    """Bring the SQLite index up to date for these services (PostgreSQL needs nothing)."""
+    if is_postgres():
+        return
+    ids = list(service_ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            placeholders = ",".join("%s" for _ in chunk)
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", chunk)  # noqa: S608
+            rows = [(pk, " ".join(stems(doc))) for pk, doc in _documents(chunk)]
+            cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (%s, %s)", rows)  # noqa: S608
+
+
+def unindex_services(service_ids: Iterable[int]) -> None:
+    if is_postgres():
+        return
+    with connection.cursor() as cursor:
+        for pk in service_ids:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [pk])  # noqa: S608
+
+
+def rebuild_index() -> int:
+    """Re-index every service (after bulk loads); returns the number indexed."""
+    from directory.models import Service
+
+    if is_postgres():
+        return Service.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
+    ids = list(Service.objects.values_list("pk", flat=True))
+    index_services(ids)
+    return len(ids)
+
+
+# SQL run by migration 0002 per database engine.
+SQLITE_SETUP = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "body, tokenize = 'unicode61 remove_diacritics 2')"
+)
+SQLITE_TEARDOWN = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+POSTGRES_SETUP = (
+    "CREATE INDEX IF NOT EXISTS directory_service_fts_idx ON directory_service "
+    "USING GIN (to_tsvector('german'::regconfig, search_document))"
+)
+POSTGRES_TEARDOWN = "DROP INDEX IF EXISTS directory_service_fts_idx"

@@ -1,0 +1,194 @@
+"""Reads of the Frühe-Hilfen directory: public search, detail, stale lists, exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from core import permissions
+from directory import search
+from directory.choices import ServiceStatus
+from directory.constants import LANGUAGES, TARGET_GROUP_TAXONOMY
+from directory.models import Service, TaxonomyTerm
+from directory.services import stale_cutoff
+
+
+@dataclass(frozen=True)
+class ServiceFilters:
+    q: str = ""
+    municipality: str = ""
+    target_group: str = ""
+    age: int | None = None
+    district: str = ""
+    language: str = ""
+    free: bool = False
+
+
+def target_groups() -> QuerySet[TaxonomyTerm]:
+    return TaxonomyTerm.objects.filter(taxonomy=TARGET_GROUP_TAXONOMY)
+
+
+def public_services() -> QuerySet[Service]:
+    """What anyone may see: offers that are not closed for good."""
+    return Service.objects.exclude(status=ServiceStatus.DEFUNCT)
+
+
+def service_search(filters: ServiceFilters, *, base: QuerySet | None = None) -> QuerySet[Service]:
+    """The public search: German full-text plus filters, ordered by name."""
+    qs = public_services() if base is None else base
+    if filters.municipality:
+        qs = qs.filter(municipality__slug=filters.municipality)
+    if filters.target_group:
+        qs = qs.filter(target_groups__slug=filters.target_group)
+    if filters.age is not None:
+        qs = qs.filter(
+            Q(min_age__isnull=True) | Q(min_age__lte=filters.age),
+            Q(max_age__isnull=True) | Q(max_age__gte=filters.age),
+        )
+    if filters.district:
+        qs = qs.filter(district=filters.district)
+    if filters.language:
+        qs = qs.filter(languages__contains=f",{filters.language},")
+    if filters.free:
+        qs = qs.filter(is_free=True)
+    qs = search.filter_queryset(qs, filters.q)
+    return qs.select_related("municipality", "provider").order_by("name", "pk")
+
+
+def district_choices(*, municipality_slug: str = "") -> list[str]:
+    qs = public_services().exclude(district="")
+    if municipality_slug:
+        qs = qs.filter(municipality__slug=municipality_slug)
+    return sorted(set(qs.values_list("district", flat=True)))
+
+
+def language_choices() -> tuple[tuple[str, str], ...]:
+    return LANGUAGES
+
+
+def service_get_public(*, code: Any) -> Service:
+    service = (
+        public_services()
+        .select_related("municipality__state", "provider")
+        .prefetch_related("target_groups", "schedules")
+        .filter(code=code)
+        .first()
+    )
+    if service is None:
+        raise Http404("Angebot nicht gefunden")
+    return service
+
+
+def service_get_for_user(*, user: Any, code: Any, action: str) -> Service:
+    service = Service.objects.visible_to(user, action).filter(code=code).first()
+    if service is None:
+        raise Http404("Angebot nicht gefunden")
+    return service
+
+
+def stale_services_for_user(*, user: Any, today: dt.date | None = None) -> QuerySet[Service]:
+    """Offers the user's communes must re-confirm (not confirmed for 12 months)."""
+    return (
+        Service.objects.visible_to(user, permissions.CHANGE)
+        .filter(last_confirmed_on__lt=stale_cutoff(today))
+        .exclude(status=ServiceStatus.DEFUNCT)
+        .select_related("municipality", "provider")
+        .order_by("municipality__name", "last_confirmed_on", "name")
+    )
+
+
+EXPORT_HEADER = [
+    "id",
+    "Kommune",
+    "Name",
+    "Träger",
+    "Beschreibung",
+    "Zielgruppen",
+    "Alter von",
+    "Alter bis",
+    "Sprachen",
+    "kostenfrei",
+    "Kosten",
+    "Barrierefreiheit",
+    "Öffnungszeiten",
+    "Ort",
+    "Straße",
+    "PLZ",
+    "Stadt",
+    "Stadtteil",
+    "Breitengrad",
+    "Längengrad",
+    "Ansprechperson",
+    "Telefon",
+    "E-Mail",
+    "Website",
+    "Status",
+    "bestätigt am",
+]
+
+
+def export_rows(qs: QuerySet[Service]) -> list[list[Any]]:
+    """One row per offer with the import's column names, so an export can be re-imported."""
+    return [
+        [
+            str(s.code),
+            s.municipality.slug,
+            s.name,
+            s.organization_name,
+            s.description,
+            "; ".join(t.name for t in s.target_groups.all()),
+            s.min_age if s.min_age is not None else "",
+            s.max_age if s.max_age is not None else "",
+            ", ".join(s.language_codes),
+            "ja" if s.is_free else "nein",
+            s.fees_description,
+            s.accessibility,
+            s.opening_hours,
+            s.location_name,
+            s.street,
+            s.postcode,
+            s.city,
+            s.district,
+            str(s.latitude) if s.latitude is not None else "",
+            str(s.longitude) if s.longitude is not None else "",
+            s.contact_name,
+            s.phone,
+            s.email,
+            s.website,
+            s.status,
+            s.last_confirmed_on.isoformat(),
+        ]
+        for s in qs.select_related("municipality", "provider").prefetch_related("target_groups")
+    ]
+
+
+def export_csv(qs: QuerySet[Service]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(EXPORT_HEADER)
+    writer.writerows(export_rows(qs))
+    return buffer.getvalue()
+
+
+def export_xlsx(qs: QuerySet[Service]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Frühe Hilfen")
+    sheet.append(EXPORT_HEADER)
+    for row in export_rows(qs):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def today() -> dt.date:
+    return timezone.localdate()

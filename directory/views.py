@@ -1,0 +1,176 @@
+"""Frühe-Hilfen pages: public search, print list and detail; confirmation, import, export."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core import permissions
+from core.views import forbidden_unless
+from directory import hsds, selectors, services
+from directory.forms import ImportForm, SearchForm
+from registry.models import Municipality
+
+
+def _search(request: HttpRequest) -> tuple[SearchForm, selectors.ServiceFilters]:
+    municipalities = list(
+        Municipality.objects.filter(services__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+    groups = list(selectors.target_groups().values_list("slug", "name"))
+    form = SearchForm(request.GET or None, municipalities=municipalities, groups=groups)
+    filters = selectors.ServiceFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.ServiceFilters(
+            q=data["q"].strip(),
+            municipality=data["municipality"],
+            target_group=data["target_group"],
+            age=data["age"],
+            district=data["district"].strip(),
+            language=data["language"],
+            free=data["free"],
+        )
+    return form, filters
+
+
+def service_list(request: HttpRequest) -> HttpResponse:
+    """The public search page: one text field, a few filters, results as you type."""
+    form, filters = _search(request)
+    page = Paginator(selectors.service_search(filters), 25).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "today": selectors.today(),
+        "can_manage": bool(
+            permissions.municipality_ids_for(request.user, permissions.ADD, permissions.NETWORK)
+        ),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "directory/service_list.html#results", context)
+    return render(request, "directory/service_list.html", context)
+
+
+def service_print(request: HttpRequest) -> HttpResponse:
+    """All results of the current search on one printable page."""
+    form, filters = _search(request)
+    services = list(selectors.service_search(filters).prefetch_related("target_groups")[:2000])
+    return render(
+        request,
+        "directory/service_print.html",
+        {"form": form, "services": services, "today": selectors.today()},
+    )
+
+
+def service_detail(request: HttpRequest, code: str) -> HttpResponse:
+    service = selectors.service_get_public(code=code)
+    return render(
+        request,
+        "directory/service_detail.html",
+        {
+            "service": service,
+            "stale": service.is_stale(),
+            "can_edit": permissions.has_permission(
+                request.user, permissions.CHANGE, permissions.NETWORK, service.municipality_id
+            ),
+        },
+    )
+
+
+def service_hsds(request: HttpRequest, code: str) -> HttpResponse:
+    service = selectors.service_get_public(code=code)
+    return HttpResponse(
+        json.dumps(hsds.service_to_hsds(service), ensure_ascii=False, indent=2),
+        content_type="application/json",
+    )
+
+
+@login_required
+def stale_list(request: HttpRequest) -> HttpResponse:
+    """Offers of the user's communes not confirmed for 12 months (coordination)."""
+    forbidden_unless(
+        bool(
+            permissions.municipality_ids_for(request.user, permissions.CHANGE, permissions.NETWORK)
+        )
+    )
+    services = selectors.stale_services_for_user(user=request.user)
+    page = Paginator(services, 100).get_page(request.GET.get("page"))
+    return render(request, "directory/service_stale.html", {"page": page})
+
+
+@login_required
+@require_POST
+def service_confirm(request: HttpRequest, code: str) -> HttpResponse:
+    service = selectors.service_get_for_user(user=request.user, code=code, action=permissions.VIEW)
+    forbidden_unless(
+        permissions.has_permission(
+            request.user, permissions.CHANGE, permissions.NETWORK, service.municipality_id
+        )
+    )
+    services.service_confirm(service=service, actor=request.user)
+    if request.htmx:
+        return HttpResponse('<span role="status">' + _("bestätigt") + "</span>")
+    messages.success(request, _("Das Angebot wurde als aktuell bestätigt."))
+    return redirect(service.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_import(request: HttpRequest) -> HttpResponse:
+    forbidden_unless(
+        bool(permissions.municipality_ids_for(request.user, permissions.ADD, permissions.NETWORK))
+    )
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    errors: list[tuple[int, str]] = []
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = services.read_table(content=upload.read(), filename=upload.name)
+            result = services.service_import(
+                municipality=form.cleaned_data["municipality"],
+                rows=rows,
+                mapping=form.mapping(),
+                actor=request.user,
+                source=upload.name,
+            )
+        except services.ServiceImportError as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "directory/service_import.html",
+        {"form": form, "errors": errors, "result": result},
+    )
+
+
+def service_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The public directory (optionally one commune) as CSV, Excel or HSDS JSON."""
+    _form, filters = _search(request)
+    qs = selectors.service_search(filters)
+    if fmt == "csv":
+        response = HttpResponse(selectors.export_csv(qs), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            selectors.export_xlsx(qs),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "json":
+        response = HttpResponse(
+            json.dumps(hsds.services_to_hsds(hsds.hsds_queryset(qs)), ensure_ascii=False),
+            content_type="application/json",
+        )
+    else:
+        from django.http import Http404
+
+        raise Http404("Unbekanntes Format")
+    response["Content-Disposition"] = f'attachment; filename="fruehe-hilfen.{fmt}"'
+    return response

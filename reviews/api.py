@@ -1,5 +1,276 @@
-"""/api/v1/ endpoints of the reviews app."""
+"""/api/v1/ endpoints of the reviews app.
 
-from ninja import Router
+Reviews and findings need a token (scoped like the pages); the near-miss report is a
+public POST without login, and the library is public.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from core.api import token_auth
+from registry.models import Institution
+from reviews import antispam, selectors, services
+from reviews.choices import ReviewStatus
 
 router = Router(tags=["Aus Fehlern lernen"])
+
+
+class ReviewOut(Schema):
+    code: uuid.UUID
+    municipality: str
+    title: str
+    trigger: str
+    method: str
+    status: str
+    questions: str
+    summary: str
+    team: list[str]
+    started_on: dt.date | None
+    closed_on: dt.date | None
+    findings: int
+    recommendations: int
+    url: str
+
+
+class ReviewIn(Schema):
+    municipality: str = Field(description="Kurzname (slug) der Kommune")
+    title: str = Field(max_length=200)
+    trigger: str
+    method: str
+    status: str = ReviewStatus.PLANNED
+    questions: str = ""
+    summary: str = ""
+    team: list[int] = Field(default=[], description="IDs von Einrichtungen der Kommune")
+    started_on: dt.date | None = None
+
+
+class FindingOut(Schema):
+    id: int
+    review: uuid.UUID
+    municipality: str
+    level: str
+    category: str
+    category_label: str
+    valence: str
+    text: str
+    is_published: bool
+
+
+class IncidentIn(Schema):
+    municipality: str = Field(description="Kurzname (slug) der Kommune")
+    what_happened: str = Field(min_length=1, max_length=5000)
+    what_could_have_happened: str = Field(default="", max_length=5000)
+    what_helped: str = Field(default="", max_length=5000)
+    what_should_change: str = Field(default="", max_length=5000)
+    reporter_institution_type: str = ""
+    website: str = Field(default="", description="Bitte leer lassen (Spamschutz).")
+
+
+class ReceiptOut(Schema):
+    receipt_code: str
+    message: str
+
+
+class AnswerOut(Schema):
+    receipt_code: str
+    municipality: str
+    status: str
+    status_label: str
+    received_on: dt.date
+    answer: str | None
+    answered_on: dt.date | None
+
+
+class LibraryItemOut(Schema):
+    id: int
+    kind: str
+    municipality: str
+    level: str | None
+    category: str | None
+    category_label: str | None
+    valence: str | None
+    trigger: str
+    institution_types: list[str]
+    title: str
+    text: str
+    answer: str | None
+    published_on: dt.date
+
+
+class LibraryFilters(Schema):
+    q: str = ""
+    kind: str = ""
+    level: str = ""
+    category: str = ""
+    trigger: str = ""
+    institution_type: str = ""
+    municipality: str = ""
+
+
+def _review_out(review) -> ReviewOut:
+    return ReviewOut(
+        code=review.code,
+        municipality=review.municipality.slug,
+        title=review.title,
+        trigger=review.trigger,
+        method=review.method,
+        status=review.status,
+        questions=review.questions,
+        summary=review.summary,
+        team=[i.name for i in review.team.all()],
+        started_on=review.started_on,
+        closed_on=review.closed_on,
+        findings=getattr(review, "n_findings", None) or review.findings.count(),
+        recommendations=getattr(review, "n_recommendations", None)
+        or review.recommendations.count(),
+        url=review.get_absolute_url(),
+    )
+
+
+@router.get("/reviews", response=list[ReviewOut], auth=token_auth, summary="Fallanalysen")
+def list_reviews(request: HttpRequest, status: str = ""):
+    reviews = selectors.review_list_for_user(user=request.user, status=status).prefetch_related(
+        "team"
+    )
+    return [_review_out(r) for r in reviews]
+
+
+@router.get("/reviews/{code}", response=ReviewOut, auth=token_auth)
+def get_review(request: HttpRequest, code: uuid.UUID):
+    return _review_out(selectors.review_get_for_user(user=request.user, code=code))
+
+
+@router.post(
+    "/reviews",
+    response={201: ReviewOut},
+    auth=token_auth,
+    summary="Fallanalyse anlegen (Koordination der Kommune)",
+)
+def create_review(request: HttpRequest, payload: ReviewIn):
+    municipality = selectors.municipality_for_reporting(slug=payload.municipality)
+    team = list(Institution.objects.filter(pk__in=payload.team))
+    if len(team) != len(set(payload.team)):
+        raise HttpError(422, "Unbekannte Einrichtung im Analyseteam.")
+    review = services.review_create(
+        municipality=municipality,
+        actor=request.user,
+        title=payload.title,
+        trigger=payload.trigger,
+        method=payload.method,
+        status=payload.status,
+        questions=payload.questions,
+        summary=payload.summary,
+        team=team,
+        started_on=payload.started_on,
+    )
+    return 201, _review_out(review)
+
+
+@router.get("/findings", response=list[FindingOut], auth=token_auth, summary="Befunde")
+def list_findings(request: HttpRequest, level: str = "", category: str = "", valence: str = ""):
+    return [
+        FindingOut(
+            id=f.pk,
+            review=f.review.code,
+            municipality=f.review.municipality.slug,
+            level=f.level,
+            category=f.category.code,
+            category_label=f.category.label,
+            valence=f.valence,
+            text=f.text,
+            is_published=f.is_published,
+        )
+        for f in selectors.finding_list_for_user(
+            user=request.user, level=level, category=category, valence=valence
+        )
+    ]
+
+
+@router.post(
+    "/incident-reports",
+    response={201: ReceiptOut},
+    auth=None,
+    summary="Beinahe-Ereignis anonym melden (ohne Anmeldung)",
+    description=(
+        "Speichert nichts über die meldende Person (kein Konto, keine IP-Adresse, kein "
+        "User-Agent, keine Uhrzeit). Antwortet mit dem Quittungscode, unter dem später die "
+        "Antwort abrufbar ist."
+    ),
+)
+def create_incident_report(request: HttpRequest, payload: IncidentIn):
+    municipality = selectors.municipality_for_reporting(slug=payload.municipality)
+    scope = f"incident:{municipality.slug}"
+    if antispam.rate_limit_hit(client_address=request.META.get("REMOTE_ADDR", ""), scope=scope):
+        raise HttpError(429, "Zu viele Meldungen in kurzer Zeit. Bitte später erneut versuchen.")
+    if payload.website:
+        # Honeypot: answer like a success, store nothing.
+        return 201, ReceiptOut(receipt_code=services.receipt_code_new(), message="Danke.")
+    report = services.incident_report_submit(
+        municipality=municipality,
+        what_happened=payload.what_happened,
+        what_could_have_happened=payload.what_could_have_happened,
+        what_helped=payload.what_helped,
+        what_should_change=payload.what_should_change,
+        reporter_institution_type=payload.reporter_institution_type,
+    )
+    return 201, ReceiptOut(
+        receipt_code=report.receipt_code,
+        message="Danke. Mit diesem Code können Sie die Antwort später abrufen.",
+    )
+
+
+@router.get(
+    "/incident-reports/{receipt_code}",
+    response=AnswerOut,
+    auth=None,
+    summary="Antwort auf ein Beinahe-Ereignis per Quittungscode",
+)
+def get_incident_answer(request: HttpRequest, receipt_code: str):
+    if antispam.rate_limit_hit(
+        client_address=request.META.get("REMOTE_ADDR", ""), scope="incident-answer-api"
+    ):
+        raise HttpError(429, "Zu viele Anfragen. Bitte später erneut versuchen.")
+    answer = selectors.incident_answer_by_receipt(receipt_code=receipt_code)
+    return AnswerOut(
+        receipt_code=answer.receipt_code,
+        municipality=answer.municipality,
+        status=answer.status,
+        status_label=answer.status_label,
+        received_on=answer.received_on,
+        answer=answer.answer or None,
+        answered_on=answer.answered_on,
+    )
+
+
+@router.get(
+    "/library",
+    response=list[LibraryItemOut],
+    auth=None,
+    summary="Lernbibliothek: veröffentlichte, anonymisierte Einträge aller Kommunen",
+)
+def list_library(request: HttpRequest, filters: Query[LibraryFilters], limit: int = 100):
+    items = selectors.library_list(**filters.dict())[: max(1, min(limit, 500))]
+    return [
+        LibraryItemOut(
+            id=i.pk,
+            kind=i.kind,
+            municipality=i.municipality.slug,
+            level=i.level or None,
+            category=i.category.code if i.category else None,
+            category_label=i.category.label if i.category else None,
+            valence=i.valence or None,
+            trigger=i.trigger,
+            institution_types=[t for t in i.institution_types.split("|") if t],
+            title=i.title,
+            text=i.text,
+            answer=i.answer or None,
+            published_on=i.published_on,
+        )
+        for i in items
+    ]

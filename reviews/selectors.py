@@ -258,7 +258,8 @@ class Cell:
 
 
 def _cell(count: int, total: int, minimum: int) -> Cell:
-    if count < minimum:
+    # Zero reveals nobody; 1 … minimum-1 could point to a recognisable case.
+    if 0 < count < minimum:
         return Cell(None, None)
     return Cell(count, count / total if total else None)
 

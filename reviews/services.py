@@ -600,7 +600,7 @@ def incident_report_submit(
                     actor=None,
                     action=AuditAction.CREATE,
                     target=report,
-                    after={"status": report.status, "received_on": report.received_on},
+                    after={"status": report.status, "received_on": report.received_on.isoformat()},
                     target_repr=_("Beinahe-Ereignis (anonyme Meldung)"),
                 )
         except IntegrityError:  # receipt code collision: astronomically rare, try again

@@ -65,7 +65,7 @@ def test_the_four_levels_plus_politics_and_society():
 
 def test_coordinator_opens_a_review_with_a_team_of_own_institutions(muni_a, coordinator_a):
     kita = InstitutionFactory(
-        municipality=muni_a, name="Kita Sonnenschein", institution_type="kita"
+        municipality=muni_a, name="Kita Sonnenschein", institution_type="daycare"
     )
     asd = InstitutionFactory(municipality=muni_a, name="ASD Mitte")
     review = _review(
@@ -166,7 +166,7 @@ def test_publishing_a_finding_refuses_identifying_details_until_confirmed(muni_a
     finding.refresh_from_db()
     assert finding.is_published
     assert item.kind == "finding" and item.municipality == muni_a
-    assert "kita" in item.search_text
+    assert "daycare" in item.search_text
     services.finding_unpublish(finding=finding, actor=coordinator_a)
     assert not LibraryItem.objects.exists()
 
@@ -247,7 +247,7 @@ def test_episodes_are_imported_from_a_procedure_by_its_case_team(
             activity_label="Meldung eingegangen",
             activity_code="report_received",
             institution_name="Kita Regenbogen",
-            institution_type="kita",
+            institution_type="daycare",
             note="Kita meldet wiederholt Hunger.",
         ),
         {

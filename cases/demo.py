@@ -60,7 +60,7 @@ REPORTERS = [
     ("anonymous", 8),
     ("other", 3),
 ]
-RESULTS = [("acute", 16), ("latent", 15), ("need_of_help", 34), ("neither", 35)]
+RESULTS = [("acute", 12), ("latent", 18), ("need_of_help", 34), ("neither", 35)]
 URGENCIES = [("immediate", 10), ("same_day", 25), ("within_3_days", 40), ("within_week", 25)]
 AGES = [(0, 3, 22), (3, 6, 19), (6, 9, 18), (9, 12, 16), (12, 14, 10), (14, 18, 15)]
 KIND_WEIGHTS = [("neglect", 0.58), ("psychological", 0.35), ("physical", 0.27), ("sexual", 0.05)]
@@ -183,7 +183,7 @@ def build_procedures(
 
     procedures: list[Procedure] = []
     for child, plan in zip(children, plans, strict=True):
-        procedures.append(_plan_procedure(rng, municipality, teams, child, plan, now))
+        procedures.append(_plan_procedure(rng, municipality, teams, child, plan, now, with_details))
     persons: list[PersonRecord] = []
     events: list[ProcedureEvent] = []
     assessments: list[RiskAssessment] = []
@@ -215,14 +215,14 @@ def build_procedures(
     return count
 
 
-def _plan_procedure(rng, municipality, teams, child, plan, now) -> Procedure:
+def _plan_procedure(rng, municipality, teams, child, plan, now, with_text=True) -> Procedure:
     received = plan["received"]
     reporter = _pick(rng, REPORTERS)
     urgency = _pick(rng, URGENCIES)
     if reporter == "police_court" and rng.random() < 0.4:
         urgency = "immediate"
     result = _pick(rng, RESULTS)
-    if urgency == "immediate" and rng.random() < 0.35:
+    if urgency == "immediate" and rng.random() < 0.25:
         result = "acute"
     first_due = received + dt.timedelta(hours=DEFAULT_FIRST_CONTACT_HOURS[urgency])
     # Waiting time until first contact: mostly within the deadline, ~12 % late.
@@ -264,7 +264,9 @@ def _plan_procedure(rng, municipality, teams, child, plan, now) -> Procedure:
         received_at=received,
         reporter_category=reporter,
         channel=rng.choice(["phone", "phone", "written", "in_person", "form"]),
-        indications="Synthetische Demo-Meldung: gewichtige Anhaltspunkte (erfunden).",
+        indications=(
+            "Synthetische Demo-Meldung: gewichtige Anhaltspunkte (erfunden)." if with_text else ""
+        ),
         urgency=urgency,
         repeated_report=rng.random() < 0.1,
         first_contact_due=first_due,

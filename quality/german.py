@@ -158,6 +158,66 @@ STOPWORDS = frozenset(
 # Linking forms after which a new compound part starts (longest first).
 _COMPOUND_JOINTS = ("ungs", "heits", "keits", "schafts", "tions", "täts", "ions")
 _MIN_PART = 4
+# Frequent heads of compounds in child-protection texts: a word that ends in one of them
+# after at least three letters is split there too ("Risiko|einschätzung").
+_KNOWN_HEADS = tuple(
+    sorted(
+        [
+            "einschätzung",
+            "einschätzungen",
+            "bogen",
+            "konferenz",
+            "konferenzen",
+            "vereinbarung",
+            "vereinbarungen",
+            "dokumentation",
+            "netzwerk",
+            "netzwerke",
+            "schutz",
+            "hilfe",
+            "hilfen",
+            "dienst",
+            "dienste",
+            "amt",
+            "ämter",
+            "gericht",
+            "beratung",
+            "stelle",
+            "stellen",
+            "konzept",
+            "konzepte",
+            "verfahren",
+            "management",
+            "system",
+            "analyse",
+            "analysen",
+            "untersuchung",
+            "planung",
+            "fortbildung",
+            "fortbildungen",
+            "tagung",
+            "werkstatt",
+            "standard",
+            "standards",
+            "kooperation",
+            "koordination",
+            "prävention",
+            "förderung",
+            "gruppe",
+            "gruppen",
+            "leitfaden",
+            "leitlinie",
+            "leitlinien",
+            "bericht",
+            "berichte",
+            "arbeit",
+            "besuch",
+            "besuche",
+        ],
+        key=len,
+        reverse=True,
+    )
+)
 
 
 def normalize(text: str) -> str:
@@ -226,15 +286,32 @@ def split_compound(word: str) -> list[str]:
                     break
                 index = rest.find(joint, index + 1)
         if cut == -1:
-            parts.append(rest)
+            parts.extend(_split_known_head(rest))
             return parts
         parts.append(rest[:cut])
         rest = rest[cut:]
 
 
+def _split_known_head(word: str) -> list[str]:
+    for head in _KNOWN_HEADS:
+        if word.endswith(head) and len(word) - len(head) >= 3:
+            return [*_split_known_head(word[: -len(head)]), head]
+    return [word]
+
+
 def words(text: str) -> list[str]:
     """Content words of a text (lower case, stop words dropped)."""
     return [w for w in _WORD.findall(normalize(text)) if w not in STOPWORDS and len(w) > 1]
+
+
+def compound_parts(text: str) -> list[str]:
+    """The parts of the text's compounds (unstemmed), for engines that stem themselves."""
+    out: list[str] = []
+    for word in words(text):
+        parts = split_compound(word)
+        if len(parts) > 1:
+            out.extend(parts)
+    return out
 
 
 def stems(text: str) -> list[str]:

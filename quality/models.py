@@ -508,6 +508,8 @@ class SearchDocument(models.Model):
     )
     text = models.TextField(_("Text"))
     stems = models.TextField(_("Wortstämme"), blank=True)
+    # Compound parts ("risiko einschätzung"), so PostgreSQL's german stemmer finds them too.
+    parts = models.TextField(_("Wortteile"), blank=True)
     status = models.CharField(_("Status"), max_length=20, blank=True)
     scope = models.CharField(_("Reichweite"), max_length=20, blank=True)
 

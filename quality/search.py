@@ -37,6 +37,7 @@ def document_for(item: Any) -> SearchDocument:
         municipality_id=item.municipality_id,
         text=item.text,
         stems=" ".join(german.stems(item.text)),
+        parts=" ".join(german.compound_parts(item.text)),
         status=getattr(item, "status", ""),
         scope=getattr(item, "scope", ""),
     )
@@ -52,6 +53,7 @@ def search_index_update(item: Any) -> None:
             "municipality_id": doc.municipality_id,
             "text": doc.text,
             "stems": doc.stems,
+            "parts": doc.parts,
             "status": doc.status,
             "scope": doc.scope,
         },
@@ -181,12 +183,13 @@ def search(
         return []
     # Only constant fragments are joined below; every value is a bound parameter.
     if connection.vendor == "postgresql":
-        select = f"SELECT {_COLUMNS}, ts_rank(to_tsvector('german'::regconfig, d.text), q) AS s"
+        vector = "to_tsvector('german'::regconfig, d.text || ' ' || d.parts)"
+        select = f"SELECT {_COLUMNS}, ts_rank({vector}, q) AS s"
         parts = [
             select,  # noqa: S608
             "FROM quality_searchdocument d" + _BASE_JOIN + ",",
             "websearch_to_tsquery('german'::regconfig, %s) q",
-            "WHERE to_tsvector('german'::regconfig, d.text) @@ q" + where,
+            f"WHERE {vector} @@ q" + where,
             "ORDER BY s DESC, d.id LIMIT %s",
         ]
         args = [query, *params, limit]

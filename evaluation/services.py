@@ -26,7 +26,13 @@ from django.utils.translation import gettext as _
 from core import permissions
 from core.audit import audit_record, changed_only, serialize_for_audit
 from core.choices import AuditAction
-from evaluation.frameworks import Definition, FrameworkError, builtin_sources, parse_framework
+from evaluation.frameworks import (
+    Definition,
+    FrameworkError,
+    builtin_sources,
+    format_error,
+    parse_framework,
+)
 from evaluation.models import (
     Answer,
     FollowUp,
@@ -77,7 +83,9 @@ def framework_import(
     try:
         definition = parse_framework(source)
     except FrameworkError as exc:
-        raise ValidationError({"source": [str(exc)]}) from exc
+        raise ValidationError(
+            {"source": [format_error(line, message) for line, message in exc.errors]}
+        ) from exc
     existing = Framework.objects.filter(key=definition.key, version=definition.version).first()
     if existing is not None:
         if existing.definition == definition.to_json():

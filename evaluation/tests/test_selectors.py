@@ -39,7 +39,8 @@ def test_means_spread_and_distribution_are_computed_exactly(round_a):
     fill(round_a, {"youth_office": [(1, 5, NA), (3, 5, 4), (5, 2, 4)]})
     results = selectors.round_results(evaluation_round=round_a)
     coop, errors = results["dimensions"]
-    # coop: values 1,3,5,5,5,2 → mean 21/6 = 3.5; squared deviations 6.25+0.25+4×2.25 = 15.5 → sd = sqrt(15.5/5)
+    # coop: values 1,3,5,5,5,2 → mean 21/6 = 3.5;
+    # squared deviations 6.25 + 0.25 + 4 × 2.25 = 15.5 → sd = sqrt(15.5 / 5)
     assert coop["mean"] == pytest.approx(3.5)
     assert coop["sd"] == pytest.approx((15.5 / 5) ** 0.5)
     assert coop["n"] == 6

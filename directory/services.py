@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -420,7 +421,10 @@ def _parse_row(
 
 
 def _duplicate_key(name: str, postcode: str) -> tuple[str, str]:
-    return (normalize_name(name), postcode)
+    """Same offer, written differently: case, umlauts, accents, spaces and hyphens ignored."""
+    folded = unicodedata.normalize("NFKD", normalize_name(name))
+    letters = "".join(ch for ch in folded if ch.isalnum())
+    return (letters, postcode)
 
 
 def service_import(

@@ -1,0 +1,44 @@
+"""The public directory search on a phone-sized screen, in headless chromium."""
+
+import pytest
+
+from conftest import browser_test
+from directory.models import TaxonomyTerm
+from directory.tests.factories import ServiceFactory
+
+pytestmark = [pytest.mark.browser, browser_test, pytest.mark.django_db(transaction=True)]
+
+
+def test_visitor_searches_on_a_phone(page, muni_a):
+    baby = TaxonomyTerm.objects.get(slug="saeugling")
+    ServiceFactory(
+        municipality=muni_a,
+        name="Familienhebamme Nord",
+        description="Hausbesuche bei Säuglingen",
+        target_groups=[baby],
+        district="Nord",
+    )
+    ServiceFactory(
+        municipality=muni_a,
+        name="Elternkurs Starke Eltern",
+        description="Kurs für Eltern",
+        district="Süd",
+        is_free=False,
+    )
+    page.set_viewport_size({"width": 375, "height": 740})
+
+    page.goto(page.base_url + "/fruehe-hilfen/")
+    assert "Angebote finden" in page.inner_text("h1")
+    # Nothing wider than the phone: no horizontal scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.fill("#id_q", "Säuglinge")
+    page.wait_for_function("!document.querySelector('#results').innerText.includes('Elternkurs')")
+    assert "Familienhebamme Nord" in page.inner_text("#results")
+    assert "q=S%C3%A4uglinge" in page.url or "q=Säuglinge" in page.url
+
+    page.fill("#id_q", "")
+    page.check("#id_free")
+    page.wait_for_function("!document.querySelector('#results').innerText.includes('Elternkurs')")
+    page.click("#results >> text=Familienhebamme Nord")
+    assert page.inner_text("h1") == "Familienhebamme Nord"
+    assert page.is_visible("a[href^='tel:']")

@@ -9,7 +9,6 @@ from django.db import connection, models
 from core.models import AccessLog, AuditEvent
 from evaluation import services
 from evaluation.models import Answer, FreeTextAnswer, Invitation, Response
-from evaluation.tests.conftest import FULL
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,49 @@
+"""End to end in headless chromium: report a near miss anonymously, read the answer later."""
+
+import pytest
+
+from conftest import browser_login, browser_test
+from reviews.models import IncidentReport
+from reviews.tests.factories import category
+
+pytestmark = [pytest.mark.browser, browser_test, pytest.mark.django_db(transaction=True)]
+
+
+def test_near_miss_report_and_answer_by_receipt_code(page, muni_a, coordinator_a):
+    page.goto(page.base_url + "/")
+    page.click("nav >> text=Beinahe-Ereignis melden")
+    page.click("text=Stadt Musterstadt A")
+    page.fill("#id_what_happened", "Eine Meldung der Schule lag über Ostern im Funktionspostfach.")
+    page.fill("#id_what_should_change", "Vertretungsregel für das Postfach.")
+    page.click("form button[type=submit] >> text=Anonym absenden")
+    code = page.inner_text("#receipt-code").strip()
+    assert len(code) == 14
+    report = IncidentReport.objects.get()
+    assert report.receipt_code == code
+
+    # Before moderation: received, no answer yet.
+    page.click("text=Antwort abrufen")
+    page.fill("#id_receipt_code", code)
+    page.click("form button[type=submit] >> text=Abrufen")
+    assert "Noch keine Antwort" in page.inner_text("#answer")
+
+    # The coordination moderates in the browser.
+    browser_login(page, "koordination-a")
+    page.goto(page.base_url + "/lernen/meldungen/")
+    page.click("text=Eine Meldung der Schule")
+    page.fill("#id_public_title", "Funktionspostfach ohne Vertretung")
+    page.fill("#id_public_text", "Eine Meldung lag über die Feiertage unbearbeitet.")
+    page.select_option("#id_level", "organisation")
+    page.select_option("#id_category", str(category("tools-procedures").pk))
+    page.fill("#id_answer", "Danke! Das Postfach hat jetzt eine Vertretung.")
+    page.click("form button[type=submit] >> text=Antworten")
+    page.wait_for_url("**/lernen/meldungen/")
+    page.click("form.inline button[type=submit]")  # log out again
+    page.wait_for_url("**/")
+
+    page.goto(page.base_url + "/lernen/antwort/")
+    page.fill("#id_receipt_code", code.lower())
+    page.click("form button[type=submit] >> text=Abrufen")
+    assert "Das Postfach hat jetzt eine Vertretung" in page.inner_text("#answer-text")
+    page.click("#answer >> text=Zur Lernbibliothek")
+    assert "Funktionspostfach ohne Vertretung" in page.inner_text("main")

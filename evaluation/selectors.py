@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -77,7 +78,7 @@ def round_get(*, user: Any, code: Any, action: str = permissions.VIEW) -> Round:
             .filter(code=code)
             .first()
         )
-    except (ValueError, TypeError):  # not a UUID
+    except (ValueError, TypeError, ValidationError):  # not a UUID
         evaluation_round = None
     if evaluation_round is None:
         raise Http404(_("Evaluationsrunde nicht gefunden."))

@@ -146,7 +146,8 @@ def main() -> None:
         f"(mean hits {statistics.mean(hits):.0f}, limit 50)"
     )
     print(
-        f"search with filters (status, scope, state): p50 {g50 * 1000:.1f} ms, p95 {g95 * 1000:.1f} ms"
+        f"search with filters (status, scope, state): "
+        f"p50 {g50 * 1000:.1f} ms, p95 {g95 * 1000:.1f} ms"
     )
     print(
         f"peer icontains scan (no stemming): p50 {f50 * 1000:.1f} ms, p95 {f95 * 1000:.1f} ms; "
@@ -166,10 +167,12 @@ def main() -> None:
         samples.append(time.perf_counter() - t)
     s50, s95 = pct(samples)
     print(
-        f"similarity index build: {build:.1f} s ({len(index.docs)} documents, {len(index.postings)} features)"
+        f"similarity index build: {build:.1f} s "
+        f"({len(index.docs)} documents, {len(index.postings)} features)"
     )
     print(
-        f"similarity query (top 5, other communes): p50 {s50 * 1000:.1f} ms, p95 {s95 * 1000:.1f} ms"
+        f"similarity query (top 5, other communes): "
+        f"p50 {s50 * 1000:.1f} ms, p95 {s95 * 1000:.1f} ms"
     )
 
     # Peer: brute-force cosine over every document vector for a few items.

@@ -6,4 +6,4 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = _("Prozessanalyse")
     # Entries for the main navigation: (url name, label, needs login).
-    navigation: tuple = ()
+    navigation: tuple = (("analytics:process_map", _("Prozessanalyse"), True),)

@@ -252,7 +252,7 @@ def handover_report(
     rows = engine.handovers(frame, column=column).to_dicts()
     labels = sorted({r["source"] for r in rows} | {r["target"] for r in rows})
     index = {(r["source"], r["target"]): r for r in rows}
-    matrix = [[index.get((a, b)) for b in labels] for a in labels]
+    matrix = [{"label": a, "cells": [index.get((a, b)) for b in labels]} for a in labels]
     return {"rows": rows, "labels": labels, "matrix": matrix, "column": column}
 
 

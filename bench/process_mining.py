@@ -1,0 +1,204 @@
+"""Process map, performance map and variants: our Polars engine against pm4py.
+
+Generates a synthetic child-protection event log (10k, 100k and optionally 1M cases,
+about ten events each), stores it as Parquet, then runs every (tool, task) pair in its
+own subprocess so that peak memory (``ru_maxrss``) is measured per pair and nothing
+is cached between them. Tools:
+
+* ``ours``         – ``analytics.engine`` (Polars)
+* ``pm4py-pandas`` – pm4py's default dataframe path
+* ``pm4py-polars`` – pm4py with a Polars LazyFrame as input, where pm4py supports it
+
+Tasks: ``map`` (directly-follows counts + start/end activities), ``perf`` (mean/median
+durations per edge) and ``variants``. For ours, ``all`` computes the complete map of
+``manage.py process_map`` (all of the above in one pass).
+
+    .venv/bin/python bench/process_mining.py                  # 10k and 100k cases
+    .venv/bin/python bench/process_mining.py --sizes 1000000  # the 1M run
+    .venv/bin/python bench/process_mining.py --xes            # also lxml vs rustxes
+
+Timings exclude loading the Parquet file (the same for every tool); peak memory is the
+whole worker process (data loaded + computation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+TASKS = ("map", "perf", "variants")
+TOOLS = ("ours", "pm4py-pandas", "pm4py-polars")
+
+
+def _pm4py_columns(frame):  # noqa: ANN001, ANN202
+    return frame.rename(
+        {"case_id": "case:concept:name", "activity": "concept:name", "timestamp": "time:timestamp"}
+    )
+
+
+def worker(tool: str, task: str, path: str) -> dict:
+    """Run one (tool, task) on the Parquet log; return seconds and peak memory."""
+    import polars as pl
+
+    frame = pl.read_parquet(path).select("case_id", "activity", "timestamp")
+    if tool == "ours":
+        from analytics import engine
+
+        data = frame
+        runner = {
+            "map": lambda: engine.process_map(data, with_variants=False),
+            "perf": lambda: engine.process_map(data, with_variants=False),
+            "variants": lambda: engine.variants(data),
+            "all": lambda: engine.process_map(data),
+        }[task]
+    else:
+        import warnings
+
+        warnings.filterwarnings("ignore")
+        import pm4py
+
+        if tool == "pm4py-pandas":
+            data = pm4py.format_dataframe(_pm4py_columns(frame).to_pandas())
+        else:
+            data = _pm4py_columns(frame).lazy()
+        runner = {
+            "map": lambda: pm4py.discover_dfg(data),
+            "perf": lambda: pm4py.discover_performance_dfg(data),
+            "variants": lambda: pm4py.get_variants(data),
+        }[task]
+    del frame
+    started = time.perf_counter()
+    result = runner()
+    seconds = time.perf_counter() - started
+    size = len(result.edges) if hasattr(result, "edges") else len(result)
+    return {
+        "seconds": seconds,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "result_size": size,
+    }
+
+
+def run_worker(tool: str, task: str, path: str, timeout: float) -> dict:
+    cmd = [sys.executable, __file__, "--worker", tool, task, path]
+    try:
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout > {timeout:.0f} s"}
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        return {"error": last[:120]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_xes(cases: int, tmp: Path) -> None:
+    """lxml iterparse (ours) against rustxes on the same generated XES file."""
+    from analytics_logs import generate
+
+    from analytics import eventlog
+
+    path = tmp / f"log-{cases}.xes"
+    path.write_bytes(eventlog.xes_bytes(generate(cases)))
+    print(f"\nXES parse, {cases} cases, {path.stat().st_size / 1e6:.0f} MB")
+    for which in ("lxml", "rustxes"):
+        code = (
+            "import sys,time,resource;sys.path.insert(0,'.');"
+            "t=time.perf_counter();"
+            + (
+                "from analytics.eventlog import read_xes;df=read_xes(sys.argv[1]);"
+                if which == "lxml"
+                else "import rustxes;df,_=rustxes.import_xes(sys.argv[1]);"
+            )
+            + "print(df.height, time.perf_counter()-t,"
+            " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
+        if out.returncode:
+            print(f"  {which:8s} failed: {out.stderr.strip().splitlines()[-1][:100]}")
+            continue
+        events, seconds, rss = out.stdout.split()
+        print(f"  {which:8s} {float(seconds):7.2f} s  peak {float(rss):7.0f} MB  {events} events")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="case counts, comma-separated")
+    parser.add_argument("--tools", default=",".join(TOOLS))
+    parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--xes", action="store_true", help="also time XES parsing")
+    parser.add_argument(
+        "--worker", nargs=3, metavar=("TOOL", "TASK", "PATH"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(*args.worker)))
+        return 0
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+    from analytics_logs import generate
+
+    tools = [t for t in args.tools.split(",") if t]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        for cases in sizes:
+            started = time.perf_counter()
+            log = generate(cases)
+            path = tmp / f"log-{cases}.parquet"
+            log.write_parquet(path)
+            print(
+                f"\n{cases:,} cases, {log.height:,} events "
+                f"(generated in {time.perf_counter() - started:.1f} s)"
+            )
+            del log
+            full = run_worker("ours", "all", str(path), args.timeout)
+            if "error" in full:
+                print(f"  complete map (ours): {full['error']}")
+            else:
+                print(
+                    f"  complete map incl. variants (ours): {full['seconds']:.2f} s, "
+                    f"peak {full['max_rss_mb']:.0f} MB"
+                )
+            print(f"  {'task':9s} {'tool':13s} {'seconds':>9s} {'peak MB':>8s} {'ratio':>8s}")
+            for task in TASKS:
+                base = None
+                for tool in tools:
+                    res = run_worker(tool, task, str(path), args.timeout)
+                    if "error" in res:
+                        print(f"  {task:9s} {tool:13s} {res['error']}")
+                        continue
+                    if tool == "ours":
+                        base = res["seconds"]
+                    ratio = f"{res['seconds'] / base:7.1f}×" if base else ""
+                    print(
+                        f"  {task:9s} {tool:13s} {res['seconds']:9.2f} "
+                        f"{res['max_rss_mb']:8.0f} {ratio:>8s}",
+                        flush=True,
+                    )
+        if args.xes:
+            bench_xes(min(sizes[0], 100_000), tmp)
+    print("\nratio = tool time / our time (higher = we are faster)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

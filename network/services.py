@@ -385,3 +385,86 @@ def agreement_send_review_reminders(
                 )
                 mails += 1
     return {"agreements": len(due), "mails": mails}
+
+
+# --- institutions (the registry's model; address, district and hierarchy kept here) ----
+
+INSTITUTION_FIELDS = (
+    "name",
+    "institution_type",
+    "parent",
+    "street",
+    "postcode",
+    "city",
+    "district",
+    "phone",
+    "email",
+    "website",
+    "is_public",
+)
+
+
+def _check_parent(institution: Institution) -> None:
+    parent = institution.parent
+    if parent is None:
+        return
+    if parent.municipality_id != institution.municipality_id:
+        raise ValidationError(
+            {"parent": _("Die übergeordnete Einrichtung gehört zu einer anderen Kommune.")}
+        )
+    seen = {institution.pk}
+    while parent is not None:
+        if parent.pk in seen:
+            raise ValidationError({"parent": _("Die Hierarchie darf keinen Kreis bilden.")})
+        seen.add(parent.pk)
+        parent = parent.parent
+
+
+def institution_create(*, municipality: Municipality, actor: Any, **values: Any) -> Institution:
+    """Add an institution (e.g. a department such as the ASD under its Jugendamt)."""
+    permissions.require(actor, permissions.ADD, permissions.REGISTRY, municipality.pk)
+    unknown = set(values) - set(INSTITUTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown institution fields: {sorted(unknown)}")
+    with transaction.atomic():
+        institution = Institution(municipality=municipality, **values)
+        _check_parent(institution)
+        institution.full_clean()
+        institution.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=institution,
+            after=serialize_for_audit(institution),
+        )
+    return institution
+
+
+def institution_update(
+    *, institution: Institution, actor: Any, reason: str = "", **values: Any
+) -> Institution:
+    """Change address, type or hierarchy of an institution."""
+    permissions.require(
+        actor, permissions.CHANGE, permissions.REGISTRY, institution.municipality_id
+    )
+    unknown = set(values) - set(INSTITUTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown institution fields: {sorted(unknown)}")
+    with transaction.atomic():
+        before = serialize_for_audit(institution)
+        for key, value in values.items():
+            setattr(institution, key, value)
+        _check_parent(institution)
+        institution.full_clean()
+        institution.save()
+        old, new = changed_only(before, serialize_for_audit(institution))
+        if new:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                target=institution,
+                before=old,
+                after=new,
+                reason=reason,
+            )
+    return institution

@@ -159,6 +159,7 @@ class Round(TenantModel):
     )
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
     closed_on = models.DateField(_("abgeschlossen am"), null=True, blank=True)
+    last_reminded_on = models.DateField(_("zuletzt erinnert am"), null=True, blank=True)
 
     permission_domain = permissions.QUALITY
     audit_fields = (

@@ -366,6 +366,8 @@ def invitation_remind(*, evaluation_round: Round, actor: Any, base_url: str) -> 
             )
             count += 1
         if count:
+            evaluation_round.last_reminded_on = timezone.localdate()
+            evaluation_round.save(update_fields=["last_reminded_on"])
             audit_record(
                 actor=actor,
                 action=AuditAction.UPDATE,

@@ -126,6 +126,9 @@ class Outcome(ProfileItem):
     origin = models.CharField(_("Herkunft"), max_length=200, blank=True)
     origin_url = models.CharField(_("Link zur Herkunft"), max_length=500, blank=True)
     status_changed_at = models.DateTimeField(_("Status geändert am"), null=True, blank=True)
+    # The text as the profile had it: re-imports match on it, so rewording an outcome in
+    # the app does not make the next import treat it as gone.
+    profile_text = models.TextField(_("Text im Profil"), blank=True, editable=False)
     # Optimistic concurrency: every write compares and bumps it, so two coordinators
     # editing the same outcome never silently overwrite each other.
     version = models.PositiveIntegerField(_("Version"), default=1)
@@ -163,6 +166,20 @@ class Outcome(ProfileItem):
             self.due_date
             and self.status in (OutcomeStatus.PLANNED, OutcomeStatus.IN_PROGRESS)
             and self.due_date < timezone.localdate()
+        )
+
+    @property
+    def has_work(self) -> bool:
+        """Whether people worked on it here (then a re-import must never delete it)."""
+        return bool(
+            self.version > 1
+            or self.description
+            or self.owner_institution_id
+            or self.owner_name
+            or self.due_date
+            or self.evidence.exists()
+            or self.transitions.exists()
+            or self.decided_in.exists()
         )
 
     @property

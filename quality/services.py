@@ -68,7 +68,9 @@ def _sync_level(
     by_text: dict[str, list[ProfileItem]] = {}
     for row in existing:
         if row.parent_id == (parent.pk if parent else None):
-            by_text.setdefault(row.text, []).append(row)
+            # Outcomes remember their profile wording; a rewording in the app keeps the match.
+            key = getattr(row, "profile_text", "") or row.text
+            by_text.setdefault(key, []).append(row)
     for position, item in enumerate(items, start=start):
         text = item["text"].strip()
         if not text:
@@ -94,6 +96,8 @@ def _sync_level(
                 **extra,
                 **create_extra,
             )
+            if isinstance(row, Outcome):
+                row.profile_text = text
             row.full_clean()
             row.save()
             audit_record(
@@ -218,6 +222,19 @@ def _sync_outcomes(
         offset += len(group)
     for row in sorted(existing_all, key=lambda r: r.parent_id is None):
         if row.pk in kept or not Outcome.objects.filter(pk=row.pk).exists():
+            continue
+        if row.has_work:
+            # Work done on an outcome survives: it leaves the profile but stays here.
+            Outcome.objects.filter(pk=row.pk).update(imported=False, parent=None)
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                target=row,
+                before={"imported": True},
+                after={"imported": False},
+                reason=_("Nicht mehr im Profil; wegen laufender Arbeit behalten."),
+            )
+            changes.append(f"~ {Outcome._meta.verbose_name}: {row.text[:60]}")
             continue
         audit_record(
             actor=actor, action=AuditAction.DELETE, target=row, before=serialize_for_audit(row)

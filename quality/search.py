@@ -103,7 +103,7 @@ class SearchHit:
 
         if self.kind == "outcome":
             return reverse("quality:outcome_detail", args=[self.object_id])
-        return reverse("registry:municipality_detail", args=[self.municipality_slug])
+        return reverse("quality:item_similar", args=[self.kind, self.object_id])
 
 
 def _filters_sql(

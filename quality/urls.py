@@ -30,4 +30,5 @@ urlpatterns = [
     path("kalender/werkstatt/<uuid:token>.ics", views.workshop_ical, name="workshop_ical"),
     path("kalender/person/<uuid:token>.ics", views.person_ical, name="person_ical"),
     path("suche/", views.search_view, name="search"),
+    path("aehnlich/<str:kind>/<int:pk>/", views.item_similar, name="item_similar"),
 ]

@@ -761,6 +761,29 @@ def person_ical(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+def item_similar(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """ "Ähnliche Ergebnisse in anderen Kommunen" for an interest or a central topic.
+
+    Interests and topics are part of the public profile, so this page is public too.
+    """
+    model = search.KIND_MODELS.get(kind)
+    if model is None or kind == "outcome":
+        raise Http404(selectors.NOT_FOUND)
+    item = model.objects.select_related("municipality").filter(pk=pk).first()
+    if item is None:
+        raise Http404(selectors.NOT_FOUND)
+    return render(
+        request,
+        "quality/item_similar.html",
+        {
+            "item": item,
+            "kind_label": model._meta.verbose_name,
+            "similar": search.similar_items(item=item, limit=10),
+        },
+    )
+
+
+@require_GET
 def search_view(request: HttpRequest) -> HttpResponse:
     """Search all communes' interests, topics and outcomes ("Voneinander lernen")."""
     form = forms.SearchForm(request.GET or None)

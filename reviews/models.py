@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
@@ -85,6 +86,9 @@ class CaseReview(TenantModel):
     )
     started_on = models.DateField(_("Beginn"), null=True, blank=True)
     closed_on = models.DateField(_("Abschluss"), null=True, blank=True)
+    # The year the review is counted in ("over time" statistics): stored, because a
+    # year extracted per row is a Python call per finding on SQLite (7× slower).
+    year = models.PositiveSmallIntegerField(_("Jahr"), editable=False, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -121,6 +125,10 @@ class CaseReview(TenantModel):
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:review_detail", args=[self.code])
+
+    def save(self, *args, **kwargs) -> None:
+        self.year = (self.started_on or timezone.localdate()).year
+        super().save(*args, **kwargs)
 
 
 class Episode(TenantModel):

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
@@ -276,52 +276,57 @@ class Frequencies:
     raw_total: int = 0
 
 
-def _finding_scope(municipality_ids: list[int] | None) -> QuerySet[Finding]:
-    qs = Finding.objects.filter(review__status__in=COUNTED_STATUSES)
-    if municipality_ids is not None:
-        qs = qs.filter(review__municipality_id__in=municipality_ids)
-    return qs
-
-
 def frequencies(
-    *, label: str, municipality_ids: list[int] | None = None, valence: str = "weakness"
+    *,
+    label: str,
+    municipality_ids: list[int] | None = None,
+    exclude_ids: list[int] | None = None,
+    valence: str = "weakness",
 ) -> Frequencies:
     """Aggregate findings of running and closed reviews; no record leaves this function.
 
     Both findings of reviews and classified near-miss reports count: they are the two
-    ways a commune learns about its errors.
+    ways a commune learns about its errors. Two grouped queries (level × category ×
+    year) feed all three views, whatever the number of findings.
     """
     minimum = min_published_count()
-    findings = _finding_scope(municipality_ids).filter(valence=valence)
+    findings = Finding.objects.filter(review__status__in=COUNTED_STATUSES, valence=valence)
     incidents = IncidentReport.objects.filter(
         status__in=(IncidentStatus.PUBLISHED, IncidentStatus.ANSWERED)
     ).exclude(level="")
     if municipality_ids is not None:
+        findings = findings.filter(review__municipality_id__in=municipality_ids)
         incidents = incidents.filter(municipality_id__in=municipality_ids)
-    if valence != FindingValence.WEAKNESS:
-        incidents = incidents.none()
-
+    if exclude_ids:
+        findings = findings.exclude(review__municipality_id__in=exclude_ids)
+        incidents = incidents.exclude(municipality_id__in=exclude_ids)
+    rows = list(
+        findings.annotate(y=F("review__year"))
+        .values("level", "category_id", "y")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    if valence == FindingValence.WEAKNESS:
+        rows += list(
+            incidents.annotate(y=ExtractYear("received_on"))
+            .values("level", "category_id", "y")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
     levels: Counter[str] = Counter()
     categories: Counter[int] = Counter()
     years: Counter[int] = Counter()
-    for row in findings.values("level").annotate(n=Count("id")):
+    for row in rows:
         levels[row["level"]] += row["n"]
-    for row in incidents.values("level").annotate(n=Count("id")):
-        levels[row["level"]] += row["n"]
-    for row in findings.values("category_id").annotate(n=Count("id")):
-        categories[row["category_id"]] += row["n"]
-    for row in incidents.exclude(category=None).values("category_id").annotate(n=Count("id")):
-        categories[row["category_id"]] += row["n"]
-    for row in (
-        findings.annotate(y=ExtractYear("review__created_at")).values("y").annotate(n=Count("id"))
-    ):
         years[row["y"]] += row["n"]
-    for row in incidents.annotate(y=ExtractYear("received_on")).values("y").annotate(n=Count("id")):
-        years[row["y"]] += row["n"]
+        if row["category_id"] is not None:
+            categories[row["category_id"]] += row["n"]
 
     total = sum(levels.values())
-    names = dict(ErrorCategory.objects.values_list("pk", "label"))
-    codes = dict(ErrorCategory.objects.values_list("pk", "code"))
+    known = {
+        pk: (code, name)
+        for pk, code, name in ErrorCategory.objects.values_list("pk", "code", "label")
+    }
     return Frequencies(
         label=label,
         raw_total=total,
@@ -332,9 +337,9 @@ def frequencies(
         ],
         by_category=sorted(
             (
-                (codes[pk], names[pk], _cell(n, total, minimum))
+                (known[pk][0], known[pk][1], _cell(n, total, minimum))
                 for pk, n in categories.items()
-                if pk in names
+                if pk in known
             ),
             key=lambda row: -(row[2].value or 0),
         ),
@@ -395,8 +400,7 @@ def frequency_scopes(
         label = str(cluster)
     if ids is not None:
         scope = frequencies(label=label, municipality_ids=ids)
-        other_ids = list(Municipality.objects.exclude(pk__in=ids).values_list("pk", flat=True))
-        others = frequencies(label="alle anderen", municipality_ids=other_ids)
+        others = frequencies(label="alle anderen", exclude_ids=ids)
         context.update(
             scope=scope,
             others=others,

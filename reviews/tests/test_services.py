@@ -166,7 +166,7 @@ def test_publishing_a_finding_refuses_identifying_details_until_confirmed(muni_a
     finding.refresh_from_db()
     assert finding.is_published
     assert item.kind == "finding" and item.municipality == muni_a
-    assert "daycare" in item.search_text
+    assert "kita" in item.search_text
     services.finding_unpublish(finding=finding, actor=coordinator_a)
     assert not LibraryItem.objects.exists()
 

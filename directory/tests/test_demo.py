@@ -33,7 +33,12 @@ def test_demo_loads_offers_networks_and_is_idempotent(demo):
 
 
 def test_demo_offers_are_searchable_and_some_are_stale(demo):
-    hits = selectors.service_search(selectors.ServiceFilters(q="Hebamme", municipality="stadt-wolfsburg"))
+    hits = selectors.service_search(
+        selectors.ServiceFilters(q="Hebamme", municipality="stadt-wolfsburg")
+    )
     assert hits.exists()
     assert any(s.is_stale() for s in Service.objects.all())
-    assert Service.objects.filter(schedules__isnull=False).distinct().count() == Service.objects.count()
+    assert (
+        Service.objects.filter(schedules__isnull=False).distinct().count()
+        == Service.objects.count()
+    )

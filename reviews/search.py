@@ -69,8 +69,9 @@ def search(
 
     vector = SearchVector(*fields, config="german")
     pg_query = SearchQuery(query, config="german", search_type="websearch")
+    # The @@ match decides; ts_rank alone is never exactly 0 and would let everything in.
     return (
-        qs.annotate(search_rank=SearchRank(vector, pg_query))
-        .filter(stem_match | Q(search_rank__gt=0))
+        qs.annotate(search_vector=vector, search_rank=SearchRank(vector, pg_query))
+        .filter(stem_match | Q(search_vector=pg_query))
         .order_by("-search_rank", *qs.query.order_by or ("-pk",))
     )

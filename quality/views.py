@@ -408,11 +408,29 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = selectors.can_manage_workshop(user=request.user, workshop=workshop)
     series_form = forms.SeriesForm(prefix="series")
     session_form = forms.SessionForm(prefix="extra")
+    settings_form = forms.WorkshopForm(
+        prefix="settings",
+        initial={
+            "title": workshop.title,
+            "kind": workshop.kind,
+            "default_place": workshop.default_place,
+            "capacity": workshop.capacity,
+            "description": workshop.description,
+        },
+    )
     if request.method == "POST":
         forbidden_unless(can_manage)
         action = request.POST.get("action")
         try:
-            if action == "series":
+            if action == "settings":
+                settings_form = forms.WorkshopForm(request.POST, prefix="settings")
+                if settings_form.is_valid():
+                    services.workshop_update(
+                        workshop=workshop, actor=request.user, **settings_form.cleaned_data
+                    )
+                    messages.success(request, _("Werkstatt gespeichert."))
+                    return redirect(workshop.get_absolute_url())
+            elif action == "series":
                 series_form = forms.SeriesForm(request.POST, prefix="series")
                 if series_form.is_valid():
                     created = services.workshop_schedule_series(
@@ -429,7 +447,7 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Zusatztermin angelegt."))
                     return redirect(workshop.get_absolute_url())
         except ValidationError as exc:
-            target = series_form if action == "series" else session_form
+            target = {"series": series_form, "settings": settings_form}.get(action, session_form)
             target.add_error(None, _error_text(exc))
     return render(
         request,
@@ -440,6 +458,7 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "series_form": series_form,
             "session_form": session_form,
+            "settings_form": settings_form,
             "feed_url": request.build_absolute_uri(
                 reverse("quality:workshop_ical", args=[workshop.feed_token])
             ),

@@ -351,3 +351,23 @@ def test_public_search_page(client, outcome, muni_b):
     assert check_page(html) == []
     partial = client.get("/qualitaet/suche/?q=ASD", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and "Risikoeinschätzung im ASD" in partial
+
+
+def test_workshop_capacity_is_configurable_and_moves_waiting_list(client, coordinator_a, muni_a):
+    workshop = WorkshopFactory(municipality=muni_a, capacity=1)
+    session = WorkshopSessionFactory(workshop=workshop)
+    RegistrationFactory(session=session)
+    waiting = RegistrationFactory(session=session, status="waitlisted")
+    client.force_login(coordinator_a)
+    response = client.post(
+        f"/qualitaet/werkstaetten/{workshop.pk}/",
+        {
+            "action": "settings",
+            "settings-title": workshop.title,
+            "settings-kind": "workshop",
+            "settings-capacity": "2",
+        },
+    )
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.status == "registered"

@@ -237,6 +237,13 @@ def _event_value(event: Any, *names: str) -> Any:
     return None
 
 
+def _event_label(event: Any) -> str:
+    label = _event_value(event, "activity_label", "activity")
+    if label is None and hasattr(event, "get_activity_code_display"):
+        label = event.get_activity_code_display()
+    return str(label or _("Verfahrensschritt"))
+
+
 def episodes_import_from_procedure(
     *, review: CaseReview, procedure_code: uuid.UUID | str, actor: Any
 ) -> list[Episode]:
@@ -245,8 +252,9 @@ def episodes_import_from_procedure(
     Only members of the procedure's case team can do this: the cases selector
     ``procedure_events_for_review`` enforces it (and logs the read). The actor must also
     be allowed to read the review. The episodes keep the procedure's code as a link and
-    take over the step, the day, the acting institution and the de-identified note —
-    never names of children, parents or staff.
+    take over the step, the day, the acting institution and the note run through the
+    detector of identifying details — never names of children, parents or staff (the
+    event's ``actor_name`` is not read at all).
     """
     _require(actor, permissions.VIEW, review.municipality_id)
     from cases.selectors import procedure_events_for_review  # lazy: cases is optional here
@@ -259,8 +267,10 @@ def episodes_import_from_procedure(
             when = _event_value(event, "timestamp", "occurred_at")
             if isinstance(when, dt.datetime):
                 when = timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
-            label = _event_value(event, "activity_label", "activity") or _("Verfahrensschritt")
-            note = _event_value(event, "note", "note_text", "text") or ""
+            label = _event_label(event)
+            # Case notes are social data: whatever the selector hands over, the review keeps
+            # only a version with likely names, dates, addresses, numbers replaced.
+            note = detector.redact(str(_event_value(event, "note", "note_text", "text") or ""))
             episode = Episode(
                 review=review,
                 position=position,
@@ -270,10 +280,12 @@ def episodes_import_from_procedure(
                 institution_type=str(
                     _event_value(event, "institution_type", "acting_institution_type") or ""
                 )[:40],
-                institution_label=str(
-                    _event_value(event, "institution_name", "acting_institution_name")
-                    or _event_value(event, "institution", "acting_institution")
-                    or ""
+                institution_label=detector.redact(
+                    str(
+                        _event_value(event, "institution_name", "acting_institution_name")
+                        or _event_value(event, "institution", "acting_institution")
+                        or ""
+                    )
                 )[:200],
                 what_happened=str(note),
                 imported=True,

@@ -93,3 +93,31 @@ class WorkingGroupForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+class InstitutionForm(forms.ModelForm):
+    class Meta:
+        model = Institution
+        fields = [
+            "name",
+            "institution_type",
+            "parent",
+            "street",
+            "postcode",
+            "city",
+            "district",
+            "phone",
+            "email",
+            "website",
+            "is_public",
+        ]
+
+    def __init__(self, *args, municipality: Municipality, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        parents = Institution.objects.filter(municipality=municipality).order_by("name")
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+
+    def _post_clean(self) -> None:
+        pass

@@ -454,8 +454,13 @@ def institution_update(
         before = serialize_for_audit(institution)
         for key, value in values.items():
             setattr(institution, key, value)
-        _check_parent(institution)
-        institution.full_clean()
+        try:
+            _check_parent(institution)
+            institution.full_clean()
+        except ValidationError:
+            # Leave the caller's object as it is stored, not half-changed.
+            institution.refresh_from_db()
+            raise
         institution.save()
         old, new = changed_only(before, serialize_for_audit(institution))
         if new:

@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("cluster/<int:number>/luecken/", views.cluster_gaps, name="cluster_gaps"),
     path("<slug:slug>/", views.municipality_network, name="municipality_network"),
+    path("<slug:slug>/einrichtungen/neu/", views.institution_create, name="institution_create"),
+    path(
+        "<slug:slug>/einrichtungen/<int:pk>/bearbeiten/",
+        views.institution_edit,
+        name="institution_edit",
+    ),
     path("<slug:slug>/ansprechpersonen/", views.contact_list, name="contact_list"),
     path("<slug:slug>/ansprechpersonen/neu/", views.contact_create, name="contact_create"),
     path(

@@ -18,7 +18,7 @@ from core import permissions
 from core.graphviz import GraphvizUnavailable, dot_to_svg
 from core.views import forbidden_unless
 from network import selectors, services
-from network.forms import AgreementForm, ContactForm, WorkingGroupForm
+from network.forms import AgreementForm, ContactForm, InstitutionForm, WorkingGroupForm
 from registry.models import Municipality
 from registry.selectors import cluster_get
 
@@ -137,6 +137,58 @@ def contact_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "network/entity_form.html",
         {"municipality": municipality, "form": form, "title": _("Ansprechperson bearbeiten")},
     )
+
+
+def _institution_form_view(
+    request: HttpRequest, municipality: Municipality, institution=None
+) -> HttpResponse:
+    form = InstitutionForm(request.POST or None, instance=institution, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if institution is None:
+                services.institution_create(
+                    municipality=municipality, actor=request.user, **form.cleaned_data
+                )
+            else:
+                services.institution_update(
+                    institution=institution, actor=request.user, **form.cleaned_data
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Einrichtung wurde gespeichert."))
+            return redirect("network:municipality_network", slug=municipality.slug)
+    title = _("Neue Einrichtung") if institution is None else _("Einrichtung bearbeiten")
+    return render(
+        request,
+        "network/entity_form.html",
+        {"municipality": municipality, "form": form, "title": title},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_create(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = _network_municipality(request, slug, permissions.VIEW)
+    forbidden_unless(
+        permissions.has_permission(
+            request.user, permissions.ADD, permissions.REGISTRY, municipality.pk
+        )
+    )
+    return _institution_form_view(request, municipality)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    municipality = _network_municipality(request, slug, permissions.VIEW)
+    institution = selectors.institution_get(municipality=municipality, pk=pk)
+    forbidden_unless(
+        permissions.has_permission(
+            request.user, permissions.CHANGE, permissions.REGISTRY, municipality.pk
+        )
+    )
+    return _institution_form_view(request, municipality, institution)
 
 
 @login_required

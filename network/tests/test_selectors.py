@@ -53,8 +53,11 @@ def test_metrics_find_isolated_weak_and_brokers(muni_a, network_a):
     assert metrics["betweenness_sampled"] is False
 
 
-def test_large_graphs_use_reproducible_sampled_betweenness():
-    graph = nx.barabasi_albert_graph(1500, 2, seed=1)
+def test_large_graphs_use_reproducible_sampled_betweenness(monkeypatch):
+    # Thresholds shrunk so the test stays fast; the bench runs the real sizes.
+    monkeypatch.setattr(selectors, "BETWEENNESS_EXACT_MAX_NODES", 100)
+    monkeypatch.setattr(selectors, "BETWEENNESS_SAMPLE", 30)
+    graph = nx.barabasi_albert_graph(300, 2, seed=1)
     first = selectors.network_metrics(graph)
     assert first["betweenness_sampled"] is True
     assert first["brokers"] == selectors.network_metrics(graph)["brokers"]

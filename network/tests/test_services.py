@@ -213,3 +213,34 @@ def test_moving_the_review_date_rearms_the_reminder(coordinator_a, muni_a):
     )
     agreement.refresh_from_db()
     assert agreement.review_reminder_sent_on is None
+
+
+def test_institution_department_under_its_office(coordinator_a, muni_a):
+    office = services.institution_create(
+        municipality=muni_a, actor=coordinator_a, name="Jugendamt", institution_type="youth_office"
+    )
+    asd = services.institution_create(
+        municipality=muni_a,
+        actor=coordinator_a,
+        name="ASD",
+        institution_type="youth_office",
+        parent=office,
+        district="Nord",
+    )
+    assert asd.parent == office
+    with pytest.raises(ValidationError):
+        services.institution_update(institution=office, actor=coordinator_a, parent=asd)
+    assert office.parent is None
+    services.institution_update(institution=asd, actor=coordinator_a, street="Musterweg 2")
+    event = AuditEvent.objects.filter(target_id=str(asd.pk), action=AuditAction.UPDATE).get()
+    assert event.after == {"street": "Musterweg 2"}
+
+
+def test_institution_rules_across_communes(coordinator_a, coordinator_b, muni_a, muni_b):
+    foreign = InstitutionFactory(municipality=muni_b)
+    with pytest.raises(ValidationError):
+        services.institution_create(
+            municipality=muni_a, actor=coordinator_a, name="X", parent=foreign
+        )
+    with pytest.raises(PermissionDenied):
+        services.institution_create(municipality=muni_a, actor=coordinator_b, name="X")

@@ -182,3 +182,31 @@ def test_cluster_gap_page_is_public(client, muni_a, muni_b):
     assert response.status_code == 200
     assert text.index("Stadt Musterstadt A") < text.index("Landkreis Beispiel B")
     assert "Klinikum B" in text
+
+
+def test_coordinator_edits_institution_address(client, coordinator_a, readonly_a, muni_a, inst_a):
+    url = reverse("network:institution_edit", args=[muni_a.slug, inst_a.pk])
+    client.force_login(readonly_a)
+    assert client.get(url).status_code == 403
+    client.force_login(coordinator_a)
+    response = client.post(
+        url,
+        {
+            "name": "Jugendamt A",
+            "institution_type": "youth_office",
+            "street": "Rathausplatz 1",
+            "postcode": "53111",
+            "city": "Musterstadt",
+            "district": "Mitte",
+            "is_public": "on",
+        },
+    )
+    assert response.status_code == 302
+    inst_a.refresh_from_db()
+    assert inst_a.street == "Rathausplatz 1"
+    create = client.post(
+        reverse("network:institution_create", args=[muni_a.slug]),
+        {"name": "ASD Nord", "institution_type": "youth_office", "parent": inst_a.pk},
+    )
+    assert create.status_code == 302
+    assert inst_a.departments.get().name == "ASD Nord"

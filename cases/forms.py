@@ -303,3 +303,70 @@ class StatisticsForm(forms.Form):
 
 
 ACTIVITY_LABELS = dict(ActivityCode.choices)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name des neuen Teams"), max_length=120)
+
+
+class TeamMemberForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None)
+    user = forms.ModelChoiceField(label=_("Fachkraft"), queryset=None)
+
+    def __init__(self, *args: Any, teams: Any, users: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["user"].queryset = users
+
+
+class PolicyForm(forms.Form):
+    """Deadlines per urgency and step, retention: the commune's own rules."""
+
+    retention_years = forms.IntegerField(
+        label=_("Löschfrist nach Abschluss (Jahre)"), min_value=1, max_value=30
+    )
+    require_reporter_feedback = forms.BooleanField(
+        label=_("Rückmeldung an meldende Fachkräfte ist Pflichtschritt"), required=False
+    )
+    reason = forms.CharField(label=_("Begründung der Änderung"), max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for urgency in Urgency:
+            self.fields[f"fc_{urgency.value}"] = forms.IntegerField(
+                label=_("Erstkontakt bei „%(u)s“ (Stunden)") % {"u": urgency.label},
+                min_value=1,
+                max_value=24 * 60,
+            )
+        for code in ("risk_assessment_signed", "reporter_feedback", "closed"):
+            self.fields[f"step_{code}"] = forms.IntegerField(
+                label=_("„%(s)s“ spätestens nach (Tagen)") % {"s": ActivityCode(code).label},
+                min_value=1,
+                max_value=3650,
+            )
+
+    @staticmethod
+    def initial_from(policy: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "retention_years": policy.retention_years,
+            "require_reporter_feedback": policy.require_reporter_feedback,
+        }
+        for urgency in Urgency:
+            data[f"fc_{urgency.value}"] = int(
+                policy.first_contact_delta(urgency).total_seconds() // 3600
+            )
+        for code in ("risk_assessment_signed", "reporter_feedback", "closed"):
+            data[f"step_{code}"] = policy.step_delta(code).days
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "first_contact_hours": {u.value: d[f"fc_{u.value}"] for u in Urgency},
+            "step_days": {
+                c: d[f"step_{c}"] for c in ("risk_assessment_signed", "reporter_feedback", "closed")
+            },
+            "retention_years": d["retention_years"],
+            "require_reporter_feedback": d["require_reporter_feedback"],
+            "reason": d["reason"],
+        }

@@ -217,3 +217,20 @@ def procedure_event_rows(
             "urgency": urgency,
             "result": result or "",
         }
+
+
+def teams_of_municipality(*, municipality: Any) -> QuerySet[Team]:
+    """A commune's teams with their members (for the coordination's settings page)."""
+    return Team.objects.filter(municipality=municipality).prefetch_related("memberships__user")
+
+
+def case_workers_of_municipality(*, municipality: Any) -> QuerySet:
+    """People holding a case role in the commune: the only ones a team can usefully include."""
+    from django.contrib.auth import get_user_model
+
+    from core.models import Membership
+
+    ids = Membership.objects.filter(
+        municipality=municipality, role__in=["caseworker", "team_lead"]
+    ).values_list("user_id", flat=True)
+    return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "username")

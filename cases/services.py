@@ -870,3 +870,20 @@ def statistics_export_record(
             municipality_id=municipality_id,
             after={"year": year, "format": fmt, "suppress_below": suppress_below},
         )
+
+
+def team_member_remove(*, team: Team, user: Any, actor: Any) -> None:
+    """Take a person out of a team: they lose access to its procedures at once."""
+    permissions.require(actor, permissions.MANAGE_MEMBERS, "members", team.municipality_id)
+    with transaction.atomic():
+        membership = TeamMembership.objects.filter(team=team, user=user).first()
+        if membership is None:
+            return
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            target=membership,
+            before=serialize_for_audit(membership),
+            municipality_id=team.municipality_id,
+        )
+        membership.delete()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.procedure_list, name="procedure_list"),
     path("neu/", views.procedure_create, name="procedure_create"),
     path("statistik/", views.statistics_page, name="statistics"),
+    path("kommune/<slug:slug>/teams/", views.commune_settings, name="commune_settings"),
     path("<uuid:code>/", views.procedure_detail, name="procedure_detail"),
     path("<uuid:code>/schritt/", views.procedure_step, name="procedure_step"),
     path("<uuid:code>/abschliessen/", views.procedure_close, name="procedure_close"),

@@ -25,12 +25,15 @@ from cases.forms import (
     AmendmentForm,
     AssessmentForm,
     CloseForm,
+    PolicyForm,
     ProcedureCreateForm,
     ProcedureFilterForm,
     SignOffForm,
     StartAssessmentForm,
     StatisticsForm,
     StepForm,
+    TeamForm,
+    TeamMemberForm,
 )
 from cases.instruments import load_instrument
 from core import permissions
@@ -50,7 +53,16 @@ def _error_text(exc: ValidationError) -> str:
 @login_required
 def procedure_list(request: HttpRequest) -> HttpResponse:
     """The team's procedures; with ``due`` the list of due and overdue deadlines."""
-    forbidden_unless(_may_work_on_cases(request.user))
+    if not _may_work_on_cases(request.user):
+        # Coordination manages teams and deadlines but never sees procedures.
+        managed = permissions.municipality_ids_for(
+            request.user, permissions.MANAGE_MEMBERS, "members"
+        )
+        forbidden_unless(bool(managed))
+        communes = Municipality.objects.order_by("name")
+        if managed != permissions.ALL:
+            communes = communes.filter(pk__in=managed)
+        return render(request, "cases/settings_index.html", {"communes": communes})
     form = ProcedureFilterForm(request.GET or None)
     filters: dict = {}
     if form.is_valid():
@@ -397,3 +409,71 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "cases/statistics.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commune_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Case teams and the commune's deadlines and retention (coordination of the commune).
+
+    Shows no procedure: team composition and deadlines are organisational data.
+    """
+    municipality = Municipality.objects.filter(slug=slug).first()
+    if municipality is None:
+        raise Http404(selectors.NOT_FOUND)
+    forbidden_unless(
+        permissions.has_permission(
+            request.user, permissions.MANAGE_MEMBERS, "members", municipality.pk
+        )
+    )
+    teams = selectors.teams_of_municipality(municipality=municipality)
+    users = selectors.case_workers_of_municipality(municipality=municipality)
+    policy = services.policy_for(municipality_id=municipality.pk)
+    action = request.POST.get("action", "")
+    team_form = TeamForm(request.POST if action == "team" else None)
+    member_form = TeamMemberForm(
+        request.POST if action in ("add", "remove") else None, teams=teams, users=users
+    )
+    policy_form = PolicyForm(
+        request.POST if action == "policy" else None, initial=PolicyForm.initial_from(policy)
+    )
+    if request.method == "POST":
+        try:
+            if action == "team" and team_form.is_valid():
+                services.team_create(
+                    municipality=municipality,
+                    name=team_form.cleaned_data["name"],
+                    actor=request.user,
+                )
+                messages.success(request, _("Das Team wurde angelegt."))
+                return redirect("cases:commune_settings", slug=slug)
+            if action in ("add", "remove") and member_form.is_valid():
+                d = member_form.cleaned_data
+                if action == "add":
+                    services.team_member_add(team=d["team"], user=d["user"], actor=request.user)
+                else:
+                    services.team_member_remove(team=d["team"], user=d["user"], actor=request.user)
+                messages.success(request, _("Die Teamzusammensetzung wurde gespeichert."))
+                return redirect("cases:commune_settings", slug=slug)
+            if action == "policy" and policy_form.is_valid():
+                services.case_policy_update(
+                    municipality=municipality, actor=request.user, **policy_form.service_kwargs()
+                )
+                messages.success(request, _("Die Fristen wurden gespeichert."))
+                return redirect("cases:commune_settings", slug=slug)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    return render(
+        request,
+        "cases/commune_settings.html",
+        {
+            "municipality": municipality,
+            "teams": teams,
+            "team_form": team_form,
+            "member_form": member_form,
+            "policy_form": policy_form,
+            "can_edit_policy": permissions.has_permission(
+                request.user, permissions.CHANGE, permissions.REGISTRY, municipality.pk
+            ),
+        },
+    )

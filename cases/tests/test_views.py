@@ -76,10 +76,21 @@ def test_everyone_outside_the_team_gets_404_on_every_case_url(
     assert procedure.events.count() == 3
 
 
-@pytest.mark.parametrize("who", ["partner_a", "coordinator_a", "project_team", "platform_admin"])
+@pytest.mark.parametrize("who", ["partner_a", "project_team", "readonly_a", "data_protection_a"])
 def test_non_case_roles_get_403_on_list(request, client, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("cases:procedure_list")).status_code == 403
+    assert client.get(reverse("cases:procedure_create")).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["coordinator_a", "platform_admin"])
+def test_coordination_sees_team_settings_instead_of_procedures(request, client, procedure, who):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("cases:procedure_list"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert procedure.file_number not in body
+    assert reverse("cases:commune_settings", args=["musterstadt-a"]) in body
     assert client.get(reverse("cases:procedure_create")).status_code == 403
 
 

@@ -1,5 +1,149 @@
-"""/api/v1/ endpoints of the analytics app."""
+"""/api/v1/analytics/: the analyses for machines, with the same filters as the pages.
 
-from ninja import Router
+All endpoints need a personal token and ANALYTICS/VIEW; data are narrowed to the communes
+the token's user may analyse (a commune filter outside that scope yields no events).
+"""
 
-router = Router(tags=["Prozessanalyse"])
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from analytics import selectors
+from analytics.engine import ProcessMap
+from core import permissions
+from core.api import token_auth
+from registry.models import Municipality
+
+router = Router(tags=["Prozessanalyse"], auth=token_auth)
+
+
+class AnalysisFilters(Schema):
+    municipality: str = ""  # commune slug
+    since: dt.date | None = None
+    until: dt.date | None = None  # inclusive
+    urgency: str = ""
+    log: str = ""  # code of an uploaded event log instead of the platform's procedures
+    min_frequency: int = 1
+
+
+def _aware(day: dt.date | None, *, end: bool = False) -> dt.datetime | None:
+    if day is None:
+        return None
+    if end:
+        day += dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _log_filter(request: HttpRequest, filters: AnalysisFilters) -> selectors.LogFilter:
+    if not selectors.can_analyse(request.user):
+        permissions.require(request.user, permissions.VIEW, permissions.ANALYTICS, None)
+    ids = None
+    if filters.municipality:
+        municipality = Municipality.objects.filter(slug=filters.municipality).first()
+        allowed = permissions.municipality_ids_for(
+            request.user, permissions.VIEW, permissions.ANALYTICS
+        )
+        if municipality is None or (allowed != permissions.ALL and municipality.pk not in allowed):
+            raise Http404("Kommune nicht gefunden.")
+        ids = [municipality.pk]
+    if filters.min_frequency < 1:
+        raise HttpError(422, "min_frequency muss mindestens 1 sein.")
+    return selectors.LogFilter(
+        municipality_ids=ids,
+        since=_aware(filters.since),
+        until=_aware(filters.until, end=True),
+        urgency=filters.urgency,
+        upload_code=filters.log,
+        min_frequency=filters.min_frequency,
+    )
+
+
+def _map_json(result: ProcessMap) -> dict[str, Any]:
+    return result.as_json(detailed=True)
+
+
+@router.get("/process-map", summary="Prozesslandkarte (Directly-Follows-Graph)")
+def process_map(request: HttpRequest, filters: Query[AnalysisFilters]) -> dict[str, Any]:
+    """Activities, edges with count and mean/median/p90 seconds, start/end, variants."""
+    result = selectors.process_map(user=request.user, log_filter=_log_filter(request, filters))
+    return _map_json(result)
+
+
+@router.get("/variants", summary="Varianten und Durchlaufzeiten")
+def variants(request: HttpRequest, filters: Query[AnalysisFilters]) -> dict[str, Any]:
+    return selectors.variant_report(user=request.user, log_filter=_log_filter(request, filters))
+
+
+def _rule_json(result: dict[str, Any]) -> dict[str, Any]:
+    rule = result["rule"]
+    return {
+        "municipality": result["municipality"].slug,
+        "rule": {
+            "id": rule.rule_id,
+            "name": rule.name,
+            "start_activity": rule.start_activity,
+            "end_activity": rule.end_activity,
+            "deadline_hours": rule.deadline_hours,
+            "urgency": rule.urgency,
+        },
+        **{k: result[k] for k in ("evaluated", "met", "missed", "open", "share_met")},
+        "missed_cases": result["missed_cases"],
+        "by_month": result["by_month"],
+    }
+
+
+@router.get("/compliance", summary="Fristeinhaltung je Regel")
+def compliance(request: HttpRequest, filters: Query[AnalysisFilters]) -> list[dict[str, Any]]:
+    results = selectors.compliance_report(
+        user=request.user, log_filter=_log_filter(request, filters)
+    )
+    return [_rule_json(r) for r in results]
+
+
+@router.get("/handovers", summary="Übergaben zwischen Einrichtungen")
+def handovers(
+    request: HttpRequest, filters: Query[AnalysisFilters], by: str = "institution"
+) -> dict[str, Any]:
+    column = "institution_type" if by == "type" else "institution"
+    report = selectors.handover_report(
+        user=request.user, log_filter=_log_filter(request, filters), column=column
+    )
+    return {
+        "column": report["column"],
+        "handovers": report["rows"],
+        "labels": report["labels"],
+        "matrix": [
+            [cell["count"] if cell else 0 for cell in row["cells"]] for row in report["matrix"]
+        ],
+    }
+
+
+class ComparisonFilters(Schema):
+    cluster: int | None = None
+    municipalities: str = ""  # comma-separated slugs
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@router.get("/comparison", summary="Kommunenvergleich (aggregiert, mit Unterdrückung)")
+def comparison(request: HttpRequest, filters: Query[ComparisonFilters]) -> list[dict[str, Any]]:
+    """Indicators per commune; figures based on fewer than 5 cases are null."""
+    if not selectors.can_analyse(request.user):
+        permissions.require(request.user, permissions.VIEW, permissions.ANALYTICS, None)
+    slugs = [s.strip() for s in filters.municipalities.split(",") if s.strip()]
+    selection = selectors.comparison_municipalities(cluster_number=filters.cluster, slugs=slugs)
+    if not selection:
+        raise HttpError(422, "Bitte einen Cluster oder Kommunen angeben.")
+    rows = selectors.comparison_report(
+        user=request.user,
+        municipalities=selection,
+        since=_aware(filters.since),
+        until=_aware(filters.until, end=True),
+    )
+    return [{**row, "municipality": row["municipality"].slug} for row in rows]

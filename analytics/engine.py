@@ -123,7 +123,7 @@ def _narrow_sorted(lf: pl.LazyFrame) -> tuple[pl.DataFrame, int, int]:
     integer codes): sorting and grouping integers is several times faster than strings.
     A second, independent hash travels along: after the sort it must be constant within
     every run of equal keys, otherwise two cases share a key (a collision) and the
-    string path is taken. Logs already in time order skip the first of the two sorts.
+    string path is taken. Logs already in time order skip the sort by time.
     """
     narrow = lf.select(
         _case_key(),
@@ -239,7 +239,8 @@ def variants_frame(frame: pl.DataFrame | pl.LazyFrame, *, presorted: bool = Fals
 
 def variants(frame: pl.DataFrame | pl.LazyFrame, *, limit: int | None = None) -> list[dict]:
     """Variants as dicts ``{activities, count, share}``, most frequent first."""
-    result = variants_frame(frame).collect()
+    events, _cases, _n = _narrow_sorted(_lazy(frame))
+    result = _variants_of_sorted(events.lazy(), case=CASE_KEY).collect()
     if limit is not None:
         result = result.head(limit)
     return [

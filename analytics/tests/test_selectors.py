@@ -1,0 +1,163 @@
+"""Platform events through the cases app, isolation between communes, comparison."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from analytics import selectors
+from analytics.selectors import LogFilter
+from analytics.tests.factories import ComplianceRuleFactory, procedure_with_steps
+from cases.tests.factories import team_with
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def procedures(muni_a, muni_b, caseworker_a, caseworker_b):
+    """Commune A: 5 procedures (one contact late, one with hand-over); B: 2 procedures."""
+    team_a = team_with(muni_a, caseworker_a)
+    team_b = team_with(muni_b, caseworker_b, name="ASD B")
+    start = timezone.now() - dt.timedelta(days=40)
+    made = []
+    for i, hours in enumerate([5, 10, 20, 30, 60]):
+        made.append(
+            procedure_with_steps(
+                team_a,
+                received_at=start + dt.timedelta(days=i),
+                urgency="immediate" if i < 3 else "within_3_days",
+                steps=[("first_contact", hours, "ASD"), ("home_visit", hours + 24, "ASD")]
+                + ([("police_involved", hours + 30, "Polizei")] if i == 0 else []),
+            )
+        )
+    for i in range(2):
+        made.append(
+            procedure_with_steps(
+                team_b,
+                received_at=start + dt.timedelta(days=i),
+                steps=[("first_contact", 2, "ASD B")],
+            )
+        )
+    return made
+
+
+def test_coordinator_sees_only_own_communes_procedures(procedures, coordinator_a, muni_b):
+    frame = selectors.platform_events(user=coordinator_a, log_filter=LogFilter())
+    assert set(frame["municipality"].unique()) == {"musterstadt-a"}
+    assert frame["case_id"].n_unique() == 5
+    result = selectors.process_map(user=coordinator_a, log_filter=LogFilter())
+    assert result.cases == 5
+    # Asking for the other commune explicitly yields nothing, not B's data.
+    other = selectors.platform_events(
+        user=coordinator_a, log_filter=LogFilter(municipality_ids=[muni_b.pk])
+    )
+    assert other.height == 0
+
+
+def test_project_team_sees_all_and_caseworker_nothing(procedures, project_team, caseworker_a):
+    frame = selectors.platform_events(user=project_team, log_filter=LogFilter())
+    assert frame["case_id"].n_unique() == 7
+    assert selectors.platform_events(user=caseworker_a, log_filter=LogFilter()).height == 0
+    assert not selectors.can_analyse(caseworker_a)
+
+
+def test_platform_map_has_the_procedure_steps(procedures, coordinator_a):
+    result = selectors.process_map(user=coordinator_a, log_filter=LogFilter(urgency="immediate"))
+    assert result.cases == 3
+    assert "Erstkontakt" in result.activities
+    assert result.activities["Hausbesuch"] == 3
+    edge = next(
+        e for e in result.edges if (e["source"], e["target"]) == ("Erstkontakt", "Hausbesuch")
+    )
+    assert edge["count"] == 3 and edge["mean_seconds"] == 24 * 3600
+
+
+def test_compliance_on_real_procedures(procedures, coordinator_a, muni_a, muni_b):
+    ComplianceRuleFactory(municipality=muni_a, name="Erstkontakt 24 h", deadline_hours=24)
+    ComplianceRuleFactory(municipality=muni_b, name="B-Regel", deadline_hours=1)
+    results = selectors.compliance_report(user=coordinator_a, log_filter=LogFilter())
+    assert [r["rule"].name for r in results] == ["Erstkontakt 24 h"]  # not B's rule
+    (result,) = results
+    assert (result["met"], result["missed"]) == (3, 2)
+    assert result["share_met"] == pytest.approx(0.6)
+
+
+def test_handovers_between_institutions(procedures, coordinator_a):
+    report = selectors.handover_report(user=coordinator_a, log_filter=LogFilter())
+    pairs = {(r["source"], r["target"]): r["count"] for r in report["rows"]}
+    assert pairs[("ASD", "Polizei")] == 1
+    assert "Polizei" in report["labels"]
+
+
+def test_comparison_suppresses_small_counts(procedures, coordinator_a, muni_a, muni_b):
+    ComplianceRuleFactory(municipality=muni_a, deadline_hours=24)
+    rows = selectors.comparison_report(user=coordinator_a, municipalities=[muni_a, muni_b])
+    a, b = rows
+    assert a["cases"] == 5 and not a["suppressed"]
+    assert a["compliance_share"] == pytest.approx(0.6)
+    assert a["handovers_per_case"] is not None
+    # Two procedures in B: only the fact of suppression is shown, no figure at all.
+    assert b["suppressed"] and b["cases"] is None and b["median_days"] is None
+    assert b["events_per_case"] is None and b["compliance_share"] is None
+
+
+def test_comparison_needs_analytics_rights(procedures, caseworker_a, muni_a):
+    with pytest.raises(PermissionDenied):
+        selectors.comparison_report(user=caseworker_a, municipalities=[muni_a])
+
+
+def test_adapter_with_a_monkeypatched_source(monkeypatch, coordinator_a):
+    """The adapter's contract: dicts with the documented keys become an event frame."""
+    rows = [
+        {
+            "case_id": "p1",
+            "activity": "Meldung eingegangen",
+            "activity_code": "report_received",
+            "timestamp": dt.datetime(2024, 1, 1, 10, tzinfo=dt.UTC),
+            "institution": "Kita",
+            "institution_type": "daycare",
+            "municipality": "musterstadt-a",
+            "urgency": "immediate",
+            "result": "",
+        },
+        {
+            "case_id": "p1",
+            "activity": "Erstkontakt",
+            "activity_code": "first_contact",
+            "timestamp": dt.datetime(2024, 1, 1, 13, tzinfo=dt.UTC),
+            "institution": "ASD",
+            "institution_type": "youth_office",
+            "municipality": "musterstadt-a",
+            "urgency": "immediate",
+            "result": "",
+        },
+    ]
+    seen = {}
+
+    def fake_rows(**kwargs):
+        seen.update(kwargs)
+        return iter(rows)
+
+    monkeypatch.setattr(selectors, "_platform_rows", fake_rows)
+    since = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    frame = selectors.platform_events(user=coordinator_a, log_filter=LogFilter(since=since))
+    assert seen["user"] is coordinator_a and seen["since"] == since
+    assert frame.schema["timestamp"] == pl.Datetime("us", "UTC")
+    assert frame["activity_code"].to_list() == ["report_received", "first_contact"]
+
+
+def test_frame_from_rows_handles_many_rows_in_chunks(monkeypatch):
+    monkeypatch.setattr(selectors, "_ROWS_PER_CHUNK", 3)
+    rows = [
+        {
+            "case_id": f"c{i // 2}",
+            "activity": "A",
+            "timestamp": dt.datetime(2024, 1, 1, i, tzinfo=dt.UTC),
+        }
+        for i in range(7)
+    ]
+    frame = selectors.frame_from_rows(iter(rows))
+    assert frame.height == 7 and frame["case_id"].n_unique() == 4
+    assert selectors.frame_from_rows(iter([])).height == 0

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.choices import (
     MANUAL_ACTIVITIES,
@@ -79,18 +80,24 @@ def policy_for(*, municipality_id: int) -> CasePolicy:
 def _require_open(procedure: Procedure) -> None:
     if procedure.status == ProcedureStatus.CLOSED:
         raise ValidationError(
-            "Das Verfahren ist abgeschlossen; es können nur noch Ergänzungen dokumentiert werden."
+            _(
+                "Das Verfahren ist abgeschlossen; es können nur noch Ergänzungen "
+                "dokumentiert werden."
+            )
         )
 
 
 def _check_time(procedure: Procedure, when: dt.datetime, what: str) -> None:
     if when < procedure.received_at:
         raise ValidationError(
-            f"{what} kann nicht vor dem Eingang der Meldung "
-            f"({timezone.localtime(procedure.received_at):%d.%m.%Y %H:%M}) liegen."
+            _("%(what)s kann nicht vor dem Eingang der Meldung (%(when)s) liegen.")
+            % {
+                "what": what,
+                "when": f"{timezone.localtime(procedure.received_at):%d.%m.%Y %H:%M}",
+            }
         )
     if when > timezone.now() + FUTURE_TOLERANCE:
-        raise ValidationError(f"{what} kann nicht in der Zukunft liegen.")
+        raise ValidationError(_("%(what)s kann nicht in der Zukunft liegen.") % {"what": what})
 
 
 def _event_create(
@@ -184,15 +191,17 @@ def case_policy_update(
     """Change a commune's deadlines and retention (commune settings: coordination)."""
     permissions.require(actor, permissions.CHANGE, permissions.REGISTRY, municipality.pk)
     with transaction.atomic():
-        policy, _ = CasePolicy.objects.select_for_update().get_or_create(municipality=municipality)
+        policy, _created = CasePolicy.objects.select_for_update().get_or_create(
+            municipality=municipality
+        )
         before = serialize_for_audit(policy)
         if first_contact_hours is not None:
             if any(int(v) <= 0 for v in first_contact_hours.values()):
-                raise ValidationError("Fristen müssen positiv sein.")
+                raise ValidationError(_("Fristen müssen positiv sein."))
             policy.first_contact_hours = {**policy.first_contact_hours, **first_contact_hours}
         if step_days is not None:
             if any(int(v) <= 0 for v in step_days.values()):
-                raise ValidationError("Fristen müssen positiv sein.")
+                raise ValidationError(_("Fristen müssen positiv sein."))
             policy.step_days = {**policy.step_days, **step_days}
         if require_reporter_feedback is not None:
             policy.require_reporter_feedback = require_reporter_feedback
@@ -238,13 +247,13 @@ def procedure_create(
     _require_case_team(actor, team, permissions.ADD)
     crypto.require_key()  # refuse before anything is written, not halfway through
     if received_at > timezone.now() + FUTURE_TOLERANCE:
-        raise ValidationError("Der Eingang der Meldung kann nicht in der Zukunft liegen.")
+        raise ValidationError(_("Der Eingang der Meldung kann nicht in der Zukunft liegen."))
     received_date = timezone.localtime(received_at).date()
     age = _age_at(int(child["birth_year"]), int(child["birth_month"]), received_date)
     if age < 0:
-        raise ValidationError("Das Geburtsdatum des Kindes liegt nach dem Eingang der Meldung.")
+        raise ValidationError(_("Das Geburtsdatum des Kindes liegt nach dem Eingang der Meldung."))
     if age >= 18:
-        raise ValidationError("Das Kind muss beim Eingang der Meldung minderjährig sein.")
+        raise ValidationError(_("Das Kind muss beim Eingang der Meldung minderjährig sein."))
     policy = policy_for(municipality_id=team.municipality_id)
     with transaction.atomic():
         child_record = ChildRecord(
@@ -350,7 +359,7 @@ def person_add(
     _require_case_team(actor, procedure.team, permissions.CHANGE)
     crypto.require_key()
     if procedure.purged_at:
-        raise ValidationError("Die identifizierenden Daten dieses Verfahrens sind gelöscht.")
+        raise ValidationError(_("Die identifizierenden Daten dieses Verfahrens sind gelöscht."))
     with transaction.atomic():
         return _person_add(
             procedure=procedure,
@@ -377,8 +386,10 @@ def procedure_record_step(
     _require_case_team(actor, procedure.team, permissions.CHANGE)
     if activity_code not in MANUAL_ACTIVITIES:
         raise ValidationError(
-            "Dieser Schritt wird über die Meldung, die Gefährdungseinschätzung oder den "
-            "Abschluss dokumentiert."
+            _(
+                "Dieser Schritt wird über die Meldung, die Gefährdungseinschätzung oder den "
+                "Abschluss dokumentiert."
+            )
         )
     label = ActivityCode(activity_code).label
     details = dict(details or {})
@@ -389,14 +400,16 @@ def procedure_record_step(
         codes = set(procedure.events.values_list("activity_code", flat=True))
         if activity_code == ActivityCode.HELP_ACCEPTED and ActivityCode.HELP_OFFERED not in codes:
             raise ValidationError(
-                "„Hilfe angenommen“ setzt voraus, dass zuvor eine Hilfe angeboten wurde."
+                _("„Hilfe angenommen“ setzt voraus, dass zuvor eine Hilfe angeboten wurde.")
             )
         if activity_code == ActivityCode.HANDOVER_SENT and (
             not (institution_name or institution) or not details.get("transmitted")
         ):
             raise ValidationError(
-                "Für die Mitteilung nach § 8a Abs. 6 sind das zuständige Jugendamt und die "
-                "übermittelten Angaben anzugeben."
+                _(
+                    "Für die Mitteilung nach § 8a Abs. 6 sind das zuständige Jugendamt und die "
+                    "übermittelten Angaben anzugeben."
+                )
             )
         update: dict[str, Any] = {}
         if activity_code == ActivityCode.FIRST_CONTACT and procedure.first_contact_at is None:
@@ -428,14 +441,14 @@ def procedure_close(
     with transaction.atomic():
         procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
         _require_open(procedure)
-        _check_time(procedure, occurred_at, "Der Abschluss")
+        _check_time(procedure, occurred_at, _("Der Abschluss"))
         missing = procedure_missing_steps(procedure=procedure)
         if missing:
             raise ValidationError(missing[0])
         last = procedure.events.order_by("-occurred_at").values_list("occurred_at", flat=True)[:1]
         if last and occurred_at < last[0]:
             raise ValidationError(
-                "Der Abschluss kann nicht vor dem letzten dokumentierten Schritt liegen."
+                _("Der Abschluss kann nicht vor dem letzten dokumentierten Schritt liegen.")
             )
         before = serialize_for_audit(procedure)
         policy = policy_for(municipality_id=procedure.municipality_id)
@@ -463,16 +476,20 @@ def procedure_missing_steps(*, procedure: Procedure) -> list[str]:
     missing = []
     if procedure.assessments.filter(status=AssessmentStatus.DRAFT).exists():
         missing.append(
-            "Das Verfahren kann nicht abgeschlossen werden, solange eine "
-            "Gefährdungseinschätzung nicht abgezeichnet ist."
+            _(
+                "Das Verfahren kann nicht abgeschlossen werden, solange eine "
+                "Gefährdungseinschätzung nicht abgezeichnet ist."
+            )
         )
     if not procedure.assessments.filter(status=AssessmentStatus.SIGNED).exists():
         missing.append(
-            "Pflichtschritt fehlt: eine im Vier-Augen-Prinzip abgezeichnete "
-            "Gefährdungseinschätzung."
+            _(
+                "Pflichtschritt fehlt: eine im Vier-Augen-Prinzip abgezeichnete "
+                "Gefährdungseinschätzung."
+            )
         )
     if procedure.first_contact_at is None:
-        missing.append("Pflichtschritt fehlt: der Erstkontakt.")
+        missing.append(_("Pflichtschritt fehlt: der Erstkontakt."))
     policy = policy_for(municipality_id=procedure.municipality_id)
     if (
         policy.require_reporter_feedback
@@ -480,7 +497,7 @@ def procedure_missing_steps(*, procedure: Procedure) -> list[str]:
         and procedure.feedback_at is None
     ):
         missing.append(
-            "Pflichtschritt fehlt: die Rückmeldung an die meldende Fachkraft (§ 4 Abs. 4 KKG)."
+            _("Pflichtschritt fehlt: die Rückmeldung an die meldende Fachkraft (§ 4 Abs. 4 KKG).")
         )
     return missing
 
@@ -504,11 +521,13 @@ def risk_assessment_start(
     with transaction.atomic():
         procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
         _require_open(procedure)
-        _check_time(procedure, occurred_at, "Die Gefährdungseinschätzung")
+        _check_time(procedure, occurred_at, _("Die Gefährdungseinschätzung"))
         if procedure.assessments.filter(status=AssessmentStatus.DRAFT).exists():
             raise ValidationError(
-                "Es ist bereits eine Gefährdungseinschätzung in Bearbeitung; "
-                "sie muss erst abgezeichnet werden."
+                _(
+                    "Es ist bereits eine Gefährdungseinschätzung in Bearbeitung; "
+                    "sie muss erst abgezeichnet werden."
+                )
             )
         child = procedure.child
         age = _age_at(child.birth_year, child.birth_month, timezone.localtime(occurred_at).date())
@@ -560,14 +579,16 @@ def risk_assessment_update(
         assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
         if assessment.is_binding:
             raise ValidationError(
-                "Die Einschätzung ist abgezeichnet und damit verbindlich; sie kann nur noch "
-                "durch eine Ergänzung fortgeschrieben werden."
+                _(
+                    "Die Einschätzung ist abgezeichnet und damit verbindlich; sie kann nur noch "
+                    "durch eine Ergänzung fortgeschrieben werden."
+                )
             )
         before = serialize_for_audit(assessment)
         if answers is not None:
             instrument = load_instrument(assessment.instrument_key)
             if instrument.version != assessment.instrument_version:
-                raise ValidationError("Die Version des Instruments hat sich geändert.")
+                raise ValidationError(_("Die Version des Instruments hat sich geändert."))
             try:
                 assessment.answers = instrument.validate_answers(assessment.age_band, answers)
             except InstrumentError as exc:
@@ -586,7 +607,8 @@ def risk_assessment_update(
             unknown = set(kinds) - set(EndangermentKind.values)
             if unknown:
                 raise ValidationError(
-                    f"Unbekannte Art der Gefährdung: {', '.join(sorted(unknown))}"
+                    _("Unbekannte Art der Gefährdung: %(kinds)s")
+                    % {"kinds": ", ".join(sorted(unknown))}
                 )
             assessment.kinds = [k for k in EndangermentKind.values if k in kinds]
         assessment.full_clean()
@@ -622,27 +644,33 @@ def risk_assessment_sign_off(
     with transaction.atomic():
         assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
         if assessment.is_binding:
-            raise ValidationError("Die Einschätzung ist bereits abgezeichnet.")
+            raise ValidationError(_("Die Einschätzung ist bereits abgezeichnet."))
         if getattr(actor, "pk", None) == assessment.author_id:
             raise ValidationError(
-                "Vier-Augen-Prinzip: Eine zweite Fachkraft muss die Einschätzung abzeichnen; "
-                "wer sie erstellt hat, kann sie nicht allein abschließen."
+                _(
+                    "Vier-Augen-Prinzip: Eine zweite Fachkraft muss die Einschätzung abzeichnen; "
+                    "wer sie erstellt hat, kann sie nicht allein abschließen."
+                )
             )
         if not assessment.result:
-            raise ValidationError("Ohne Ergebnis kann die Einschätzung nicht abgezeichnet werden.")
+            raise ValidationError(
+                _("Ohne Ergebnis kann die Einschätzung nicht abgezeichnet werden.")
+            )
         if assessment.result in (StatisticResult.ACUTE, StatisticResult.LATENT):
             if not assessment.kinds:
                 raise ValidationError(
-                    "Bei akuter oder latenter Kindeswohlgefährdung ist mindestens eine Art der "
-                    "Gefährdung anzugeben."
+                    _(
+                        "Bei akuter oder latenter Kindeswohlgefährdung ist mindestens eine Art der "
+                        "Gefährdung anzugeben."
+                    )
                 )
             if not assessment.danger_source:
-                raise ValidationError("Bitte angeben, von wem die Gefährdung ausging.")
+                raise ValidationError(_("Bitte angeben, von wem die Gefährdung ausging."))
         if signed_at < assessment.started_at:
             raise ValidationError(
-                "Die Abzeichnung kann nicht vor dem Beginn der Einschätzung liegen."
+                _("Die Abzeichnung kann nicht vor dem Beginn der Einschätzung liegen.")
             )
-        _check_time(procedure, signed_at, "Die Abzeichnung")
+        _check_time(procedure, signed_at, _("Die Abzeichnung"))
         before = serialize_for_audit(assessment)
         assessment.status = AssessmentStatus.SIGNED
         assessment.signed_by = actor
@@ -693,13 +721,13 @@ def amendment_add(
     """Add to binding documentation: a new attributed entry, the original stays as it was."""
     _require_case_team(actor, procedure.team, permissions.CHANGE)
     if not text.strip():
-        raise ValidationError("Die Ergänzung ist leer.")
+        raise ValidationError(_("Die Ergänzung ist leer."))
     if event is not None and event.procedure_id != procedure.pk:
-        raise ValidationError("Der Schritt gehört nicht zu diesem Verfahren.")
+        raise ValidationError(_("Der Schritt gehört nicht zu diesem Verfahren."))
     if assessment is not None and assessment.procedure_id != procedure.pk:
-        raise ValidationError("Die Einschätzung gehört nicht zu diesem Verfahren.")
+        raise ValidationError(_("Die Einschätzung gehört nicht zu diesem Verfahren."))
     if procedure.purged_at:
-        raise ValidationError("Das Verfahren ist nach Ablauf der Löschfrist bereinigt.")
+        raise ValidationError(_("Das Verfahren ist nach Ablauf der Löschfrist bereinigt."))
     with transaction.atomic():
         amendment = Amendment(
             procedure=procedure,
@@ -782,7 +810,7 @@ def person_subject_access_export(
     """
     _require_case_team(actor, procedure.team, permissions.VIEW_IDENTIFYING)
     if person.procedure_id != procedure.pk:
-        raise ValidationError("Die Person gehört nicht zu diesem Verfahren.")
+        raise ValidationError(_("Die Person gehört nicht zu diesem Verfahren."))
     from core.models import AccessLog
 
     data = {

@@ -262,10 +262,7 @@ def procedure_create(
         child_record.full_clean()
         child_record.save()
         if not file_number:
-            count = Procedure.objects.filter(
-                municipality_id=team.municipality_id, received_at__year=received_date.year
-            ).count()
-            file_number = f"8a-{received_date.year}-{count + 1:05d}"
+            file_number = _next_file_number(team.municipality_id, received_date.year)
         procedure = Procedure(
             municipality_id=team.municipality_id,
             team=team,
@@ -314,6 +311,16 @@ def procedure_create(
             details={"urgency": urgency},
         )
     return procedure
+
+
+def _next_file_number(municipality_id: int, year: int) -> str:
+    """The commune's next free Aktenzeichen of the year ("8a-2026-00042")."""
+    prefix = f"8a-{year}-"
+    taken = Procedure.objects.filter(
+        municipality_id=municipality_id, file_number__startswith=prefix
+    ).values_list("file_number", flat=True)
+    numbers = [int(n.removeprefix(prefix)) for n in taken if n.removeprefix(prefix).isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:05d}"
 
 
 def _due(received_at: dt.datetime, policy: CasePolicy, activity: str) -> dt.datetime | None:

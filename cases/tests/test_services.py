@@ -332,3 +332,23 @@ def test_team_management_by_coordination(muni_a, coordinator_a, caseworker_a, ca
 def test_event_rows_cover_every_event(team_a, caseworker_a):
     make_procedure(team=team_a, actor=caseworker_a)
     assert ProcedureEvent.objects.count() == 2
+
+
+def test_file_numbers_count_up_and_stay_unique(team_a, caseworker_a):
+    first = make_procedure(team=team_a, actor=caseworker_a)
+    second = make_procedure(team=team_a, actor=caseworker_a)
+    year = timezone.localtime(first.received_at).year
+    assert (first.file_number, second.file_number) == (f"8a-{year}-00001", f"8a-{year}-00002")
+    with pytest.raises(ValidationError, match="Aktenzeichen"):
+        make_procedure(team=team_a, actor=caseworker_a, file_number=first.file_number)
+
+
+def test_sign_off_cannot_precede_the_assessment(team_a, caseworker_a, team_lead_a):
+    p = make_procedure(team=team_a, actor=caseworker_a)
+    started = p.received_at + dt.timedelta(days=2)
+    a = services.risk_assessment_start(procedure=p, actor=caseworker_a, occurred_at=started)
+    services.risk_assessment_update(assessment=a, actor=caseworker_a, result="neither")
+    with pytest.raises(ValidationError, match="vor dem Beginn der Einschätzung"):
+        services.risk_assessment_sign_off(
+            assessment=a, actor=team_lead_a, signed_at=started - dt.timedelta(hours=1)
+        )

@@ -17,6 +17,11 @@ urlpatterns = [
     path("fallanalysen/<uuid:code>/", views.review_detail, name="review_detail"),
     path("fallanalysen/<uuid:code>/bearbeiten/", views.review_edit, name="review_edit"),
     path("fallanalysen/<uuid:code>/episoden/", views.episode_create, name="episode_create"),
+    path(
+        "fallanalysen/<uuid:code>/episoden/<int:pk>/",
+        views.episode_edit,
+        name="episode_edit",
+    ),
     path("fallanalysen/<uuid:code>/import/", views.episode_import, name="episode_import"),
     path("fallanalysen/<uuid:code>/befunde/", views.finding_create, name="finding_create"),
     path(

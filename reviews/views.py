@@ -60,6 +60,14 @@ def _editable_municipalities(user: Any):
 # --- case reviews (login) ------------------------------------------------------------------
 
 
+def _own_municipalities(user: Any) -> list[Municipality]:
+    """The communes a member belongs to (for "my commune compared with the others")."""
+    ids = permissions.municipality_ids_for(user, permissions.VIEW, permissions.REVIEWS)
+    if ids == permissions.ALL:
+        return []
+    return list(Municipality.objects.filter(pk__in=ids).order_by("name"))
+
+
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
@@ -79,6 +87,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
             "can_add": _editable_municipalities(request.user).exists(),
             "can_moderate": can_moderate,
             "can_edit_taxonomy": services.can_edit_taxonomy(request.user),
+            "own_municipalities": _own_municipalities(request.user),
         },
     )
 
@@ -195,6 +204,41 @@ def episode_create(request: HttpRequest, code) -> HttpResponse:
         messages.success(request, _("Die Episode wurde ergänzt."))
         return redirect(review.get_absolute_url() + "#zeitleiste")
     return _form_error_page(request, review, form, _("Episode ergänzen"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def episode_edit(request: HttpRequest, code, pk: int) -> HttpResponse:
+    """Complete an episode, e.g. an imported one: what was known then, why it made sense."""
+    review = _review_for_change(request, code)
+    episode = selectors.episode_get_for_user(user=request.user, review=review, pk=pk)
+    initial = {
+        name: getattr(episode, name)
+        for name in (
+            "title",
+            "occurred_on",
+            "institution_type",
+            "institution_label",
+            "what_happened",
+            "known_then",
+            "why_sensible",
+        )
+    }
+    form = EpisodeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_update(episode=episode, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Episode wurde gespeichert."))
+            return redirect(review.get_absolute_url() + "#zeitleiste")
+    return render(
+        request,
+        "reviews/review_subform.html",
+        {"review": review, "form": form, "title": _("Episode bearbeiten")},
+        status=422 if form.is_bound else 200,
+    )
 
 
 @login_required

@@ -158,3 +158,15 @@ def test_library_is_public_and_filterable(client, muni_a, coordinator_a):
     assert len(body) == 1 and body[0]["kind"] == "finding"
     assert client.get("/api/v1/library?level=organisation").json() == []
     assert len(client.get("/api/v1/library?q=Einschätzungen").json()) == 1
+
+
+def test_openapi_document_lists_the_endpoints(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/reviews",
+        "/api/v1/findings",
+        "/api/v1/incident-reports",
+        "/api/v1/library",
+    ):
+        assert path in paths
+    assert "/api/v1/incident-reports/{receipt_code}" in paths

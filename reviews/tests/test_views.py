@@ -215,3 +215,40 @@ def test_navigation_entries():
         ("reviews:library", False),
         ("reviews:review_list", True),
     ]
+
+
+def test_coordinator_completes_an_imported_episode(client, muni_a, coordinator_a, caseworker_a):
+    review = CaseReviewFactory(municipality=muni_a)
+    episode = EpisodeFactory(review=review, title="Hausbesuch", imported=True)
+    url = reverse("reviews:episode_edit", args=[review.code, episode.pk])
+    client.force_login(caseworker_a)
+    assert client.get(url).status_code == 403
+    client.force_login(coordinator_a)
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "title": "Hausbesuch",
+            "known_then": "Nur die Meldung der Kita.",
+            "why_sensible": "Die Mutter wirkte kooperativ.",
+        },
+    )
+    assert response.status_code == 302
+    episode.refresh_from_db()
+    assert episode.why_sensible == "Die Mutter wirkte kooperativ."
+    other = EpisodeFactory(review=CaseReviewFactory(municipality=muni_a))
+    assert (
+        client.get(reverse("reviews:episode_edit", args=[review.code, other.pk])).status_code == 404
+    )
+
+
+def test_review_list_links_the_own_commune_comparison(
+    client, muni_a, coordinator_a, django_assert_max_num_queries
+):
+    for _ in range(5):
+        FindingFactory(review=CaseReviewFactory(municipality=muni_a))
+    client.force_login(coordinator_a)
+    with django_assert_max_num_queries(12):
+        body = client.get(reverse("reviews:review_list")).content.decode()
+    assert f"?kommune={muni_a.slug}" in body
+    assert body.count("Fallanalyse Demo") == 5

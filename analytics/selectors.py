@@ -83,7 +83,14 @@ def _chunk(batch: list[dict]) -> pl.DataFrame:
     stamps = pl.Series(TIMESTAMP, [row.get(TIMESTAMP) for row in batch], dtype=pl.Datetime("us"))
     if stamps.dtype.time_zone is None:  # type: ignore[union-attr]
         stamps = stamps.dt.replace_time_zone("UTC")
-    return frame.with_columns(stamps.dt.convert_time_zone("UTC")).select(list(PLATFORM_SCHEMA))
+    # An empty institution means "not recorded", not an institution called "".
+    blank_to_null = [
+        pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("institution", "institution_type", "result")
+    ]
+    return frame.with_columns(stamps.dt.convert_time_zone("UTC"), *blank_to_null).select(
+        list(PLATFORM_SCHEMA)
+    )
 
 
 def platform_events(*, user: Any, log_filter: LogFilter) -> pl.DataFrame:

@@ -32,14 +32,14 @@ def procedures(muni_a, muni_b, caseworker_a, caseworker_b):
                 + ([("police_involved", hours + 30, "Polizei")] if i == 0 else []),
             )
         )
-    for i in range(2):
-        made.append(
-            procedure_with_steps(
-                team_b,
-                received_at=start + dt.timedelta(days=i),
-                steps=[("first_contact", 2, "ASD B")],
-            )
+    made.extend(
+        procedure_with_steps(
+            team_b,
+            received_at=start + dt.timedelta(days=i),
+            steps=[("first_contact", 2, "ASD B")],
         )
+        for i in range(2)
+    )
     return made
 
 

@@ -1,0 +1,92 @@
+"""/api/v1/analytics/: token auth, filters, commune isolation, documented shapes."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from analytics.tests.factories import ComplianceRuleFactory, procedure_with_steps
+from cases.tests.factories import team_with
+from core.services import api_token_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _auth(user):
+    token = api_token_create(user=user, name="test", actor=user)[1]
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def procedure_a(muni_a, caseworker_a):
+    return procedure_with_steps(
+        team_with(muni_a, caseworker_a),
+        received_at=timezone.now() - dt.timedelta(days=3),
+        urgency="immediate",
+        steps=[("first_contact", 30, "ASD"), ("home_visit", 40, "Kita")],
+    )
+
+
+def test_process_map_shape(client, coordinator_a, procedure_a):
+    response = client.get("/api/v1/analytics/process-map", headers=_auth(coordinator_a))
+    assert response.status_code == 200
+    data = response.json()
+    assert data["cases"] == 1 and data["activities"]["Erstkontakt"] == 1
+    assert {"source", "target", "count", "mean_seconds", "median_seconds"} <= set(data["edges"][0])
+    assert data["variants"][0]["count"] == 1 and data["start_activities"]
+    assert data["end_activities"]
+
+
+def test_token_is_required_and_other_commune_is_404(client, coordinator_b, muni_a):
+    assert client.get("/api/v1/analytics/process-map").status_code == 401
+    response = client.get(
+        "/api/v1/analytics/variants",
+        {"municipality": muni_a.slug},
+        headers=_auth(coordinator_b),
+    )
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_caseworker_gets_403(client, caseworker_a, procedure_a):
+    response = client.get("/api/v1/analytics/handovers", headers=_auth(caseworker_a))
+    assert response.status_code == 403
+
+
+def test_compliance_handovers_variants(client, coordinator_a, procedure_a, muni_a):
+    ComplianceRuleFactory(municipality=muni_a, name="24 h", deadline_hours=24)
+    headers = _auth(coordinator_a)
+    (rule,) = client.get("/api/v1/analytics/compliance", headers=headers).json()
+    assert rule["missed"] == 1 and rule["rule"]["name"] == "24 h"
+    assert rule["municipality"] == "musterstadt-a"
+    hand = client.get("/api/v1/analytics/handovers", headers=headers).json()
+    assert hand["handovers"][0]["source"] == "ASD" and hand["labels"] == ["ASD", "Kita"]
+    assert hand["matrix"] == [[0, 1], [0, 0]]
+    variants = client.get(
+        "/api/v1/analytics/variants", {"urgency": "within_week"}, headers=headers
+    ).json()
+    assert variants["cases"] == 0
+
+
+def test_comparison_is_aggregated_and_suppressed(client, coordinator_a, procedure_a, muni_b):
+    response = client.get(
+        "/api/v1/analytics/comparison",
+        {"municipalities": "musterstadt-a,beispiel-b"},
+        headers=_auth(coordinator_a),
+    )
+    rows = response.json()
+    assert [r["municipality"] for r in rows] == ["beispiel-b", "musterstadt-a"]
+    assert all(r["suppressed"] and r["cases"] is None for r in rows)
+    bad = client.get("/api/v1/analytics/comparison", headers=_auth(coordinator_a))
+    assert bad.status_code == 422
+
+
+def test_invalid_filters_are_problems(client, coordinator_a):
+    response = client.get(
+        "/api/v1/analytics/process-map", {"min_frequency": 0}, headers=_auth(coordinator_a)
+    )
+    assert response.status_code == 422
+    response = client.get(
+        "/api/v1/analytics/process-map", {"since": "gestern"}, headers=_auth(coordinator_a)
+    )
+    assert response.status_code == 422

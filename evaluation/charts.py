@@ -27,6 +27,19 @@ def _clip(text: str, limit: int = 42) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _wrap(text: str, width: int = 24, lines: int = 2) -> list[str]:
+    """Break an axis label into at most two short lines so it stays inside the chart."""
+    result: list[str] = []
+    for word in text.split():
+        if result and len(result[-1]) + 1 + len(word) <= width:
+            result[-1] += " " + word
+        else:
+            result.append(word)
+    if len(result) > lines:
+        result = result[: lines - 1] + [_clip(" ".join(result[lines - 1 :]), width)]
+    return [_clip(line, width) for line in result]
+
+
 def bar_chart(
     rows: Sequence[tuple[str, float | None, float | None]],
     *,
@@ -36,7 +49,7 @@ def bar_chart(
     width: int = 640,
 ) -> SafeString:
     """Horizontal bars (mean) with a whisker (± one standard deviation) per row."""
-    label_w, right = 230, 60
+    label_w, right = 270, 60
     plot_w = width - label_w - right
     row_h = 28
     height = 30 + row_h * len(rows) + 24
@@ -47,7 +60,7 @@ def bar_chart(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="t">',
+        f'viewBox="0 0 {width} {height}" width="100%">',
         f"<title>{escape(title)}</title>",
     ]
     for tick in range(scale_min, scale_max + 1):
@@ -61,7 +74,7 @@ def bar_chart(
         y = 26 + i * row_h
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end">'
-            f"<title>{escape(str(label))}</title>{escape(_clip(label, 34))}</text>"
+            f"<title>{escape(str(label))}</title>{escape(_clip(label, 38))}</text>"
         )
         if mean is None:
             parts.append(
@@ -100,8 +113,10 @@ def radar_chart(
     n = len(axes)
     if n < 3:
         return mark_safe("")
-    cx = cy = size / 2
-    radius = size / 2 - 80
+    pad = 110  # room for the axis labels left and right
+    width = size + 2 * pad
+    cx, cy = width / 2, size / 2
+    radius = size / 2 - 50
     span = scale_max - scale_min or 1
 
     def point(i: int, value: float) -> tuple[float, float]:
@@ -111,7 +126,8 @@ def radar_chart(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart radar" role="img" '
-        f'viewBox="0 0 {size} {size + 20 * len(series)}" width="100%" style="max-width:{size}px">',
+        f'viewBox="0 0 {width} {size + 20 * len(series)}" width="100%" '
+        f'style="max-width:{width}px">',
         f"<title>{escape(title)}</title>",
     ]
     for level in range(scale_min, scale_max + 1):
@@ -120,11 +136,16 @@ def radar_chart(
     for i, label in enumerate(axes):
         ex, ey = point(i, scale_max)
         anchor = "middle" if abs(ex - cx) < 10 else ("start" if ex > cx else "end")
-        lx, ly = point(i, scale_max + span * 0.12)
+        lx, ly = point(i, scale_max + span * 0.1)
         parts.append(
             f'<line x1="{cx}" y1="{cy}" x2="{ex:.1f}" y2="{ey:.1f}" stroke="#ccc"/>'
             f'<text x="{lx:.1f}" y="{ly + 4:.1f}" font-size="11" text-anchor="{anchor}">'
-            f"{escape(_clip(label, 26))}</text>"
+            f"<title>{escape(str(label))}</title>"
+            + "".join(
+                f'<tspan x="{lx:.1f}" dy="{0 if n == 0 else 13}">{escape(line)}</tspan>'
+                for n, line in enumerate(_wrap(str(label)))
+            )
+            + "</text>"
         )
     for s, (name, values) in enumerate(series):
         pts = [point(i, v) for i, v in enumerate(values) if v is not None]
@@ -133,8 +154,9 @@ def radar_chart(
         colour, dash = FILLS[s % len(FILLS)], DASHES[s % len(DASHES)]
         ring = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
         parts.append(
-            f'<polygon points="{ring}" fill="{colour}" fill-opacity="0.12" stroke="{colour}" '
-            f'stroke-width="2" stroke-dasharray="{dash}"><title>{escape(name)}</title></polygon>'
+            f'<polygon points="{ring}" fill="{colour}" fill-opacity="0.05" stroke="{colour}" '
+            f'stroke-width="{3 if s == 0 else 1.6}" stroke-dasharray="{dash}">'
+            f"<title>{escape(name)}</title></polygon>"
         )
         ly = size + 20 * s + 4
         parts.append(

@@ -290,7 +290,12 @@ class Answer(TenantModel):
         verbose_name = _("Antwort")
         verbose_name_plural = _("Antworten")
         indexes = [
-            models.Index(fields=["round", "dimension_key"], name="evaluation_answer_dim"),
+            # Covers the one aggregation query (GROUP BY statement, type, value of a
+            # round): an index-only scan in group order, no table lookups, no sort.
+            models.Index(
+                fields=["round", "statement_key", "institution_type", "value"],
+                name="evaluation_answer_agg",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

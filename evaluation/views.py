@@ -223,9 +223,11 @@ def _results_context(request: HttpRequest, evaluation_round: Round) -> dict[str,
             title=_("Mittelwert je Dimension mit Streuung (± 1 Standardabweichung)"),
         )
         series = [(_("alle Antworten"), [d["mean"] for d in results["dimensions"]])]
+        # The largest groups only: more than six outlines are unreadable, on paper too.
+        largest = sorted(results["groups"], key=lambda g: -g["n_responses"])[:5]
         series += [
             (g["label"], [g["dimensions"][d["key"]] for d in results["dimensions"]])
-            for g in results["groups"]
+            for g in largest
         ]
         context["radar_chart"] = charts.radar_chart(
             [d["title"] for d in results["dimensions"]],

@@ -275,3 +275,26 @@ def test_caseworker_cannot_open_rounds_or_upload(client, caseworker_a):
     assert client.get(reverse("evaluation:round_create")).status_code == 403
     assert client.get(reverse("evaluation:framework_create")).status_code == 403
     assert client.get(reverse("evaluation:round_list")).status_code == 200
+
+
+def test_network_contacts_of_the_commune_can_be_invited(
+    client, coordinator_a, round_a, muni_a, muni_b
+):
+    from network.tests.factories import ContactFactory
+
+    police = InstitutionFactory(municipality=muni_a, institution_type="police", name="Polizei A")
+    mine = ContactFactory(institution=police, email="kommissariat@example.invalid")
+    ContactFactory(institution=InstitutionFactory(municipality=muni_b), email="b@example.invalid")
+    client.force_login(coordinator_a)
+    page = client.get(round_a.get_absolute_url()).content.decode()
+    assert "kommissariat" not in page  # names, not addresses, in the picker
+    assert mine.name in page and "b@example.invalid" not in page
+    response = client.post(
+        reverse("evaluation:invitation_add", args=[round_a.code]), {"contacts": [mine.pk]}
+    )
+    assert response.status_code == 200
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.institution_type) == (
+        "kommissariat@example.invalid",
+        "police",
+    )

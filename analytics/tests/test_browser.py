@@ -1,0 +1,42 @@
+"""End to end in headless chromium: a coordinator opens the process map and explores it."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from analytics.tests.factories import procedure_with_steps
+from cases.tests.factories import team_with
+from conftest import browser_login, browser_test
+
+pytestmark = [pytest.mark.browser, browser_test, pytest.mark.django_db(transaction=True)]
+
+
+def test_coordinator_opens_and_explores_the_process_map(page, muni_a, caseworker_a, coordinator_a):
+    team = team_with(muni_a, caseworker_a)
+    for i in range(3):
+        procedure_with_steps(
+            team,
+            received_at=timezone.now() - dt.timedelta(days=10 - i),
+            steps=[("first_contact", 4 + i, "ASD"), ("home_visit", 30, "ASD")]
+            + ([("police_involved", 40, "Polizei")] if i == 0 else []),
+        )
+    browser_login(page, "koordination-a")
+    page.click("nav >> text=Prozessanalyse")
+    assert page.inner_text("h1") == "Prozesslandkarte"
+    page.wait_for_selector("#pm-svg .pm-node")
+    nodes = page.locator("#pm-svg .pm-node")
+    labels = [nodes.nth(i).get_attribute("data-activity") for i in range(nodes.count())]
+    assert "Erstkontakt" in labels and "Hausbesuch" in labels
+    page.click("#pm-svg .pm-node[data-activity='Erstkontakt']")
+    assert "Erstkontakt: 3 Ereignisse" in page.inner_text("#pm-info")
+    # Raising the minimum edge frequency hides rare edges in the interactive view.
+    visible_before = page.locator("#pm-svg .pm-edge:visible").count()
+    page.fill("#pm-min", "2")
+    page.dispatch_event("#pm-min", "input")
+    assert page.locator("#pm-svg .pm-edge:visible").count() < visible_before
+    # Filtering through htmx swaps the result in and the interactive view is rebuilt.
+    page.fill("#id_min_frequency", "3")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_function("document.querySelectorAll('#pm-svg .pm-node').length > 0")
+    assert "Erstkontakt" in page.inner_text("#analysis-result")

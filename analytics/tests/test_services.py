@@ -166,3 +166,17 @@ def test_export_needs_export_right(caseworker_a, readonly_a):
     for user in (caseworker_a, readonly_a):
         with pytest.raises(PermissionDenied):
             services.event_log_export(user=user, log_filter=LogFilter(), fmt="csv")
+
+
+def test_demo_installs_rules_idempotently():
+    import io
+
+    from analytics import demo
+    from registry.tests.factories import MunicipalityFactory
+
+    bonn = MunicipalityFactory(slug="bundesstadt-bonn", name="Bundesstadt Bonn")
+    out = io.StringIO()
+    demo.load(seed=1, small=True, stdout=out)
+    demo.load(seed=1, small=True, stdout=out)
+    assert ComplianceRule.objects.filter(municipality=bonn).count() == 3
+    assert "3 Fristregeln" in out.getvalue() and "0 Fristregeln" in out.getvalue()

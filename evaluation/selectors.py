@@ -356,15 +356,27 @@ def round_results(*, evaluation_round: Round) -> dict[str, Any]:
     results["free_text"] = (
         []
         if results["suppressed"]
-        else free_text_by_dimension(evaluation_round=evaluation_round, definition=definition)
+        else free_text_by_dimension(
+            evaluation_round=evaluation_round, definition=definition, group_sizes=sizes
+        )
     )
     return results
 
 
 def free_text_by_dimension(
-    *, evaluation_round: Round, definition: Definition
+    *, evaluation_round: Round, definition: Definition, group_sizes: dict[str, int]
 ) -> list[dict[str, Any]]:
-    """Free-text answers per dimension, sorted alphabetically (order reveals nothing)."""
+    """Free-text answers per dimension, sorted alphabetically (order reveals nothing).
+
+    A question put only to a few people (say, only to the family court) is left out
+    while fewer than the round's minimum were asked it.
+    """
+    minimum = evaluation_round.min_group_size
+
+    def asked_enough(question: Any) -> bool:
+        asked = sum(n for code, n in group_sizes.items() if question.is_asked(code))
+        return asked >= minimum
+
     texts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for dimension, question, text in FreeTextAnswer.objects.filter(
         round=evaluation_round
@@ -377,7 +389,7 @@ def free_text_by_dimension(
         questions = [
             {"text": q.text, "answers": sorted(texts[dim_key][q.key], key=str.casefold)}
             for q in definition.free_text_questions()
-            if (q.dimension or "") == dim_key and texts[dim_key].get(q.key)
+            if (q.dimension or "") == dim_key and texts[dim_key].get(q.key) and asked_enough(q)
         ]
         if questions:
             sections.append({"key": dim_key, "title": title, "questions": questions})

@@ -165,3 +165,16 @@ def test_public_answering_endpoint(client, invite):
     )
     assert again.status_code == 410 and "bereits" in again.json()["detail"]
     assert client.get(f"{API}/answer/unbekannt").status_code == 404
+
+
+def test_round_list_query_count_does_not_grow(
+    client, project_team, muni_a, django_assert_max_num_queries
+):
+    from evaluation.tests.factories import RoundFactory
+
+    headers = _auth(project_team)
+    for _ in range(8):
+        RoundFactory(municipality=muni_a)
+    with django_assert_max_num_queries(8):
+        response = client.get(f"{API}/rounds", headers=headers)
+    assert len(response.json()) == 8

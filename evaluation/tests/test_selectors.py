@@ -204,3 +204,29 @@ def test_progress_counts_per_type(round_a, invite):
     assert (progress["invited"], progress["answered"], progress["percent"]) == (3, 1, 33)
     by_label = {g["code"]: (g["invited"], g["answered"]) for g in progress["groups"]}
     assert by_label == {"school": (2, 0), "police": (1, 1)}
+
+
+def test_free_text_question_put_to_few_people_is_left_out(muni_a):
+    from evaluation.models import FreeTextAnswer
+    from evaluation.tests.factories import FrameworkFactory, framework_json
+
+    source = SMALL_FRAMEWORK.replace(
+        '{key: coop_text, text: "Was hakt?"}',
+        '{key: coop_text, text: "Was hakt?", asked: [jugendhilfe]}',
+    )
+    framework = FrameworkFactory(key="klein-b", source=source, definition=framework_json(source))
+    evaluation_round = RoundFactory(municipality=muni_a, framework=framework)
+    fill(evaluation_round, {"youth_office": [(4, 4, 4)] * 2, "school": [(3, None, 3)] * 3})
+    youth = Response.objects.filter(institution_type="youth_office").first()
+    school = Response.objects.filter(institution_type="school").first()
+    for response, question, dimension in ((youth, "coop_text", "coop"), (school, "wish", "")):
+        FreeTextAnswer.objects.create(
+            response=response,
+            round=evaluation_round,
+            question_key=question,
+            dimension_key=dimension,
+            text=f"Text zu {question}",
+        )
+    sections = selectors.round_results(evaluation_round=evaluation_round)["free_text"]
+    shown = [a for s in sections for q in s["questions"] for a in q["answers"]]
+    assert shown == ["Text zu wish"]

@@ -298,3 +298,15 @@ def test_network_contacts_of_the_commune_can_be_invited(
         "kommissariat@example.invalid",
         "police",
     )
+
+
+def test_round_list_query_count_does_not_grow(
+    client, project_team, muni_a, invite, django_assert_max_num_queries
+):
+    for _ in range(6):
+        RoundFactory(municipality=muni_a)
+    invite("a", "school")
+    client.force_login(project_team)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("evaluation:round_list"))
+    assert response.content.decode().count("/evaluation/runden/") >= 7

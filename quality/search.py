@@ -8,8 +8,10 @@ compound parts and stem trigrams (``quality.german``), computed in memory.
 
 from __future__ import annotations
 
+import heapq
 import math
 import threading
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,9 +45,17 @@ def document_for(item: Any) -> SearchDocument:
     )
 
 
-def search_index_update(item: Any) -> None:
-    """Insert or refresh the index row of one item (called by signals)."""
+def search_index_update(item: Any) -> bool:
+    """Insert or refresh the index row of one item; True when its text changed.
+
+    Similarity depends on text only, so a status change keeps the cached index.
+    """
     doc = document_for(item)
+    previous = (
+        SearchDocument.objects.filter(kind=doc.kind, object_id=doc.object_id)
+        .values_list("text", flat=True)
+        .first()
+    )
     SearchDocument.objects.update_or_create(
         kind=doc.kind,
         object_id=doc.object_id,
@@ -58,6 +68,10 @@ def search_index_update(item: Any) -> None:
             "scope": doc.scope,
         },
     )
+    changed = previous != doc.text
+    if changed:
+        invalidate_similarity_cache()
+    return changed
 
 
 def search_index_remove(item: Any) -> None:
@@ -227,34 +241,46 @@ class _Doc:
 
 
 class SimilarityIndex:
-    """An in-memory TF-IDF index with an inverted list per feature.
+    """An in-memory TF-IDF index with impact-ordered posting lists.
 
-    Features found in more than ``max_df`` of all documents are left out of the
-    inverted lists (they add little but cost most); cosine stays exact over the rest.
+    Each feature's postings are sorted by weight, and a query reads at most
+    ``postings_cap`` of them per feature: the documents where the feature matters most.
+    The best candidates are then scored exactly (cosine over full vectors). On small
+    corpora (every list shorter than the cap) the result is exact; on large ones the
+    cost per query stays bounded however common a word is.
     """
 
-    def __init__(self, rows: Iterable[tuple[int, str, int, int, str]], max_df: float = 0.2):
+    def __init__(
+        self, rows: Iterable[tuple[int, str, int, int, str]], postings_cap: int = 1000
+    ) -> None:
         self.docs: list[_Doc] = []
+        self.texts: list[str] = []
         counts: list[Counter[str]] = []
         df: Counter[str] = Counter()
         for pk, kind, object_id, municipality_id, text in rows:
             feats = german.features(text)
             self.docs.append(_Doc(pk, kind, object_id, municipality_id))
+            self.texts.append(text)
             counts.append(feats)
             df.update(feats.keys())
         n = max(len(self.docs), 1)
+        self.n = n
+        self.cap = postings_cap
         self.idf = {f: math.log((1 + n) / (1 + d)) + 1 for f, d in df.items()}
-        limit = max(int(n * max_df), 20)
-        self.stop = {f for f, d in df.items() if d > limit}
         self.by_key: dict[tuple[str, int], int] = {}
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        lists: dict[str, list[tuple[float, int]]] = defaultdict(list)
         for index, (doc, feats) in enumerate(zip(self.docs, counts, strict=True)):
             self.by_key[(doc.kind, doc.object_id)] = index
-            vector = self._weigh(feats)
-            for feature, weight in vector.items():
-                if feature not in self.stop:
-                    self.postings[feature].append((index, weight))
-        self.n = n
+            for feature, weight in self._weigh(feats).items():
+                lists[feature].append((weight, index))
+        # Compact arrays (indices, weights), strongest first: a few MB for 50,000 items.
+        self.postings: dict[str, tuple[array, array]] = {}
+        for feature, entries in lists.items():
+            entries.sort(key=lambda e: (-e[0], e[1]))
+            self.postings[feature] = (
+                array("I", (i for _w, i in entries)),
+                array("f", (w for w, _i in entries)),
+            )
 
     def _weigh(self, feats: Counter[str]) -> dict[str, float]:
         vector = {f: (1 + math.log(c)) * self.idf.get(f, 1.0) for f, c in feats.items()}
@@ -271,25 +297,36 @@ class SimilarityIndex:
         min_score: float = 0.12,
     ) -> list[tuple[_Doc, float]]:
         vector = self._weigh(german.features(text))
-        scores: dict[int, float] = defaultdict(float)
+        scores: dict[int, float] = {}
+        get = scores.get
+        cap = self.cap
         for feature, weight in vector.items():
-            for index, other in self.postings.get(feature, ()):
-                scores[index] += weight * other
+            entry = self.postings.get(feature)
+            if entry is None:
+                continue
+            indices, weights = entry
+            for index, other in zip(indices[:cap], weights[:cap], strict=True):
+                scores[index] = get(index, 0.0) + weight * other
         skip = self.by_key.get(exclude) if exclude else None
-        ranked = sorted(
-            (
-                (self.docs[i], s)
-                for i, s in scores.items()
-                if s >= min_score
-                and i != skip
-                and (
-                    exclude_municipality_id is None
-                    or self.docs[i].municipality_id != exclude_municipality_id
-                )
-            ),
-            key=lambda pair: (-pair[1], pair[0].id),
+        docs = self.docs
+        wanted = (
+            i
+            for i in scores
+            if i != skip
+            and (
+                exclude_municipality_id is None
+                or docs[i].municipality_id != exclude_municipality_id
+            )
         )
-        return ranked[:limit]
+        candidates = heapq.nlargest(max(limit * 8, 40), wanted, key=scores.__getitem__)
+        exact = []
+        for i in candidates:
+            other = self._weigh(german.features(self.texts[i]))
+            score = sum(w * other.get(f, 0.0) for f, w in vector.items())
+            if score >= min_score:
+                exact.append((docs[i], score))
+        exact.sort(key=lambda pair: (-pair[1], pair[0].id))
+        return exact[:limit]
 
 
 _cache_lock = threading.Lock()

@@ -42,7 +42,7 @@ from quality.models import (
     Workshop,
     WorkshopSession,
 )
-from quality.search import invalidate_similarity_cache, search_index_update
+from quality.search import search_index_update
 
 if TYPE_CHECKING:
     from registry.models import Cluster, Institution, Municipality
@@ -304,7 +304,6 @@ def _bump_version(outcome: Outcome, fields: list[str]) -> None:
     outcome.version += 1
     # A queryset update sends no signal: refresh the search index row ourselves.
     search_index_update(outcome)
-    invalidate_similarity_cache()
 
 
 def outcome_create(

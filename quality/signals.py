@@ -17,7 +17,6 @@ def _saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None
     if raw:
         return
     search_index_update(instance)
-    invalidate_similarity_cache()
 
 
 def _deleted(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 BAR_HEIGHT = 22
 GAP = 6
-LABEL_WIDTH = 260
+LABEL_WIDTH = 300
 CHART_WIDTH = 640
 
 
@@ -38,7 +38,7 @@ def bar_chart(
     for i, (label, value) in enumerate(rows):
         y = GAP + i * (BAR_HEIGHT + GAP)
         text_y = y + BAR_HEIGHT * 0.7
-        short = label if len(label) <= 38 else label[:37] + "…"
+        short = label if len(label) <= 34 else label[:33] + "…"
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{text_y:.0f}" text-anchor="end" '
             f'font-size="13">{escape(short)}</text>'

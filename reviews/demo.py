@@ -248,6 +248,34 @@ def _incidents(rng: random.Random, municipality: Municipality, actor: Any, n: in
         )
 
 
+def _review_from_procedure(municipality: Municipality, actor: Any) -> bool:
+    """One review whose timeline comes from a demo procedure, imported by its case team."""
+    from cases.models import Procedure, TeamMembership
+
+    procedure = Procedure.objects.filter(municipality=municipality).order_by("pk").first()
+    member = (
+        TeamMembership.objects.filter(team=procedure.team).select_related("user").first()
+        if procedure
+        else None
+    )
+    if member is None:
+        return False
+    review = services.review_create(
+        municipality=municipality,
+        actor=actor,
+        title="Fall Muster-Z (Demo, Zeitleiste aus Verfahren)",
+        trigger=ReviewTrigger.ROUTINE,
+        method=ReviewMethod.CASE_WORKSHOP,
+        status=ReviewStatus.RUNNING,
+        questions="Routinestichprobe: Wurden Fristen und Vier-Augen-Prinzip eingehalten? (Demo)",
+        synthetic=True,
+    )
+    services.episodes_import_from_procedure(
+        review=review, procedure_code=procedure.code, actor=member.user
+    )
+    return True
+
+
 def load(*, seed: int, small: bool, stdout: Any) -> dict[str, Any]:
     actor = SystemActor("demo_data")
     rng = random.Random(seed + 6)
@@ -267,6 +295,7 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict[str, Any]:
                 municipality=municipality, synthetic=True
             ).exists():
                 _incidents(rng, municipality, actor, incidents_per_commune)
+            _review_from_procedure(municipality, actor)
             made += 1
     stdout.write(f"  Fallanalysen und Beinahe-Ereignisse für {made} Kommunen angelegt")
     return {}

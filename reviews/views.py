@@ -19,7 +19,7 @@ from core import permissions
 from core.views import forbidden_unless
 from registry.models import Cluster, Municipality
 from reviews import antispam, detector, selectors, services
-from reviews.charts import bar_chart
+from reviews import charts as charts_module
 from reviews.choices import IncidentStatus, ReviewStatus
 from reviews.forms import (
     CategoryForm,
@@ -612,6 +612,11 @@ def frequencies(request: HttpRequest) -> HttpResponse:
         cluster = Cluster.objects.filter(number=int(number)).first()
     data = selectors.frequency_scopes(municipality=municipality, cluster=cluster)
     national = data["national"]
+    minimum = selectors.min_published_count()
+
+    def bar_chart(rows, *, title):  # noqa: ANN001, ANN202 – local shorthand
+        return charts_module.bar_chart(rows, title=title, minimum=minimum)
+
     charts = {
         "level": bar_chart(
             _chart_rows(national.by_level), title=_("Befunde nach Ebene (bundesweit)")
@@ -636,7 +641,7 @@ def frequencies(request: HttpRequest) -> HttpResponse:
         data
         | {
             "charts": charts,
-            "minimum": selectors.min_published_count(),
+            "minimum": minimum,
             "municipality": municipality,
             "cluster": cluster,
             "municipalities": Municipality.objects.order_by("name").only("name", "slug"),

@@ -166,3 +166,78 @@ def radar_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 – every text above is escaped
+
+
+def grouped_bars(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    scale_min: int,
+    scale_max: int,
+    title: str,
+    width: int = 640,
+) -> SafeString:
+    """One group of horizontal bars per dimension, one bar per round or commune.
+
+    Series differ in fill *and* stroke pattern, and every bar ends in its number, so the
+    chart reads in greyscale; a missing value says "zu wenige Antworten" in words.
+    """
+    label_w, right = 270, 60
+    plot_w = width - label_w - right
+    bar_h, gap = 12, 12
+    group_h = bar_h * len(series) + gap
+    legend_h = 18 * len(series) + 8
+    height = 26 + group_h * len(categories) + 22 + legend_h
+    span = scale_max - scale_min or 1
+
+    def x(value: float) -> float:
+        return label_w + plot_w * (min(max(value, scale_min), scale_max) - scale_min) / span
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%">',
+        f"<title>{escape(title)}</title>",
+    ]
+    axis_bottom = 26 + group_h * len(categories)
+    for tick in range(scale_min, scale_max + 1):
+        tx = x(tick)
+        parts.append(
+            f'<line x1="{tx:.1f}" y1="20" x2="{tx:.1f}" y2="{axis_bottom}" stroke="#bbb"/>'
+            f'<text x="{tx:.1f}" y="{axis_bottom + 14}" font-size="11" '
+            f'text-anchor="middle">{tick}</text>'
+        )
+    for c, category in enumerate(categories):
+        top = 26 + c * group_h
+        mid = top + bar_h * len(series) / 2
+        parts.append(
+            f'<text x="{label_w - 8}" y="{mid + 4:.1f}" font-size="12" text-anchor="end">'
+            f"<title>{escape(str(category))}</title>{escape(_clip(category, 38))}</text>"
+        )
+        for s, (name, values) in enumerate(series):
+            value = values[c] if c < len(values) else None
+            y = top + s * bar_h
+            colour, dash = FILLS[s % len(FILLS)], DASHES[s % len(DASHES)]
+            if value is None:
+                parts.append(
+                    f'<text x="{label_w + 4}" y="{y + 10}" font-size="9" font-style="italic">'
+                    f"{escape(name)}: {escape(_('zu wenige Antworten'))}</text>"
+                )
+                continue
+            parts.append(
+                f'<rect x="{label_w}" y="{y + 1}" width="{x(value) - label_w:.1f}" '
+                f'height="{bar_h - 2}" fill="{colour}" fill-opacity="{0.85 - 0.2 * (s % 3):.2f}" '
+                f'stroke="#000" stroke-width="0.8" stroke-dasharray="{dash}">'
+                f"<title>{escape(name)} – {escape(str(category))}: {_fmt(value)}</title></rect>"
+                f'<text x="{x(value) + 4:.1f}" y="{y + 10}" font-size="10">{_fmt(value)}</text>'
+            )
+    for s, (name, _values) in enumerate(series):
+        ly = axis_bottom + 30 + 18 * s
+        colour, dash = FILLS[s % len(FILLS)], DASHES[s % len(DASHES)]
+        parts.append(
+            f'<rect x="{label_w}" y="{ly - 9}" width="28" height="10" fill="{colour}" '
+            f'fill-opacity="{0.85 - 0.2 * (s % 3):.2f}" stroke="#000" stroke-width="0.8" '
+            f'stroke-dasharray="{dash}"/><text x="{label_w + 36}" y="{ly}" font-size="12">'
+            f"{escape(name)}</text>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 – every text above is escaped

@@ -214,8 +214,22 @@ def _results_context(request: HttpRequest, evaluation_round: Round) -> dict[str,
             request.user, permissions.ADD, permissions.QUALITY, evaluation_round.municipality_id
         ),
     }
+    lo, hi = definition.scale_min, definition.scale_max
+    if len(trend) > 1:
+        context["trend_chart"] = charts.grouped_bars(
+            [title for _key, title in context["trend_dimensions"]],
+            [
+                (
+                    f"{t['round'].title} ({t['round'].opens_on:%m/%Y})",
+                    [t["means"].get(key) for key, _title in context["trend_dimensions"]],
+                )
+                for t in trend[-4:]
+            ],
+            scale_min=lo,
+            scale_max=hi,
+            title=_("Mittelwerte je Dimension in den Runden mit diesem Fragebogen"),
+        )
     if not results["suppressed"]:
-        lo, hi = definition.scale_min, definition.scale_max
         context["bar_chart"] = charts.bar_chart(
             [(d["title"], d["mean"], d["sd"]) for d in results["dimensions"]],
             scale_min=lo,
@@ -317,21 +331,20 @@ def comparison(request: HttpRequest) -> HttpResponse:
         data = selectors.comparison(
             user=request.user, framework_key=form.cleaned_data["framework"], municipality_ids=ids
         )
-        shown = [r for r in data["rounds"] if not r["suppressed"]]
-        if shown and len(data["dimensions"]) >= 3:
-            definition = shown[0]["round"].framework.parsed()
-            chart = charts.radar_chart(
+        if data["rounds"]:
+            definition = data["rounds"][0]["round"].framework.parsed()
+            chart = charts.grouped_bars(
                 [d["title"] for d in data["dimensions"]],
                 [
                     (
                         str(r["round"].municipality),
                         [r["means"].get(d["key"]) for d in data["dimensions"]],
                     )
-                    for r in shown[:6]
+                    for r in data["rounds"][:6]
                 ],
                 scale_min=definition.scale_min,
                 scale_max=definition.scale_max,
-                title=_("Kommunen im Vergleich"),
+                title=_("Kommunen im Vergleich: Mittelwert je Dimension"),
             )
     return render(
         request,
@@ -364,10 +377,16 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
             f'attachment; filename="{framework.key}-v{framework.version}.yaml"'
         )
         return response
+    definition = framework.parsed()
+    audiences = {
+        s.key: ", ".join(sorted(selectors.type_label(code) for code in s.asked))
+        for s in [*definition.statements(), *definition.free_text_questions()]
+        if "all" not in s.asked
+    }
     return render(
         request,
         "evaluation/framework_detail.html",
-        {"framework": framework, "definition": framework.parsed()},
+        {"framework": framework, "definition": definition, "audiences": audiences},
     )
 
 

@@ -310,3 +310,22 @@ def test_round_list_query_count_does_not_grow(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("evaluation:round_list"))
     assert response.content.decode().count("/evaluation/runden/") >= 7
+
+
+def test_results_page_shows_change_since_last_round(client, coordinator_a, muni_a):
+    first = RoundFactory(municipality=muni_a, title="Runde 2025", opens_on=date(2025, 3, 1))
+    second = RoundFactory(municipality=muni_a, title="Runde 2026", opens_on=date(2026, 3, 1))
+    fill(first, {"youth_office": [(2, 2, 2)] * 3})
+    fill(second, {"youth_office": [(4, 4, 3)] * 3})
+    client.force_login(coordinator_a)
+    body = client.get(reverse("evaluation:round_results", args=[second.code])).content.decode()
+    assert "Runde 2025 (03/2025)" in body  # legend of the change chart
+    assert "+2,00 ▲" in body or "+2.00 ▲" in body
+    assert "+1,00 ▲" in body or "+1.00 ▲" in body
+
+
+def test_framework_detail_says_who_is_asked_what(client, coordinator_a):
+    framework = FrameworkFactory()
+    client.force_login(coordinator_a)
+    body = client.get(reverse("evaluation:framework_detail", args=[framework.pk])).content.decode()
+    assert "nur für: Freier Träger der Jugendhilfe, Jugendamt / Allgemeiner Sozialer Dienst" in body

@@ -134,3 +134,8 @@ def test_api_rejects_unknown_category(client, team_a, caseworker_a):
     )
     assert response.status_code == 422
     assert not Procedure.objects.exists()
+
+
+def test_openapi_documents_the_cases_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/cases", "/api/v1/cases/{code}", "/api/v1/cases/{code}/events"} <= set(paths)

@@ -425,6 +425,11 @@ class LibraryItem(models.Model):
         verbose_name = _("Eintrag der Lernbibliothek")
         verbose_name_plural = _("Lernbibliothek")
         ordering = ["-published_on", "-id"]
+        indexes = [
+            models.Index(fields=["-published_on", "-id"], name="reviews_library_recent"),
+            models.Index(fields=["level", "-published_on"], name="reviews_library_level"),
+            models.Index(fields=["trigger", "-published_on"], name="reviews_library_trigger"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

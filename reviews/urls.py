@@ -11,6 +11,7 @@ urlpatterns = [
     path("antwort/", views.incident_answer, name="incident_answer"),
     path("bibliothek/", views.library, name="library"),
     path("haeufigste-fehler/", views.frequencies, name="frequencies"),
+    path("haeufigste-fehler.csv", views.frequencies_csv, name="frequencies_csv"),
     # Login: case reviews, moderation, taxonomy.
     path("fallanalysen/", views.review_list, name="review_list"),
     path("fallanalysen/neu/", views.review_create, name="review_create"),

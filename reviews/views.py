@@ -143,7 +143,11 @@ def review_detail(request: HttpRequest, code) -> HttpResponse:
                 prefix="recommendation", findings=detail["findings"]
             ),
         )
-    context["import_form"] = ImportForm(prefix="import")
+    # Only members of a case team can import; offer the form to those who document cases.
+    if permissions.has_permission(
+        request.user, permissions.VIEW, permissions.CASES, review.municipality_id
+    ):
+        context["import_form"] = ImportForm(prefix="import")
     return render(request, "reviews/review_detail.html", context)
 
 
@@ -667,6 +671,30 @@ def frequencies(request: HttpRequest) -> HttpResponse:
             "clusters": Cluster.objects.order_by("number"),
         },
     )
+
+
+def frequencies_csv(request: HttpRequest) -> HttpResponse:
+    """The same published figures as CSV (suppressed cells stay suppressed)."""
+    import csv
+
+    municipality = Municipality.objects.filter(slug=request.GET.get("kommune", "")).first()
+    data = _cached_scopes(municipality=municipality, cluster=None)
+    minimum = selectors.min_published_count()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="haeufigste-fehler.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["bereich", "dimension", "schluessel", "bezeichnung", "anzahl"])
+    for scope in (data["national"], data["scope"], data["others"]):
+        if scope is None:
+            continue
+        rows = [("gesamt", "", "", scope.total)]
+        rows += [("ebene", code, label, cell) for code, label, cell in scope.by_level]
+        rows += [("kategorie", code, label, cell) for code, label, cell in scope.by_category]
+        rows += [("jahr", str(year), str(year), cell) for year, cell in scope.by_year]
+        for dimension, key, label, cell in rows:
+            value = f"<{minimum}" if cell.value is None else cell.value
+            writer.writerow([scope.label, dimension, key, label, value])
+    return response
 
 
 # --- taxonomy (project team) -------------------------------------------------------------------

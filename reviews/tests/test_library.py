@@ -231,3 +231,17 @@ def test_cluster_scope_and_page_with_inline_svg(client, muni_a, muni_b, settings
     assert "Kind nicht gesehen" not in body or "&lt; 2" in body
     response = client.get(reverse("reviews:frequencies"), {"kommune": muni_b.slug})
     assert "Zu wenige Befunde" in response.content.decode()
+
+
+def test_frequencies_csv_keeps_small_counts_suppressed(client, muni_a, settings):
+    settings.REVIEWS_MIN_PUBLISHED_COUNT = 3
+    _findings(muni_a, 4, level="team")
+    _findings(muni_a, 1, level="professional", code="child-not-seen")
+    response = client.get(reverse("reviews:frequencies_csv"), {"kommune": muni_a.slug})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "bereich,dimension,schluessel,bezeichnung,anzahl"
+    assert "bundesweit,ebene,team,Team,4" in lines
+    assert "bundesweit,ebene,professional,Fachkraft,<3" in lines
+    assert "bundesweit,kategorie,child-not-seen,Kind nicht gesehen,<3" in lines
+    assert any(line.startswith("Stadt Musterstadt A,gesamt") for line in lines)

@@ -252,3 +252,11 @@ def test_review_list_links_the_own_commune_comparison(
         body = client.get(reverse("reviews:review_list")).content.decode()
     assert f"?kommune={muni_a.slug}" in body
     assert body.count("Fallanalyse Demo") == 5
+
+
+def test_import_form_only_for_those_who_document_cases(client, muni_a, coordinator_a, caseworker_a):
+    review = CaseReviewFactory(municipality=muni_a)
+    client.force_login(coordinator_a)
+    assert "import-procedure_code" not in client.get(review.get_absolute_url()).content.decode()
+    client.force_login(caseworker_a)
+    assert "import-procedure_code" in client.get(review.get_absolute_url()).content.decode()

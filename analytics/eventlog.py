@@ -378,53 +378,48 @@ def read_xes(path: str | Path, *, progress: ProgressCallback | None = None) -> p
     return frame.drop("_raw_ts")
 
 
+
+
+_XES_NS = "{http://www.xes-standard.org/}"
+_ATTR_TAGS = frozenset(_XES_ATTRS | {_XES_NS + t for t in _XES_ATTRS})
+_EVENT_TAGS = frozenset({"event", _XES_NS + "event"})
+_TRACE_TAGS = (_XES_NS + "trace", "trace")
+
+
+def _attributes(elem: Any) -> dict[str, str]:
+    """Key → value of an element's direct attribute children (nested ones are skipped)."""
+    values = {}
+    for child in elem:
+        if child.tag in _ATTR_TAGS:
+            attrib = child.attrib
+            key, value = attrib.get("key"), attrib.get("value")
+            if key is not None and value is not None:
+                values[key] = value
+    return values
+
+
 def _iter_traces(
     stream: IO[bytes], progress: ProgressCallback | None, raw: IO[bytes], size: int
 ) -> Iterator[tuple[int, dict[str, str], list[dict[str, str]]]]:
-    """(trace number, trace attributes, events as key→value dicts) for each trace."""
-    context = etree.iterparse(stream, events=("start", "end"), huge_tree=True, recover=False)
-    trace_no = 0
-    trace_attrs: dict[str, str] = {}
-    events: list[dict[str, str]] = []
-    event: dict[str, str] = {}
-    nested = 0  # depth inside a composite attribute (list/container): skipped
+    """(trace number, trace attributes, events as key→value dicts) for each trace.
+
+    lxml reports only finished ``<trace>`` elements; their children are read directly,
+    which is several times faster than a callback per attribute element. Each trace and
+    everything before it is freed once read, so memory does not grow with the file.
+    """
+    context = etree.iterparse(stream, events=("end",), tag=_TRACE_TAGS, huge_tree=True)
     last_report = 0
-    for action, elem in context:
-        tag = _local(elem.tag)
-        if action == "start":
-            if tag == "trace":
-                trace_no += 1
-                trace_attrs, events = {}, []
-            elif tag == "event":
-                event = {}
-            elif tag in ("list", "container", "values"):
-                nested += 1
-            continue
-        # action == "end"
-        if tag in _XES_ATTRS and nested == 0:
-            parent = _local(elem.getparent().tag) if elem.getparent() is not None else ""
-            key, value = elem.get("key"), elem.get("value")
-            if key is not None and value is not None:
-                if parent == "event":
-                    event[key] = value
-                elif parent == "trace":
-                    trace_attrs[key] = value
-        elif tag in ("list", "container", "values"):
-            nested -= 1
-        elif tag == "event":
-            events.append(event)
-            if _local(elem.getparent().tag) == "trace":
-                elem.clear(keep_tail=False)
-        elif tag == "trace":
-            yield trace_no, trace_attrs, events
-            elem.clear(keep_tail=False)
-            parent = elem.getparent()
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
-            if progress and trace_no - last_report >= 2000:
-                last_report = trace_no
-                progress(min(0.99, raw.tell() / size) if size else 0.0)
+    for trace_no, (_action, trace) in enumerate(context, start=1):
+        events = [_attributes(child) for child in trace if child.tag in _EVENT_TAGS]
+        yield trace_no, _attributes(trace), events
+        trace.clear(keep_tail=False)
+        parent = trace.getparent()
+        if parent is not None:
+            while trace.getprevious() is not None:
+                del parent[0]
+        if progress and trace_no - last_report >= 2000:
+            last_report = trace_no
+            progress(min(0.99, raw.tell() / size) if size else 0.0)
 
 
 # --- export ------------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -56,11 +58,10 @@ def list_services(request: HttpRequest, query: Query[ServiceQuery]):
 @router.get("/directory/services/{code}", auth=optional_auth, summary="Ein Angebot (HSDS 3.0)")
 def get_service(request: HttpRequest, code: str):
     try:
-        return hsds.service_to_hsds(selectors.service_get_public(code=code))
-    except Exception as exc:
-        if isinstance(exc, Http404):
-            raise
+        uid = uuid.UUID(code)
+    except ValueError as exc:
         raise Http404("Angebot nicht gefunden") from exc
+    return hsds.service_to_hsds(selectors.service_get_public(code=uid))
 
 
 class ServiceIn(Schema):
@@ -95,8 +96,6 @@ def create_service(request: HttpRequest, payload: ServiceIn):
         values.pop("last_confirmed_on")
     terms = list(selectors.target_groups().filter(slug__in=payload.target_groups))
     if len(terms) != len(set(payload.target_groups)):
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"target_groups": "Unbekannte Zielgruppe"})
     service = services.service_create(
         municipality=municipality, actor=request.user, target_groups=terms, **values

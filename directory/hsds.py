@@ -16,6 +16,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import QuerySet
+
 from directory.constants import LANGUAGES, TARGET_GROUP_TAXONOMY
 from directory.models import Service
 
@@ -219,7 +221,7 @@ def services_to_hsds(services: Iterable[Service]) -> list[dict[str, Any]]:
     return [service_to_hsds(s) for s in services]
 
 
-def hsds_queryset(qs):
+def hsds_queryset(qs: QuerySet[Service]) -> QuerySet[Service]:
     """The queryset shape the compiler needs without one query per service."""
     return qs.select_related("provider", "municipality__state").prefetch_related(
         "target_groups", "schedules"

@@ -152,6 +152,8 @@ class Service(TenantModel):
         indexes = [
             models.Index(fields=["municipality", "status", "name"], name="directory_svc_muni"),
             models.Index(fields=["last_confirmed_on"], name="directory_svc_confirmed"),
+            # The search page orders by name; with this index the first page needs no sort.
+            models.Index(fields=["name", "id"], name="directory_svc_name"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,7 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -169,8 +169,6 @@ def service_export(request: HttpRequest, fmt: str) -> HttpResponse:
             content_type="application/json",
         )
     else:
-        from django.http import Http404
-
         raise Http404("Unbekanntes Format")
     response["Content-Disposition"] = f'attachment; filename="fruehe-hilfen.{fmt}"'
     return response

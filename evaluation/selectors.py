@@ -311,6 +311,10 @@ def aggregate(
         "minimum": minimum,
         "scale": [{"value": v, "label": label} for v, label in definition.scale],
         "dimensions": dimensions,
+        # Weakest first: the order in which "from weakness to work" offers them.
+        "weakest_dimensions": sorted(
+            (d for d in dimensions if d["mean"] is not None), key=lambda d: (d["mean"], d["key"])
+        ),
         "strongest": list(reversed(ranked[-top:])) if ranked else [],
         "weakest": ranked[:top],
         "groups": groups,

@@ -230,3 +230,9 @@ def test_free_text_question_put_to_few_people_is_left_out(muni_a):
     sections = selectors.round_results(evaluation_round=evaluation_round)["free_text"]
     shown = [a for s in sections for q in s["questions"] for a in q["answers"]]
     assert shown == ["Text zu wish"]
+
+
+def test_weakest_dimension_comes_first_for_follow_up(round_a):
+    fill(round_a, {"youth_office": [(5, 5, 2)] * 3})
+    results = selectors.round_results(evaluation_round=round_a)
+    assert [d["key"] for d in results["weakest_dimensions"]] == ["errors", "coop"]

@@ -153,26 +153,43 @@ def populate(muni, team, users, n: int, start, end, rng) -> float:
     return time.perf_counter() - started
 
 
+def wipe() -> None:
+    """Empty the case tables with plain SQL (an ORM delete would load every row)."""
+    from cases import models
+
+    tables = [
+        m._meta.db_table
+        for m in (
+            models.Amendment,
+            models.ProcedureEvent,
+            models.RiskAssessment,
+            models.PersonRecord,
+            models.Procedure,
+            models.ChildRecord,
+        )
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true", help="1,000,000 / 100,000 procedures")
+    parser.add_argument("--only", choices=["stats", "list"], default="", help="run one part")
     args = parser.parse_args()
     n_stats = 1_000_000 if args.full else int(os.environ.get("BENCH_STATS", "100000"))
     n_list = 100_000 if args.full else int(os.environ.get("BENCH_LIST", "20000"))
 
     call_command("migrate", verbosity=0)
-    from cases.models import Procedure, Team, TeamMembership
-    from cases.selectors import statistics_queryset
-    from cases.statistics import build_statistics, write_csv, xlsx_bytes
+    from cases.models import Team, TeamMembership
     from core.choices import Role
     from core.models import Membership
-    from core.permissions import SystemActor
     from core.services import user_create
     from registry.models import Municipality
 
-    Procedure.objects.all().delete()
+    wipe()
     rng = random.Random(7)
-    tz = timezone.get_current_timezone()
     year = 2025
     stats_muni, _ = Municipality.objects.get_or_create(
         slug="bench-statistik", defaults={"name": "Bench Statistik"}
@@ -180,18 +197,26 @@ def main() -> None:
     list_muni, _ = Municipality.objects.get_or_create(
         slug="bench-liste", defaults={"name": "Bench Liste"}
     )
-    users = []
-    for name, role in (("bench-fk", Role.CASEWORKER), ("bench-tl", Role.TEAM_LEAD)):
-        from django.contrib.auth import get_user_model
+    from django.contrib.auth import get_user_model
 
+    def bench_user(name: str, role: str, muni) -> object:
         user = get_user_model().objects.filter(username=name).first() or user_create(
             username=name, password="bench-pass-123"
         )
-        for muni in (stats_muni, list_muni):
-            Membership.objects.get_or_create(user=user, municipality=muni, role=role)
-        users.append(user)
+        Membership.objects.get_or_create(user=user, municipality=muni, role=role)
+        return user
+
+    # Separate people per part: the list user's team holds exactly the list's procedures.
+    stats_users = [
+        bench_user("bench-fk", Role.CASEWORKER, stats_muni),
+        bench_user("bench-tl", Role.TEAM_LEAD, stats_muni),
+    ]
+    list_users = [
+        bench_user("bench-liste-fk", Role.CASEWORKER, list_muni),
+        bench_user("bench-liste-tl", Role.TEAM_LEAD, list_muni),
+    ]
     teams = {}
-    for muni in (stats_muni, list_muni):
+    for muni, users in ((stats_muni, stats_users), (list_muni, list_users)):
         team, _ = Team.objects.get_or_create(municipality=muni, name="ASD Bench")
         for user in users:
             TeamMembership.objects.get_or_create(team=team, user=user)
@@ -199,9 +224,23 @@ def main() -> None:
 
     vendor = connection.vendor
     print(f"database: {vendor}; statistics over {n_stats:,} procedures, list with {n_list:,}")
+    if args.only != "list":
+        run_statistics(stats_muni, teams[stats_muni.pk], stats_users, n_stats, year, rng, vendor)
+    if args.only != "stats":
+        run_list(list_muni, teams[list_muni.pk], list_users, n_list, year, rng, vendor)
+
+
+def run_statistics(stats_muni, team, users, n_stats, year, rng, vendor) -> None:
+    import io
+
+    from cases.selectors import statistics_queryset
+    from cases.statistics import build_statistics, write_csv, xlsx_bytes
+    from core.permissions import SystemActor
+
+    tz = timezone.get_current_timezone()
     # The statistic's year: all procedures were reported in 2025 (results land in 2025/26).
     gen = populate(
-        stats_muni, teams[stats_muni.pk], users, n_stats,
+        stats_muni, team, users, n_stats,
         dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year, 12, 1, tzinfo=tz), rng,
     )  # fmt: skip
     print(f"generated {n_stats:,} procedures in {gen:.1f} s ({n_stats / gen:,.0f}/s)")
@@ -216,8 +255,6 @@ def main() -> None:
         lambda: build_statistics(statistics_queryset(user=actor, year=year)), repeat
     )
     rows = build_statistics(statistics_queryset(user=actor, year=year))
-    import io
-
     t0 = time.perf_counter()
     write_csv(rows, io.StringIO())
     xlsx_bytes(rows, year=year)
@@ -232,8 +269,11 @@ def main() -> None:
         f"(COUNT {t_count * 1000:.0f} ms); {t_build / max(counted, 1) * 1e6:.2f} µs per procedure"
     )
 
+
+def run_list(list_muni, team, users, n_list, year, rng, vendor) -> None:
+    tz = timezone.get_current_timezone()
     gen = populate(
-        list_muni, teams[list_muni.pk], users, n_list,
+        list_muni, team, users, n_list,
         dt.datetime(2023, 1, 1, tzinfo=tz), timezone.now() - dt.timedelta(hours=1), rng,
     )  # fmt: skip
     if vendor == "postgresql":

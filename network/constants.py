@@ -12,5 +12,7 @@ DOCUMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 REVIEW_REMINDER_DAYS = 30
 # Above this many nodes, betweenness is estimated from a fixed-seed sample of pivots.
 BETWEENNESS_EXACT_MAX_NODES = 1000
-BETWEENNESS_SAMPLE = 300
+BETWEENNESS_SAMPLE = 100
+# Metrics of an unchanged network are reused from the cache for this many seconds.
+METRICS_CACHE_SECONDS = 3600
 BROKER_COUNT = 5

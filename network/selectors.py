@@ -9,6 +9,7 @@ graph, so the map, the exports and the API show the same network.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,12 +17,18 @@ from itertools import combinations
 from typing import Any
 
 import networkx as nx
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from core import permissions
 from network.choices import EdgeKind
-from network.constants import BETWEENNESS_EXACT_MAX_NODES, BETWEENNESS_SAMPLE, BROKER_COUNT
+from network.constants import (
+    BETWEENNESS_EXACT_MAX_NODES,
+    BETWEENNESS_SAMPLE,
+    BROKER_COUNT,
+    METRICS_CACHE_SECONDS,
+)
 from network.models import Agreement, Contact, WorkingGroup
 from registry.models import Cluster, Institution, Municipality
 from registry.taxonomy import KKG_CATEGORIES, get_institution_type
@@ -267,6 +274,30 @@ def network_metrics(graph: nx.Graph, *, broker_count: int = BROKER_COUNT) -> dic
     }
 
 
+def graph_fingerprint(graph: nx.Graph) -> str:
+    """A hash of the network's structure: equal networks give equal metrics."""
+    digest = hashlib.sha256()
+    for node in sorted(graph.nodes):
+        digest.update(f"n{node};".encode())
+    for a, b in sorted(tuple(sorted(edge)) for edge in graph.edges):
+        digest.update(f"e{a},{b};".encode())
+    return digest.hexdigest()
+
+
+def network_metrics_cached(graph: nx.Graph) -> dict[str, Any]:
+    """:func:`network_metrics`, reused while the network's structure is unchanged.
+
+    Betweenness on thousands of nodes takes seconds; the page, the map and the API ask
+    for it again and again while the network changes rarely.
+    """
+    key = f"network-metrics:{BETWEENNESS_SAMPLE}:{graph_fingerprint(graph)}"
+    metrics = cache.get(key)
+    if metrics is None:
+        metrics = network_metrics(graph)
+        cache.set(key, metrics, METRICS_CACHE_SECONDS)
+    return metrics
+
+
 # --- § 3 Abs. 2 KKG gaps ----------------------------------------------------------------
 
 
@@ -429,12 +460,17 @@ def network_dot(graph: nx.Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def network_json(*, municipality: Municipality) -> dict[str, Any]:
-    """Nodes, edges, metrics and gaps as one document (API and the interactive map)."""
-    graph = network_graph(municipality=municipality)
-    metrics = network_metrics(graph)
+def network_json(
+    *, municipality: Municipality, graph: nx.Graph | None = None, analysis: bool = True
+) -> dict[str, Any]:
+    """Nodes, edges and (with ``analysis``) metrics and gaps as one document.
+
+    The API asks for everything; the interactive map only needs nodes and edges.
+    """
+    if graph is None:
+        graph = network_graph(municipality=municipality)
     labels = {node: data.get("label", node) for node, data in graph.nodes(data=True)}
-    return {
+    document: dict[str, Any] = {
         "municipality": municipality.slug,
         "nodes": [
             {
@@ -457,6 +493,12 @@ def network_json(*, municipality: Municipality) -> dict[str, Any]:
             }
             for a, b, data in sorted(graph.edges(data=True))
         ],
+    }
+    if not analysis:
+        return document
+    metrics = network_metrics_cached(graph)
+    return {
+        **document,
         "metrics": {
             **metrics,
             "brokers": [

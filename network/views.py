@@ -53,7 +53,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def municipality_network(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = _network_municipality(request, slug, permissions.VIEW)
     graph = selectors.network_graph(municipality=municipality)
-    metrics = selectors.network_metrics(graph)
+    metrics = selectors.network_metrics_cached(graph)
     labels = {node: data.get("label", node) for node, data in graph.nodes(data=True)}
     return render(
         request,
@@ -275,7 +275,7 @@ def network_map(request: HttpRequest, slug: str) -> HttpResponse:
         svg = dot_to_svg(selectors.network_dot(graph))
     except GraphvizUnavailable as exc:
         svg_error = str(exc)
-    data = selectors.network_json(municipality=municipality)
+    data = selectors.network_json(municipality=municipality, graph=graph, analysis=False)
     return render(
         request,
         "network/network_map.html",

@@ -99,3 +99,20 @@ def test_members_see_their_private_contacts_but_not_other_communes(
 def test_project_team_sees_all_contacts(project_team, muni_a):
     ContactFactory(institution__municipality=muni_a, is_public=False)
     assert selectors.contact_list_for_user(user=project_team).count() == 1
+
+
+def test_metrics_are_cached_per_structure(monkeypatch):
+    calls = []
+    real = selectors.network_metrics
+
+    def counting(graph, **kwargs):
+        calls.append(graph.number_of_nodes())
+        return real(graph, **kwargs)
+
+    monkeypatch.setattr(selectors, "network_metrics", counting)
+    graph = nx.path_graph(["a", "b", "c"])
+    first = selectors.network_metrics_cached(graph)
+    assert selectors.network_metrics_cached(nx.path_graph(["a", "b", "c"])) == first
+    graph.add_edge("c", "d")
+    assert selectors.network_metrics_cached(graph)["nodes"] == 4
+    assert calls == [3, 4]

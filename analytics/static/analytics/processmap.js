@@ -48,7 +48,7 @@
       var row = rows[r].sort(function (a, b) { return (data.activities[b] || 0) - (data.activities[a] || 0); });
       row.forEach(function (a, i) { pos[a] = { x: (i + 1) * width / (row.length + 1), y: 40 + r * rowH }; });
     });
-    return { edges: edges, pos: pos, height: 80 + (maxRank + 1) * rowH, width: width };
+    return { edges: edges, pos: pos, rank: rank, height: 80 + (maxRank + 1) * rowH, width: width };
   }
 
   function render(root) {
@@ -78,19 +78,23 @@
       "aria-label": "Interaktive Prozesslandkarte", id: "pm-svg" }, root);
     var defs = el("defs", {}, svg);
     var marker = el("marker", { id: "pm-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
-      markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" }, defs);
+      markerWidth: "9", markerHeight: "9", markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" }, defs);
     el("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#667788" }, marker);
     var edgeLayer = el("g", {}, svg), nodeLayer = el("g", {}, svg);
     var edgeEls = geo.edges.map(function (e) {
       var a = geo.pos[e.source], b = geo.pos[e.target];
       var g = el("g", { "class": "pm-edge" }, edgeLayer);
-      var back = b.y <= a.y, dx = back ? 80 : 0;
+      // Back edges and edges that skip ranks bow sideways so they don't run under nodes.
+      var span = geo.rank[e.target] - geo.rank[e.source];
+      var back = b.y <= a.y, dx = back ? 90 : (span > 1 ? -150 * (span - 1) : 0);
       var y1 = a.y + (back ? 0 : 16), y2 = b.y - (back ? 0 : 16);
       var mx = (a.x + b.x) / 2 + dx, my = (y1 + y2) / 2;
       el("path", { d: "M" + a.x + "," + y1 + " Q" + mx + "," + my + " " + b.x + "," + y2,
         "stroke-width": 1 + 5 * e.count / maxCount, "marker-end": "url(#pm-arrow)",
         "stroke-dasharray": e.virtual ? "4 3" : "" }, g);
-      var label = el("text", { x: mx + 4, y: my, "text-anchor": "start" }, g);
+      // The label sits on the curve's midpoint (for a quadratic Bézier: (a + 2c + b) / 4).
+      var lx = (a.x + 2 * mx + b.x) / 4 + 4, ly = (y1 + 2 * my + y2) / 4;
+      var label = el("text", { x: lx, y: ly, "text-anchor": "start" }, g);
       var title = el("title", {}, g);
       title.textContent = e.source + " → " + e.target + ": " + e.count + "×" +
         (e.virtual ? "" : ", Mittelwert " + duration(e.mean_seconds) + ", Median " + duration(e.median_seconds));

@@ -197,7 +197,7 @@ def search(
         return []
     # Only constant fragments are joined below; every value is a bound parameter.
     if connection.vendor == "postgresql":
-        vector = "to_tsvector('german'::regconfig, d.text || ' ' || d.parts)"
+        vector = "d.search_vector"  # generated column (migration 0007)
         select = f"SELECT {_COLUMNS}, ts_rank({vector}, q) AS s"
         parts = [
             select,  # noqa: S608

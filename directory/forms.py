@@ -69,3 +69,64 @@ class ImportForm(forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {target: self.cleaned_data.get(f"col_{target}") or "" for target in IMPORT_COLUMNS}
+
+
+class ServiceForm(forms.ModelForm):
+    """One offer, as the coordination edits it (the languages as ISO codes)."""
+
+    language_codes = forms.MultipleChoiceField(
+        label=_("Sprachen"),
+        choices=[(c, str(n)) for c, n in LANGUAGES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        from directory.models import Service
+
+        model = Service
+        fields = [
+            "name",
+            "provider",
+            "provider_name",
+            "description",
+            "target_groups",
+            "min_age",
+            "max_age",
+            "is_free",
+            "fees_description",
+            "accessibility",
+            "wheelchair_accessible",
+            "opening_hours",
+            "location_name",
+            "street",
+            "postcode",
+            "city",
+            "district",
+            "latitude",
+            "longitude",
+            "contact_name",
+            "phone",
+            "email",
+            "website",
+            "status",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "target_groups": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        from registry.models import Institution
+
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Institution.objects.filter(
+            municipality=municipality
+        ).order_by("name")
+        if self.instance.pk:
+            self.initial["language_codes"] = self.instance.language_codes
+        else:
+            self.initial["language_codes"] = ["de"]
+
+    def _post_clean(self) -> None:
+        pass

@@ -6,6 +6,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import permissions
 from core.views import forbidden_unless
 from directory import hsds, selectors, services
-from directory.forms import ImportForm, SearchForm
+from directory.forms import ImportForm, SearchForm, ServiceForm
 from registry.models import Municipality
 
 
@@ -172,3 +173,54 @@ def service_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404("Unbekanntes Format")
     response["Content-Disposition"] = f'attachment; filename="fruehe-hilfen.{fmt}"'
     return response
+
+
+def _service_form(request: HttpRequest, municipality: Municipality, service=None) -> HttpResponse:
+    form = ServiceForm(request.POST or None, instance=service, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        groups = data.pop("target_groups")
+        data["languages"] = data.pop("language_codes")
+        try:
+            if service is None:
+                service = services.service_create(
+                    municipality=municipality, actor=request.user, target_groups=groups, **data
+                )
+            else:
+                services.service_update(
+                    service=service, actor=request.user, target_groups=groups, **data
+                )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Das Angebot wurde gespeichert."))
+            return redirect(service.get_absolute_url())
+    return render(
+        request,
+        "directory/service_form.html",
+        {"form": form, "municipality": municipality, "service": service},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_create(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = Municipality.objects.filter(slug=slug).first()
+    if municipality is None:
+        raise Http404("Kommune nicht gefunden")
+    forbidden_unless(
+        permissions.has_permission(
+            request.user, permissions.ADD, permissions.NETWORK, municipality.pk
+        )
+    )
+    return _service_form(request, municipality)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, code: str) -> HttpResponse:
+    service = selectors.service_get_for_user(
+        user=request.user, code=code, action=permissions.CHANGE
+    )
+    return _service_form(request, service.municipality, service)

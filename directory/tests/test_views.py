@@ -115,3 +115,48 @@ def test_import_page_rules(client, coordinator_b, readonly_a, muni_a):
     )
     assert "Auswahl" in response.content.decode()  # commune A is not a valid choice for B
     assert not Service.objects.exists()
+
+
+def test_coordinator_creates_and_edits_an_offer(client, coordinator_a, coordinator_b, muni_a):
+    from directory.models import TaxonomyTerm
+
+    client.force_login(coordinator_b)
+    assert client.get(reverse("directory:service_create", args=[muni_a.slug])).status_code == 403
+    client.force_login(coordinator_a)
+    term = TaxonomyTerm.objects.get(slug="vaeter")
+    response = client.post(
+        reverse("directory:service_create", args=[muni_a.slug]),
+        {
+            "name": "Väterfrühstück",
+            "target_groups": [term.pk],
+            "language_codes": ["de", "tr"],
+            "is_free": "on",
+            "status": "active",
+            "min_age": "4",
+            "max_age": "2",
+        },
+    )
+    assert response.status_code == 200  # ages in the wrong order → inline error
+    assert "darf nicht kleiner" in response.content.decode()
+    assert not Service.objects.exists()
+    response = client.post(
+        reverse("directory:service_create", args=[muni_a.slug]),
+        {
+            "name": "Väterfrühstück",
+            "target_groups": [term.pk],
+            "language_codes": ["de", "tr"],
+            "is_free": "on",
+            "status": "active",
+        },
+    )
+    service = Service.objects.get(name="Väterfrühstück")
+    assert response.status_code == 302
+    assert service.language_codes == ["de", "tr"]
+    edit = reverse("directory:service_edit", args=[service.code])
+    client.post(
+        edit, {"name": "Väterfrühstück am Samstag", "status": "active", "language_codes": ["de"]}
+    )
+    service.refresh_from_db()
+    assert service.name == "Väterfrühstück am Samstag"
+    client.force_login(coordinator_b)
+    assert client.get(edit).status_code == 404

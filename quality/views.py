@@ -50,6 +50,8 @@ def _board_scope(request: HttpRequest, data: Any) -> dict[str, Any]:
     """Which board: one commune (``kommune``) or one cluster (``cluster``)."""
     user = request.user
     allowed = permissions.municipality_ids_for(user, permissions.VIEW, permissions.QUALITY)
+    # Roles without any access to quality work (e.g. data protection) get 403.
+    forbidden_unless(bool(allowed))
     communes = Municipality.objects.select_related("cluster").order_by("name")
     if allowed != permissions.ALL:
         communes = communes.filter(pk__in=allowed)
@@ -61,6 +63,12 @@ def _board_scope(request: HttpRequest, data: Any) -> dict[str, Any]:
             cluster = Cluster.objects.select_related("model_municipality").get(number=int(number))
         except (Cluster.DoesNotExist, ValueError) as exc:
             raise Http404(selectors.NOT_FOUND) from exc
+        # A cluster board is for its members (and the project team): others get 404.
+        if (
+            allowed != permissions.ALL
+            and not cluster.municipalities.filter(pk__in=allowed).exists()
+        ):
+            raise Http404(selectors.NOT_FOUND)
     elif slug:
         municipality = communes.filter(slug=slug).first()
         if municipality is None:

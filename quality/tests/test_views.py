@@ -371,3 +371,10 @@ def test_workshop_capacity_is_configurable_and_moves_waiting_list(client, coordi
     assert response.status_code == 302
     waiting.refresh_from_db()
     assert waiting.status == "registered"
+
+
+def test_cluster_board_is_for_members_only(client, cluster, coordinator_b, data_protection_a):
+    client.force_login(coordinator_b)
+    assert client.get("/qualitaet/ergebnisse/?cluster=42").status_code == 404
+    client.force_login(data_protection_a)
+    assert client.get("/qualitaet/ergebnisse/").status_code == 403

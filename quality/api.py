@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from core.api import problem, token_auth
-from quality import selectors, services
+from quality import search, selectors, services
 from quality.choices import OutcomeScope, OutcomeStatus, RegistrationStatus, WorkshopKind
 from quality.models import Outcome, Workshop, WorkshopSession
 from quality.schemas import (
@@ -209,6 +209,7 @@ def _outcome_out(o: Outcome, *, with_transitions: bool = False) -> OutcomeOut:
 
 
 class OutcomeFilters(Schema):
+    q: str = Field("", description="Volltextsuche mit deutscher Wortstammbildung")
     municipality: str = ""
     cluster: int | None = None
     state: str = ""
@@ -235,6 +236,11 @@ def list_outcomes(request: HttpRequest, filters: Query[OutcomeFilters]):
         qs = qs.filter(municipality__cluster__number=filters.cluster)
     if filters.state:
         qs = qs.filter(municipality__state__code__iexact=filters.state)
+    if filters.q.strip():
+        hits = search.search(query=filters.q, kinds=["outcome"], limit=2000)
+        order = {h.object_id: rank for rank, h in enumerate(hits)}
+        rows = sorted(qs.filter(pk__in=list(order)), key=lambda o: order[o.pk])
+        return [_outcome_out(o) for o in rows[filters.offset : filters.offset + filters.limit]]
     rows = list(qs[filters.offset : filters.offset + max(1, min(filters.limit, 2000))])
     if filters.overdue is not None:
         rows = [o for o in rows if o.is_overdue == filters.overdue]

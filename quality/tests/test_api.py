@@ -187,3 +187,9 @@ def test_sessions_of_partner_workshop_visible_to_partner(client, muni_a, muni_b,
     WorkshopSessionFactory(workshop=workshop)
     response = client.get(f"/api/v1/workshops/{workshop.pk}/sessions", headers=_auth(caseworker_b))
     assert response.status_code == 200 and len(response.json()) == 1
+
+
+def test_outcome_full_text_filter(client, data, project_team, muni_b):
+    OutcomeFactory(municipality=muni_b, text="Risikoeinschätzung im ASD")
+    body = client.get("/api/v1/outcomes?q=Einschätzungen", headers=_auth(project_team)).json()
+    assert [o["text"] for o in body] == ["Risikoeinschätzung im ASD"]

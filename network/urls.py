@@ -23,6 +23,11 @@ urlpatterns = [
     ),
     path("<slug:slug>/vereinbarungen/neu/", views.agreement_create, name="agreement_create"),
     path(
+        "<slug:slug>/vereinbarungen/<int:pk>/bearbeiten/",
+        views.agreement_edit,
+        name="agreement_edit",
+    ),
+    path(
         "<slug:slug>/vereinbarungen/<int:pk>/dokument/",
         views.agreement_document,
         name="agreement_document",

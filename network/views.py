@@ -225,6 +225,47 @@ def agreement_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    municipality = _network_municipality(request, slug, permissions.CHANGE)
+    agreement = selectors.agreement_get_for_user(
+        user=request.user, pk=pk, action=permissions.CHANGE
+    )
+    if agreement.municipality_id != municipality.pk:
+        raise Http404("Vereinbarung nicht gefunden")
+    form = AgreementForm(
+        request.POST or None, request.FILES or None, instance=agreement, municipality=municipality
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.agreement_update(
+                agreement=agreement,
+                actor=request.user,
+                institutions=data.pop("institutions"),
+                partner_municipalities=data.pop("partner_municipalities"),
+                document=data.pop("document") or None,
+                **data,
+            )
+        except ValidationError as exc:
+            agreement.refresh_from_db()
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Vereinbarung wurde gespeichert."))
+            return redirect("network:municipality_network", slug=municipality.slug)
+    return render(
+        request,
+        "network/entity_form.html",
+        {
+            "municipality": municipality,
+            "form": form,
+            "title": _("Vereinbarung bearbeiten"),
+            "multipart": True,
+        },
+    )
+
+
+@login_required
 def agreement_document(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """The signed document, only for members who may see the commune's agreements."""
     municipality = _network_municipality(request, slug, permissions.VIEW)

@@ -210,3 +210,24 @@ def test_coordinator_edits_institution_address(client, coordinator_a, readonly_a
     )
     assert create.status_code == 302
     assert inst_a.departments.get().name == "ASD Nord"
+
+
+def test_coordinator_moves_the_review_date(client, coordinator_a, coordinator_b, muni_a, inst_a):
+    agreement = AgreementFactory(municipality=muni_a, title="Kooperation")
+    agreement.institutions.set([inst_a])
+    url = reverse("network:agreement_edit", args=[muni_a.slug, agreement.pk])
+    client.force_login(coordinator_b)
+    assert client.get(url).status_code == 404
+    client.force_login(coordinator_a)
+    response = client.post(
+        url,
+        {
+            "title": "Kooperation",
+            "kind": "cooperation",
+            "institutions": [inst_a.pk],
+            "next_review_on": "2028-01-15",
+        },
+    )
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.next_review_on.isoformat() == "2028-01-15"

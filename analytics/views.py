@@ -111,6 +111,9 @@ def variant_list(request: HttpRequest) -> HttpResponse:
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     """Share of deadlines met per rule, the cases that missed, and the monthly trend."""
     form = _filter_form(request)
+    # Rules belong to communes and are evaluated on the platform's procedures only.
+    del form.fields["log"]
+    del form.fields["min_frequency"]
     context: dict[str, Any] = {
         "form": form,
         "can_edit_rules": bool(

@@ -378,8 +378,6 @@ def read_xes(path: str | Path, *, progress: ProgressCallback | None = None) -> p
     return frame.drop("_raw_ts")
 
 
-
-
 _XES_NS = "{http://www.xes-standard.org/}"
 _ATTR_TAGS = frozenset(_XES_ATTRS | {_XES_NS + t for t in _XES_ATTRS})
 _EVENT_TAGS = frozenset({"event", _XES_NS + "event"})

@@ -203,22 +203,38 @@ def network_graph(*, municipality: Municipality) -> nx.Graph:
         if inst.parent_id:
             graph.add_node(f"i{inst.parent_id}")
             _add_link(graph, f"i{inst.pk}", f"i{inst.parent_id}", EdgeKind.PARENT, "")
-    for agreement in Agreement.objects.filter(municipality=municipality).prefetch_related(
-        "institutions", "partner_municipalities"
-    ):
-        members = [f"i{i.pk}" for i in agreement.institutions.all()]
-        for other in agreement.partner_municipalities.all():
-            node = f"m{other.pk}"
-            graph.add_node(
-                node, label=other.name, type="municipality", type_label="Kommune", district=""
-            )
-            members.append(node)
-        for a, b in combinations(members, 2):
-            _add_link(graph, a, b, EdgeKind.AGREEMENT, agreement.title)
-    for group in working_group_list(municipality=municipality):
-        members = [f"i{i.pk}" for i in group.members.all()]
-        for a, b in combinations(members, 2):
-            _add_link(graph, a, b, EdgeKind.WORKING_GROUP, group.name)
+    # Link tables are read as plain tuples: on networks of thousands of institutions,
+    # building model instances for every membership costs more than the graph itself.
+    members: dict[int, list[str]] = defaultdict(list)
+    for agreement_id, institution_id in Agreement.institutions.through.objects.filter(
+        agreement__municipality=municipality
+    ).values_list("agreement_id", "institution_id"):
+        members[agreement_id].append(f"i{institution_id}")
+    for (
+        agreement_id,
+        other_id,
+        other_name,
+    ) in Agreement.partner_municipalities.through.objects.filter(
+        agreement__municipality=municipality
+    ).values_list("agreement_id", "municipality_id", "municipality__name"):
+        node = f"m{other_id}"
+        graph.add_node(
+            node, label=other_name, type="municipality", type_label="Kommune", district=""
+        )
+        members[agreement_id].append(node)
+    titles = dict(Agreement.objects.filter(municipality=municipality).values_list("id", "title"))
+    for agreement_id, nodes in members.items():
+        for a, b in combinations(nodes, 2):
+            _add_link(graph, a, b, EdgeKind.AGREEMENT, titles[agreement_id])
+    group_members: dict[int, list[str]] = defaultdict(list)
+    for group_id, institution_id in WorkingGroup.members.through.objects.filter(
+        workinggroup__municipality=municipality
+    ).values_list("workinggroup_id", "institution_id"):
+        group_members[group_id].append(f"i{institution_id}")
+    names = dict(WorkingGroup.objects.filter(municipality=municipality).values_list("id", "name"))
+    for group_id, nodes in group_members.items():
+        for a, b in combinations(nodes, 2):
+            _add_link(graph, a, b, EdgeKind.WORKING_GROUP, names[group_id])
     return graph
 
 

@@ -60,7 +60,7 @@ def sort_events(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     consistent = keyed.select((case_changes == key_changes).fill_null(True).all()).item()
     if consistent:
         return keyed.drop(CASE_KEY).lazy()
-    return lf.sort([CASE, TIMESTAMP], maintain_order=True)  # pragma: no cover – collision
+    return lf.sort([CASE, TIMESTAMP], maintain_order=True)  # collision: exact string sort
 
 
 def _with_next(sorted_frame: pl.LazyFrame, *extra: str, case: str = CASE) -> pl.LazyFrame:
@@ -146,7 +146,7 @@ def _narrow_sorted(lf: pl.LazyFrame) -> tuple[pl.DataFrame, int, int]:
         (~same_key).sum().alias("runs"),
         (same_key & (check != check.shift(1))).any().alias("collision"),
     ).row(0)
-    if collision:  # pragma: no cover – 64-bit hash collision, astronomically rare
+    if collision:  # a 64-bit hash collision: take the exact (string) path
         ordered = sort_events(lf).collect()
         narrow = ordered.select(
             pl.col(CASE).rank("dense").cast(pl.UInt64).alias(CASE_KEY),

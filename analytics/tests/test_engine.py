@@ -185,3 +185,19 @@ def test_our_xes_export_reads_in_pm4py_with_the_same_map(tmp_path):
     ours = engine.process_map(events)
     assert {(e["source"], e["target"]): e["count"] for e in ours.edges} == dict(dfg)
     assert len(pm4py.get_variants(ref)) == len(ours.variants)
+
+
+def test_hash_collisions_fall_back_to_the_exact_path(monkeypatch):
+    """With every case id hashed to the same key, results must still be exact."""
+    events = random_log(40, seed=21)
+    expected = engine.process_map(events)
+    expected_sorted = engine.sort_events(events).collect()
+    monkeypatch.setattr(engine, "_case_key", lambda: pl.lit(7, dtype=pl.UInt64).alias("_case_key"))
+    collided = engine.process_map(events)
+    assert collided.edges == expected.edges and collided.cases == expected.cases
+    assert collided.variants == expected.variants
+    assert collided.start_activities == expected.start_activities
+    per_case = engine.sort_events(events).collect()
+    assert per_case.sort("case_id", maintain_order=True).equals(
+        expected_sorted.sort("case_id", maintain_order=True)
+    )

@@ -529,6 +529,9 @@ class SearchDocument(models.Model):
     parts = models.TextField(_("Wortteile"), blank=True)
     status = models.CharField(_("Status"), max_length=20, blank=True)
     scope = models.CharField(_("Reichweite"), max_length=20, blank=True)
+    # When the text last changed: the similarity cache of every worker process compares
+    # it, so a rewording shows everywhere while status changes keep the cache.
+    text_changed_at = models.DateTimeField(_("Text geändert"), default=timezone.now)
 
     class Meta:
         verbose_name = _("Suchindex-Eintrag")

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
+from django.utils import timezone
 
 from quality import german
 from quality.models import DevelopmentInterest, Outcome, SearchDocument, Topic
@@ -56,19 +57,20 @@ def search_index_update(item: Any) -> bool:
         .values_list("text", flat=True)
         .first()
     )
-    SearchDocument.objects.update_or_create(
-        kind=doc.kind,
-        object_id=doc.object_id,
-        defaults={
-            "municipality_id": doc.municipality_id,
-            "text": doc.text,
-            "stems": doc.stems,
-            "parts": doc.parts,
-            "status": doc.status,
-            "scope": doc.scope,
-        },
-    )
     changed = previous != doc.text
+    defaults = {
+        "municipality_id": doc.municipality_id,
+        "text": doc.text,
+        "stems": doc.stems,
+        "parts": doc.parts,
+        "status": doc.status,
+        "scope": doc.scope,
+    }
+    if changed:
+        defaults["text_changed_at"] = timezone.now()
+    SearchDocument.objects.update_or_create(
+        kind=doc.kind, object_id=doc.object_id, defaults=defaults
+    )
     if changed:
         invalidate_similarity_cache()
     return changed
@@ -335,8 +337,8 @@ _cache: dict[str, Any] = {"key": None, "index": None}
 
 def similarity_index() -> SimilarityIndex:
     """The index of the current search documents, rebuilt when they change."""
-    state = SearchDocument.objects.aggregate(n=Max("id"))
-    key = (SearchDocument.objects.count(), state["n"], _generation())
+    state = SearchDocument.objects.aggregate(n=Count("id"), top=Max("id"), t=Max("text_changed_at"))
+    key = (state["n"], state["top"], state["t"], _generation())
     with _cache_lock:
         if _cache["key"] != key:
             rows = SearchDocument.objects.values_list(

@@ -64,3 +64,21 @@ def test_similarity_follows_text_changes(seeds):
     bremen.save()
     similar = search.similar_items(item=outcome, limit=1)
     assert similar[0].object_id == bremen.pk
+
+
+def test_similarity_cache_follows_edits_made_by_other_processes(seeds):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    outcome = Outcome.objects.get(
+        municipality__slug="bundesstadt-bonn", text__icontains="Gefährdungseinschätzungsbogen"
+    )
+    search.similar_items(item=outcome)  # warm this process's cache
+    bremen = Outcome.objects.filter(municipality__slug="stadtgemeinde-bremen").first()
+    # Another worker reworded an item: only the database knows (no signal in this process).
+    SearchDocument.objects.filter(kind="outcome", object_id=bremen.pk).update(
+        text="Einheitlicher Gefährdungseinschätzungsbogen",
+        text_changed_at=timezone.now() + timedelta(seconds=5),
+    )
+    assert search.similar_items(item=outcome, limit=1)[0].object_id == bremen.pk

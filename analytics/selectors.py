@@ -175,10 +175,12 @@ def variant_report(*, user: Any, log_filter: LogFilter, limit: int = 100) -> dic
     """Variants with count and share, plus throughput times per case."""
     frame = events_for(user=user, log_filter=log_filter)
     durations = engine.case_durations(frame)
+    longest = durations.sort("seconds", descending=True).head(20)
     return {
         "cases": durations.height,
         "variants": engine.variants(frame, limit=limit),
         "throughput": engine.duration_summary(durations["seconds"]),
+        "longest_cases": longest.select(CASE, "start", "end", "events", "seconds").to_dicts(),
     }
 
 

@@ -107,6 +107,9 @@ def test_variants_and_time_between(client, coordinator_a, procedure_a):
     body = response.content.decode()
     assert "Meldung eingegangen" in body and 'id="time-between"' in body
     assert response.context["between"]["median"] == 3 * 3600
+    (longest,) = response.context["report"]["longest_cases"]
+    assert longest["events"] == 4 and longest["seconds"] == 5 * 3600
+    assert 'id="longest-cases"' in body
 
 
 def test_compliance_dashboard_lists_rule_results(client, coordinator_a, procedure_a, muni_a):

@@ -138,13 +138,26 @@ def main() -> None:
         lambda: selectors.network_json(municipality=municipality),
     )
     if EXACT:
-        exact, exact_s = timed("peer: exact betweenness", lambda: nx.betweenness_centrality(graph))
-        sampled = nx.betweenness_centrality(graph, k=selectors.BETWEENNESS_SAMPLE, seed=7)
-        top_exact = {n for n, _ in sorted(exact.items(), key=lambda kv: -kv[1])[:10]}
-        top_sampled = {n for n, _ in sorted(sampled.items(), key=lambda kv: -kv[1])[:10]}
+        # Exact betweenness is O(n·m): affordable as a reference up to a few thousand
+        # nodes; above BENCH_EXACT_MAX the reference is a 10× larger sample instead.
+        exact_max = int(os.environ.get("BENCH_EXACT_MAX", "2000"))
+        k = selectors.BETWEENNESS_SAMPLE
+        if graph.number_of_nodes() <= exact_max:
+            label, reference = "peer: exact betweenness", lambda: nx.betweenness_centrality(graph)
+        else:
+            label = f"peer: betweenness with {10 * k} pivots"
+            reference = lambda: nx.betweenness_centrality(graph, k=10 * k, seed=11)  # noqa: E731
+        exact, exact_s = timed(label, reference)
+        sampled = nx.betweenness_centrality(graph, k=k, seed=7)
+        ranked_exact = [n for n, _ in sorted(exact.items(), key=lambda kv: -kv[1])]
+        top_sampled = [n for n, _ in sorted(sampled.items(), key=lambda kv: -kv[1])[:10]]
+        # Many hubs have near-equal scores, so the order inside the top group is noise;
+        # what matters is that the reported brokers belong to the true top group.
         print(
-            f"exact / sampled metrics time: {exact_s / metrics_s:.1f}x; "
-            f"top-10 brokers shared: {len(top_exact & top_sampled)}/10"
+            f"reference / sampled metrics time: {exact_s / metrics_s:.1f}x; "
+            f"top-10 shared: {len(set(ranked_exact[:10]) & set(top_sampled))}/10; "
+            f"sampled top-5 within reference top-20: "
+            f"{len(set(ranked_exact[:20]) & set(top_sampled[:5]))}/5"
         )
     print(f"total page work (build + metrics): {(build_s + metrics_s) * 1000:.0f} ms")
 

@@ -87,7 +87,7 @@ def municipality_get_for_network(*, user: Any, slug: str) -> Municipality:
 
 def municipalities_for_network(*, user: Any) -> QuerySet[Municipality]:
     allowed = permissions.municipality_ids_for(user, permissions.VIEW, permissions.NETWORK)
-    qs = Municipality.objects.order_by("name")
+    qs = Municipality.objects.select_related("cluster").order_by("name")
     if allowed == permissions.ALL:
         return qs.filter(Q(institutions__isnull=False) | Q(agreements__isnull=False)).distinct()
     return qs.filter(pk__in=allowed)

@@ -231,3 +231,15 @@ def test_coordinator_moves_the_review_date(client, coordinator_a, coordinator_b,
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.next_review_on.isoformat() == "2028-01-15"
+
+
+def test_overview_lists_only_own_communes(
+    client, coordinator_a, project_team, muni_a, muni_b, inst_a
+):
+    client.force_login(coordinator_a)
+    text = client.get(reverse("network:overview")).content.decode()
+    assert "Stadt Musterstadt A" in text and "Landkreis Beispiel B" not in text
+    client.force_login(project_team)
+    text = client.get(reverse("network:overview")).content.decode()
+    assert "Stadt Musterstadt A" in text  # has institutions
+    assert "Landkreis Beispiel B" not in text  # nothing recorded yet

@@ -392,17 +392,18 @@ def outcome_update(
         _bump_version(current, fields)
         if decided_in is not None:
             sessions = list(decided_in)
-            if any(s.workshop.municipality_id != current.municipality_id for s in sessions):
-                wrong_cluster = [
-                    s
-                    for s in sessions
-                    if s.workshop.cluster_id is None
-                    or s.workshop.cluster_id != current.municipality.cluster_id
-                ]
-                if wrong_cluster:
-                    raise ValidationError(
-                        {"decided_in": _("Der Termin gehört zu einem anderen Cluster.")}
-                    )
+            cluster_id = current.municipality.cluster_id
+            # A deciding session is the commune's own or one of its cluster's workshops.
+            foreign = [
+                s
+                for s in sessions
+                if s.workshop.municipality_id != current.municipality_id
+                and (s.workshop.cluster_id is None or s.workshop.cluster_id != cluster_id)
+            ]
+            if foreign:
+                raise ValidationError(
+                    {"decided_in": _("Der Termin gehört zu einem anderen Cluster.")}
+                )
             current.decided_in.set(sessions)
         old, new = changed_only(before, serialize_for_audit(current))
         audit_record(actor=actor, action=AuditAction.UPDATE, target=current, before=old, after=new)

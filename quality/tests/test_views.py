@@ -378,3 +378,19 @@ def test_cluster_board_is_for_members_only(client, cluster, coordinator_b, data_
     assert client.get("/qualitaet/ergebnisse/?cluster=42").status_code == 404
     client.force_login(data_protection_a)
     assert client.get("/qualitaet/ergebnisse/").status_code == 403
+
+
+def test_member_pages_pass_basic_accessibility_checks(client, coordinator_a, muni_a, outcome):
+    workshop = WorkshopFactory(municipality=muni_a)
+    session = WorkshopSessionFactory(workshop=workshop)
+    RegistrationFactory(session=session)
+    client.force_login(coordinator_a)
+    for url in (
+        f"/qualitaet/ergebnisse/{outcome.pk}/",
+        "/qualitaet/werkstaetten/",
+        f"/qualitaet/termine/{session.pk}/",
+        f"/qualitaet/termine/{session.pk}/protokoll/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert check_page(response.content.decode()) == [], url

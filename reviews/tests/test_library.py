@@ -245,3 +245,24 @@ def test_frequencies_csv_keeps_small_counts_suppressed(client, muni_a, settings)
     assert "bundesweit,ebene,professional,Fachkraft,<3" in lines
     assert "bundesweit,kategorie,child-not-seen,Kind nicht gesehen,<3" in lines
     assert any(line.startswith("Stadt Musterstadt A,gesamt") for line in lines)
+
+
+def test_search_uses_the_engines_full_text_where_there_is_one(muni_a, coordinator_a):
+    from django.db import connection
+
+    finding = FindingFactory(review=CaseReviewFactory(municipality=muni_a))
+    services.finding_publish(
+        finding=finding, actor=coordinator_a, public_text="Die Hausbesuche blieben aus."
+    )
+    qs = selectors.library_list(q="Hausbesuch")
+    assert list(qs) == [finding.library_item]
+    if connection.vendor == "postgresql":
+        # The german configuration matched it (rank 1), through the GIN index.
+        assert qs.get().search_rank == 1
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'reviews_library_german'"
+            )
+            assert "to_tsvector('german'" in cursor.fetchone()[0]
+    else:
+        assert "search_rank" not in qs.query.annotations

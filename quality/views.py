@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from quality.models import (
     Workshop,
     WorkshopSession,
 )
-from quality.rendering import render_markdown
+from quality.rendering import protocol_pdf, render_markdown
 from registry.models import Cluster, Municipality
 
 
@@ -733,18 +734,20 @@ def _session_self_service(
 def session_protocol(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable protocol: agenda, attendance, minutes, decided outcomes."""
     session = selectors.session_get_for_user(user=request.user, pk=pk)
-    return render(
-        request,
-        "quality/session_protocol.html",
-        {
-            "session": session,
-            "workshop": session.workshop,
-            "agenda": session.agenda.select_related("interest", "topic"),
-            "present": session.registrations.filter(attended=True).select_related("institution"),
-            "minutes_html": render_markdown(session.minutes),
-            "outcomes": session.decided_outcomes.select_related("municipality"),
-        },
-    )
+    context = {
+        "session": session,
+        "workshop": session.workshop,
+        "agenda": session.agenda.select_related("interest", "topic"),
+        "present": session.registrations.filter(attended=True).select_related("institution"),
+        "minutes_html": render_markdown(session.minutes),
+        "outcomes": session.decided_outcomes.select_related("municipality"),
+    }
+    if request.GET.get("format") == "pdf":
+        html = render_to_string("quality/session_protocol_pdf.html", context, request=request)
+        response = HttpResponse(protocol_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="protokoll-{session.pk}.pdf"'
+        return response
+    return render(request, "quality/session_protocol.html", context)
 
 
 # --- calendars --------------------------------------------------------------------------

@@ -281,6 +281,8 @@ def test_session_management_agenda_minutes_attendance(
     assert registration.attended is True
     protocol = client.get(f"/qualitaet/termine/{session.pk}/protokoll/").content.decode()
     assert "Demo Fachkraft" in protocol and "Standardisierte Risikoeinschätzung" in protocol
+    pdf = client.get(f"/qualitaet/termine/{session.pk}/protokoll/?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     xlsx = client.get(f"/qualitaet/werkstaetten/{workshop.pk}/teilnahme.xlsx")
     assert xlsx.status_code == 200
 

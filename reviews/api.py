@@ -113,6 +113,12 @@ class LibraryFilters(Schema):
     municipality: str = ""
 
 
+def _count(review, annotation: str, relation: str) -> int:
+    """The annotated count of a list query, or one query for a single review."""
+    value = getattr(review, annotation, None)
+    return getattr(review, relation).count() if value is None else value
+
+
 def _review_out(review) -> ReviewOut:
     return ReviewOut(
         code=review.code,
@@ -126,9 +132,8 @@ def _review_out(review) -> ReviewOut:
         team=[i.name for i in review.team.all()],
         started_on=review.started_on,
         closed_on=review.closed_on,
-        findings=getattr(review, "n_findings", None) or review.findings.count(),
-        recommendations=getattr(review, "n_recommendations", None)
-        or review.recommendations.count(),
+        findings=_count(review, "n_findings", "findings"),
+        recommendations=_count(review, "n_recommendations", "recommendations"),
         url=review.get_absolute_url(),
     )
 

@@ -21,7 +21,9 @@ def _post(client, path, payload, **extra):
     return client.post(path, data=json.dumps(payload), content_type="application/json", **extra)
 
 
-def test_reviews_need_a_token_and_are_scoped(client, muni_a, muni_b, coordinator_a, project_team):
+def test_reviews_need_a_token_and_are_scoped(
+    client, muni_a, muni_b, coordinator_a, project_team, django_assert_max_num_queries
+):
     mine = CaseReviewFactory(municipality=muni_a, title="Fall A")
     theirs = CaseReviewFactory(municipality=muni_b, title="Fall B")
     FindingFactory(review=mine)
@@ -33,8 +35,13 @@ def test_reviews_need_a_token_and_are_scoped(client, muni_a, muni_b, coordinator
         client.get(f"/api/v1/reviews/{theirs.code}", headers=_token(coordinator_a)).status_code
         == 404
     )
-    everything = client.get("/api/v1/reviews", headers=_token(project_team)).json()
-    assert {r["title"] for r in everything} == {"Fall A", "Fall B"}
+    for _ in range(5):
+        CaseReviewFactory(municipality=muni_b)
+    headers = _token(project_team)
+    with django_assert_max_num_queries(8):
+        everything = client.get("/api/v1/reviews", headers=headers).json()
+    assert {"Fall A", "Fall B"} <= {r["title"] for r in everything}
+    assert len(everything) == 7
 
 
 def test_caseworker_reads_but_cannot_create_reviews(client, muni_a, caseworker_a):

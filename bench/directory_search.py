@@ -12,8 +12,10 @@ Sizes: BENCH_SERVICES (default 20000), BENCH_REPEAT (default 30).
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -23,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 _tmp = tempfile.mkdtemp(prefix="ksqm-bench-")
+atexit.register(shutil.rmtree, _tmp, ignore_errors=True)  # the temporary SQLite database
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 os.environ.setdefault("KSQM_VAR_DIR", _tmp)
 if os.environ.get("BENCH_DATABASE_URL"):

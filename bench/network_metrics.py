@@ -13,8 +13,10 @@ The first "metrics again" call fills the cache, the second shows a cache hit.
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -23,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 _tmp = tempfile.mkdtemp(prefix="ksqm-bench-")
+atexit.register(shutil.rmtree, _tmp, ignore_errors=True)  # the temporary SQLite database
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 os.environ.setdefault("KSQM_VAR_DIR", _tmp)
 if os.environ.get("BENCH_DATABASE_URL"):

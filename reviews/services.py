@@ -608,10 +608,14 @@ def incident_report_submit(
         try:
             with transaction.atomic():
                 report.save()
+                # The audit row records that a report arrived, but is not linked to it:
+                # its exact time would otherwise date the report more precisely than
+                # the record itself does.
                 audit_record(
                     actor=None,
                     action=AuditAction.CREATE,
-                    target=report,
+                    target=None,
+                    municipality_id=municipality.pk,
                     after={"status": report.status, "received_on": report.received_on.isoformat()},
                     target_repr=_("Beinahe-Ereignis (anonyme Meldung)"),
                 )

@@ -242,6 +242,9 @@ class _Doc:
     municipality_id: int
 
 
+TRIGRAM_WEIGHT = 0.5
+
+
 class SimilarityIndex:
     """An in-memory TF-IDF index with impact-ordered posting lists.
 
@@ -285,7 +288,11 @@ class SimilarityIndex:
             )
 
     def _weigh(self, feats: Counter[str]) -> dict[str, float]:
-        vector = {f: (1 + math.log(c)) * self.idf.get(f, 1.0) for f, c in feats.items()}
+        # Trigrams only bridge compounds; at half weight the words themselves lead.
+        vector = {
+            f: (1 + math.log(c)) * self.idf.get(f, 1.0) * (TRIGRAM_WEIGHT if f[0] == "#" else 1.0)
+            for f, c in feats.items()
+        }
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return {f: w / norm for f, w in vector.items()}
 
@@ -296,7 +303,7 @@ class SimilarityIndex:
         exclude_municipality_id: int | None = None,
         exclude: tuple[str, int] | None = None,
         limit: int = 5,
-        min_score: float = 0.12,
+        min_score: float = 0.08,
     ) -> list[tuple[_Doc, float]]:
         vector = self._weigh(german.features(text))
         scores: dict[int, float] = {}

@@ -8,9 +8,11 @@ standard XES keys are recognised in every format: ``case:concept:name`` → ``ca
 XES is parsed with lxml's ``iterparse``: it streams, clears every finished trace and
 flushes the collected values into Polars chunks every ``CHUNK_EVENTS`` events, so memory
 stays near the size of the resulting columnar frame, and it reports progress by file
-position. ``bench/process_mining.py`` measured it against the Rust parser ``rustxes``
-(see the report in the module docstring there); rustxes is faster, but it is a test-only
-dependency, reports no trace on errors and holds the whole document, so lxml stays.
+position. ``bench/process_mining.py --xes N`` measures it against the Rust parser
+``rustxes``: on 50,000 cases (430,000 events, 140 MB) rustxes took 3.4 s and 509 MB peak,
+this reader 18.2 s and 214 MB (a loaded 2-core machine). rustxes is faster, but it is a
+test-only dependency, holds the whole document in memory, offers no progress and names
+no trace on errors; for uploads that may be larger than memory likes, lxml stays.
 Errors name the trace (XES) or the row (CSV) so a user can fix the file.
 """
 

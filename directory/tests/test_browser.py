@@ -9,7 +9,25 @@ from directory.tests.factories import ServiceFactory
 pytestmark = [pytest.mark.browser, browser_test, pytest.mark.django_db(transaction=True)]
 
 
-def test_visitor_searches_on_a_phone(page, muni_a):
+@pytest.fixture
+def reference_data(transactional_db):
+    """Rows the migrations load, restored: an earlier transactional test may have flushed
+    them (Bundesländer, target groups)."""
+    from registry.models import State
+
+    State.objects.get_or_create(code="NW", defaults={"name": "Nordrhein-Westfalen"})
+    from directory.constants import TARGET_GROUP_TAXONOMY, TARGET_GROUPS
+    from directory.models import TaxonomyTerm
+
+    for position, (slug, label) in enumerate(TARGET_GROUPS):
+        TaxonomyTerm.objects.get_or_create(
+            taxonomy=TARGET_GROUP_TAXONOMY,
+            slug=slug,
+            defaults={"name": str(label), "position": position},
+        )
+
+
+def test_visitor_searches_on_a_phone(page, reference_data, muni_a):
     baby = TaxonomyTerm.objects.get(slug="saeugling")
     ServiceFactory(
         municipality=muni_a,

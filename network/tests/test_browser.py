@@ -9,7 +9,16 @@ from registry.tests.factories import InstitutionFactory
 pytestmark = [pytest.mark.browser, browser_test, pytest.mark.django_db(transaction=True)]
 
 
-def test_coordinator_opens_the_interactive_map(page, muni_a, coordinator_a):
+@pytest.fixture
+def reference_data(transactional_db):
+    """Rows the migrations load, restored: an earlier transactional test may have flushed
+    them (Bundesländer)."""
+    from registry.models import State
+
+    State.objects.get_or_create(code="NW", defaults={"name": "Nordrhein-Westfalen"})
+
+
+def test_coordinator_opens_the_interactive_map(page, reference_data, muni_a, coordinator_a):
     office = InstitutionFactory(
         municipality=muni_a, name="Jugendamt A", institution_type="youth_office"
     )

@@ -181,6 +181,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Identifying data of children and families is encrypted with this key (AES-256-GCM).
 # Base64 (urlsafe) of 32 random bytes, from the env or from a key file.
 FIELD_ENCRYPTION_KEY = env_secret("KSQM_ENCRYPTION_KEY")
+# Retired keys (comma-separated) that still decrypt older values after a key rotation.
+FIELD_ENCRYPTION_OLD_KEYS = tuple(
+    k for k in (env_secret("KSQM_ENCRYPTION_OLD_KEYS") or "").split(",") if k.strip()
+)
 
 LOGGING = {
     "version": 1,

@@ -32,3 +32,11 @@ def test_data_protection_sees_only_own_municipality(client, data_protection_a, m
     assert "Eintrag-A" in body
     assert "Eintrag-B" not in body
     assert client.get("/protokoll/?tab=reads").status_code == 200
+
+
+def test_menu_shows_case_work_only_to_case_roles(client, caseworker_a, coordinator_a, partner_a):
+    client.force_login(caseworker_a)
+    assert ">Verfahren<" in client.get("/start/").content.decode()
+    for user in (coordinator_a, partner_a):
+        client.force_login(user)
+        assert ">Verfahren<" not in client.get("/start/").content.decode()

@@ -252,9 +252,10 @@ def episodes_import_from_procedure(
     Only members of the procedure's case team can do this: the cases selector
     ``procedure_events_for_review`` enforces it (and logs the read). The actor must also
     be allowed to read the review. The episodes keep the procedure's code as a link and
-    take over the step, the day, the acting institution and the note run through the
-    detector of identifying details — never names of children, parents or staff (the
-    event's ``actor_name`` is not read at all).
+    take over the step, the day and the acting institution. Case notes are NOT copied:
+    they are free text that may name children, parents or staff, and a detector can miss
+    a first name ("Mia schlief"). The review team writes "what happened" in its own,
+    de-identified words; the event's ``actor_name`` is not read at all.
     """
     _require(actor, permissions.VIEW, review.municipality_id)
     from cases.selectors import procedure_events_for_review  # lazy: cases is optional here
@@ -268,9 +269,6 @@ def episodes_import_from_procedure(
             if isinstance(when, dt.datetime):
                 when = timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
             label = _event_label(event)
-            # Case notes are social data: whatever the selector hands over, the review keeps
-            # only a version with likely names, dates, addresses, numbers replaced.
-            note = detector.redact(str(_event_value(event, "note", "note_text", "text") or ""))
             episode = Episode(
                 review=review,
                 position=position,
@@ -287,7 +285,7 @@ def episodes_import_from_procedure(
                         or ""
                     )
                 )[:200],
-                what_happened=str(note),
+                what_happened="",
                 imported=True,
                 source_event_ref=str(_event_value(event, "id", "pk", "code") or "")[:64],
             )

@@ -269,7 +269,7 @@ def test_episodes_are_imported_from_a_procedure_by_its_case_team(
     assert [e.title for e in episodes] == ["Meldung eingegangen", "Hausbesuch"]
     assert episodes[0].occurred_on == dt.date(2025, 3, 1)
     assert episodes[0].institution_label == "Kita Regenbogen"
-    assert episodes[0].what_happened == "Kita meldet wiederholt Hunger."
+    assert episodes[0].what_happened == ""  # notes stay in the case file
     assert all(e.imported for e in episodes)
     review.refresh_from_db()
     assert review.procedure_code == code

@@ -48,13 +48,19 @@ def service_list(request: HttpRequest) -> HttpResponse:
     """The public search page: one text field, a few filters, results as you type."""
     form, filters = _search(request)
     page = Paginator(selectors.service_search(filters), 25).get_page(request.GET.get("page"))
+    allowed = permissions.municipality_ids_for(request.user, permissions.ADD, permissions.NETWORK)
+    # Global roles may add everywhere; the link list stays short for them: none is shown.
+    manageable = (
+        list(Municipality.objects.filter(pk__in=allowed).order_by("name"))
+        if isinstance(allowed, set)
+        else []
+    )
     context = {
         "form": form,
         "page": page,
         "today": selectors.today(),
-        "can_manage": bool(
-            permissions.municipality_ids_for(request.user, permissions.ADD, permissions.NETWORK)
-        ),
+        "can_manage": bool(manageable),
+        "manageable": manageable,
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "directory/service_list.html#results", context)

@@ -123,6 +123,8 @@ def test_coordinator_creates_and_edits_an_offer(client, coordinator_a, coordinat
     client.force_login(coordinator_b)
     assert client.get(reverse("directory:service_create", args=[muni_a.slug])).status_code == 403
     client.force_login(coordinator_a)
+    listing = client.get(reverse("directory:service_list")).content.decode()
+    assert reverse("directory:service_create", args=[muni_a.slug]) in listing
     term = TaxonomyTerm.objects.get(slug="vaeter")
     response = client.post(
         reverse("directory:service_create", args=[muni_a.slug]),

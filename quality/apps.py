@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class QualityConfig(AppConfig):
     name = "quality"
     verbose_name = _("Qualitätsentwicklung")
+    # (url name, label, needs login, permission domain): board and workshops show only
+    # to those who may view quality work; the search is public.
     navigation = (
-        ("quality:board", _("Ergebnisse"), True),
-        ("quality:workshop_list", _("Werkstätten"), True),
+        ("quality:board", _("Ergebnisse"), True, "quality"),
+        ("quality:workshop_list", _("Werkstätten"), True, "quality"),
         ("quality:search", _("Voneinander lernen"), False),
     )
 

@@ -396,3 +396,14 @@ def test_member_pages_pass_basic_accessibility_checks(client, coordinator_a, mun
         response = client.get(url)
         assert response.status_code == 200
         assert check_page(response.content.decode()) == [], url
+
+
+def test_menu_shows_quality_entries_only_to_those_with_access(
+    client, coordinator_a, data_protection_a
+):
+    client.force_login(coordinator_a)
+    html = client.get("/qualitaet/suche/").content.decode()
+    assert 'href="/qualitaet/ergebnisse/"' in html and 'href="/qualitaet/werkstaetten/"' in html
+    client.force_login(data_protection_a)
+    html = client.get("/qualitaet/suche/").content.decode()
+    assert 'href="/qualitaet/ergebnisse/"' not in html and 'href="/qualitaet/suche/"' in html

@@ -123,6 +123,18 @@ def _playwright_browser():
         browser.close()
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests get serialized rollback.
+
+    They need a transactional database (the live server runs in another thread), which is
+    flushed after each test; serialized rollback reloads the reference rows that data
+    migrations put there (Länder, target groups, error taxonomy) for the next one.
+    """
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
 @pytest.fixture
 def page(_playwright_browser, live_server):
     """A fresh browser page; ``page.base_url`` is the live server's address."""

@@ -150,3 +150,9 @@ def test_demo_data_runs_twice(db, capsys):
     out = capsys.readouterr().out
     assert "koordination-bonn" in out
     assert Municipality.objects.get(slug="bundesstadt-bonn").population.exists()
+
+
+def test_interests_link_to_similar_items_elsewhere(seeds_imported, client):
+    body = client.get("/kommunen/bundesstadt-bonn/").content.decode()
+    assert "/qualitaet/aehnlich/interest/" in body
+    assert "/qualitaet/aehnlich/topic/" in body

@@ -17,12 +17,28 @@ from registry.tests.factories import MunicipalityFactory
 
 
 @pytest.fixture
-def muni_a(db):
+def reference_data(db, _reference_snapshot):
+    """Reference rows of the data migrations, restored if a transactional test flushed them.
+
+    Browser tests need a transactional database (the live server runs in another
+    thread), and transactional tests flush every table afterwards, reference rows included.
+    """
+    from django.core import serializers
+
+    from registry.models import State
+
+    if not State.objects.exists():
+        for row in serializers.deserialize("json", _reference_snapshot):
+            row.save()
+
+
+@pytest.fixture
+def muni_a(reference_data):
     return MunicipalityFactory(name="Stadt Musterstadt A", slug="musterstadt-a")
 
 
 @pytest.fixture
-def muni_b(db):
+def muni_b(reference_data):
     return MunicipalityFactory(name="Landkreis Beispiel B", slug="beispiel-b")
 
 
@@ -123,20 +139,26 @@ def _playwright_browser():
         browser.close()
 
 
-def pytest_collection_modifyitems(items):
-    """Browser tests get serialized rollback.
+@pytest.fixture(scope="session")
+def _reference_snapshot(django_db_setup, django_db_blocker):
+    """The rows data migrations load (Länder, target groups, error taxonomy …), serialized
+    once right after the test database was created."""
+    from django.apps import apps
+    from django.core import serializers
 
-    They need a transactional database (the live server runs in another thread), which is
-    flushed after each test; serialized rollback reloads the reference rows that data
-    migrations put there (Länder, target groups, error taxonomy) for the next one.
-    """
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+    # Content types and permissions are recreated by the flush itself (post_migrate).
+    skip = {("contenttypes", "contenttype"), ("auth", "permission")}
+    with django_db_blocker.unblock():
+        rows = []
+        for model in apps.get_models():
+            if (model._meta.app_label, model._meta.model_name) in skip or model._meta.proxy:
+                continue
+            rows.extend(model._base_manager.order_by("pk"))
+        return serializers.serialize("json", rows)
 
 
 @pytest.fixture
-def page(_playwright_browser, live_server):
+def page(_playwright_browser, live_server, reference_data):
     """A fresh browser page; ``page.base_url`` is the live server's address."""
     context = _playwright_browser.new_context(
         locale="de-DE", viewport={"width": 1280, "height": 900}

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from core.choices import AuditAction
 from core.context import current_context
 from core.models import AccessLog, AuditEvent
 
@@ -118,3 +119,23 @@ def access_log_record(
         target_repr=str(target)[:300],
         purpose=purpose,
     )
+
+
+def save_created(
+    obj: models.Model, *, actor: Any, related: models.Model | None = None, reason: str = ""
+) -> models.Model:
+    """Validate, save and audit a new record: the create path every service shares.
+
+    Call it inside the service's ``transaction.atomic()``.
+    """
+    obj.full_clean()
+    obj.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=obj,
+        after=serialize_for_audit(obj),
+        related=related,
+        reason=reason,
+    )
+    return obj

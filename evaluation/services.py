@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, serialize_for_audit
+from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction
 from evaluation.frameworks import (
     Definition,
@@ -166,14 +166,7 @@ def round_create(
             min_group_size=min_group_size,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        evaluation_round.full_clean()
-        evaluation_round.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=evaluation_round,
-            after=serialize_for_audit(evaluation_round),
-        )
+        save_created(evaluation_round, actor=actor)
     return evaluation_round
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, serialize_for_audit
+from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction, Role
 from core.models import Membership
 from network.constants import DOCUMENT_MAX_BYTES, DOCUMENT_SIGNATURES, REVIEW_REMINDER_DAYS
@@ -78,15 +78,7 @@ def contact_create(*, institution: Institution, actor: Any, **values: Any) -> Co
         contact = Contact(municipality_id=institution.municipality_id, institution=institution)
         for key, value in values.items():
             setattr(contact, key, value)
-        contact.full_clean()
-        contact.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=contact,
-            after=serialize_for_audit(contact),
-            related=institution,
-        )
+        save_created(contact, actor=actor, related=institution)
     return contact
 
 
@@ -429,14 +421,7 @@ def institution_create(*, municipality: Municipality, actor: Any, **values: Any)
     with transaction.atomic():
         institution = Institution(municipality=municipality, **values)
         _check_parent(institution)
-        institution.full_clean()
-        institution.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=institution,
-            after=serialize_for_audit(institution),
-        )
+        save_created(institution, actor=actor)
     return institution
 
 

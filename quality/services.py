@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, serialize_for_audit
+from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction
 from quality.choices import (
     OUTCOME_TRANSITIONS,
@@ -342,14 +342,7 @@ def outcome_create(
             position=(last + 1) if last is not None else 0,
             status_changed_at=timezone.now(),
         )
-        outcome.full_clean()
-        outcome.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=outcome,
-            after=serialize_for_audit(outcome),
-        )
+        save_created(outcome, actor=actor)
     return outcome
 
 
@@ -621,14 +614,7 @@ def workshop_create(
         description=description,
     )
     with transaction.atomic():
-        workshop.full_clean()
-        workshop.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=workshop,
-            after=serialize_for_audit(workshop),
-        )
+        save_created(workshop, actor=actor)
     return workshop
 
 
@@ -719,15 +705,7 @@ def workshop_schedule_series(
                 ends_at=_aware(day, end_time),
                 place=place or workshop.default_place,
             )
-            session.full_clean()
-            session.save()
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                target=session,
-                after=serialize_for_audit(session),
-                related=workshop,
-            )
+            save_created(session, actor=actor, related=workshop)
             created.append(session)
     return created
 
@@ -752,15 +730,7 @@ def session_add(
         is_extra=True,
     )
     with transaction.atomic():
-        session.full_clean()
-        session.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=session,
-            after=serialize_for_audit(session),
-            related=workshop,
-        )
+        save_created(session, actor=actor, related=workshop)
     return session
 
 
@@ -868,15 +838,7 @@ def agenda_item_add(
         position=(last + 1) if last is not None else 0,
     )
     with transaction.atomic():
-        item.full_clean()
-        item.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=item,
-            after=serialize_for_audit(item),
-            related=session,
-        )
+        save_created(item, actor=actor, related=session)
     return item
 
 
@@ -951,15 +913,7 @@ def session_invite(
         status=RegistrationStatus.INVITED,
     )
     with transaction.atomic():
-        registration.full_clean()
-        registration.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=registration,
-            after=serialize_for_audit(registration),
-            related=session,
-        )
+        save_created(registration, actor=actor, related=session)
         if email:
             _mail(
                 subject=_("Einladung: %(session)s") % {"session": session},

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, serialize_for_audit
+from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction
 from registry.models import Institution, Municipality
 from reviews import detector, search
@@ -182,15 +182,7 @@ def episode_create(
             institution_label=institution_label,
             activity_code=activity_code,
         )
-        episode.full_clean()
-        episode.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=episode,
-            after=serialize_for_audit(episode),
-            related=review,
-        )
+        save_created(episode, actor=actor, related=review)
     return episode
 
 
@@ -335,15 +327,7 @@ def finding_create(
             valence=valence,
             text=text.strip(),
         )
-        finding.full_clean()
-        finding.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=finding,
-            after=serialize_for_audit(finding),
-            related=review,
-        )
+        save_created(finding, actor=actor, related=review)
     return finding
 
 
@@ -458,15 +442,7 @@ def recommendation_create(
             rationale=rationale,
             due_date=due_date,
         )
-        rec.full_clean()
-        rec.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=rec,
-            after=serialize_for_audit(rec),
-            related=review,
-        )
+        save_created(rec, actor=actor, related=review)
     return rec
 
 

@@ -16,6 +16,7 @@ ordered per case by timestamp, ties keep file order; the duration of an edge a�
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,50 +112,208 @@ class ProcessMap:
         }
 
 
-def _counts(frame: pl.DataFrame, key: str) -> dict[str, int]:
-    rows = frame.sort(["len", key], descending=[True, False]).iter_rows()
-    return {name: int(n) for name, n in rows}
+CHECK = "_check"
+SEQUENCE = "activities"
 
 
-def _narrow_sorted(lf: pl.LazyFrame) -> tuple[pl.DataFrame, int, int]:
-    """(case key, activity, timestamp) grouped by case in time order; cases; events.
+@dataclass
+class _CaseSequences:
+    """One row per case: its activity codes (and timestamps) in time order.
 
-    The case key is a 64-bit hash of the case id, the activity a categorical (small
-    integer codes): sorting and grouping integers is several times faster than strings.
-    A second, independent hash travels along: after the sort it must be constant within
-    every run of equal keys, otherwise two cases share a key (a collision) and the
-    string path is taken. Logs already in time order skip the sort by time.
+    ``names`` maps the integer activity codes back to the activity names. Codes instead
+    of a categorical column because grouping by lists of plain integers is fast and
+    avoids a Polars row-decoding failure with lists of categoricals.
     """
-    narrow = lf.select(
-        _case_key(),
-        pl.col(CASE).hash(seed=0xC0FFEE).alias("_check"),
-        pl.col(ACTIVITY).cast(pl.Categorical),
-        pl.col(TIMESTAMP),
-    ).collect()
-    if narrow.height == 0:
-        return narrow.drop("_check"), 0, 0
-    time_sorted = narrow.select(
-        (pl.col(TIMESTAMP).diff().drop_nulls() >= pl.duration()).all()
-    ).item()
-    lazy = narrow.lazy()
-    if not time_sorted:
-        lazy = lazy.sort(TIMESTAMP, maintain_order=True)
-    narrow = lazy.sort(CASE_KEY, maintain_order=True).collect()
-    key, check = pl.col(CASE_KEY), pl.col("_check")
-    same_key = (key == key.shift(1)).fill_null(False)
-    runs, collision = narrow.select(
-        (~same_key).sum().alias("runs"),
-        (same_key & (check != check.shift(1))).any().alias("collision"),
-    ).row(0)
-    if collision:  # a 64-bit hash collision: take the exact (string) path
-        ordered = sort_events(lf).collect()
-        narrow = ordered.select(
-            pl.col(CASE).rank("dense").cast(pl.UInt64).alias(CASE_KEY),
-            pl.col(ACTIVITY).cast(pl.Categorical),
-            TIMESTAMP,
+
+    frame: pl.DataFrame
+    names: dict[int, str]
+
+
+def _narrow(lf: pl.LazyFrame, *, exact: bool) -> tuple[pl.DataFrame, dict[int, str]]:
+    """(case key, activity, timestamp) and the activity code → name table.
+
+    The case key is a 64-bit hash of the case id and the activity a small integer code:
+    grouping and sorting integers is several times faster than strings. A second,
+    independent hash of the case id (``_check``) travels along so that callers can prove
+    no two cases share a key; ``exact`` instead ranks the case ids (slower, no collisions
+    possible) — the fallback when the check fails.
+    """
+    key = pl.col(CASE).rank("dense").cast(pl.UInt64) if exact else _case_key()
+    columns = [key.alias(CASE_KEY), pl.col(ACTIVITY).cast(pl.Categorical), pl.col(TIMESTAMP)]
+    if not exact:
+        # 32 bits so that per-case sums cannot overflow (see _sequences).
+        columns.append((pl.col(CASE).hash(seed=0xC0FFEE) % (1 << 32)).alias(CHECK))
+    narrow = lf.select(columns).collect()
+    activity = narrow.get_column(ACTIVITY)
+    distinct = activity.gather(activity.to_physical().arg_unique())
+    names = dict(
+        zip(distinct.to_physical().to_list(), distinct.cast(pl.Utf8).to_list(), strict=True)
+    )
+    return narrow, names
+
+
+def _sequences(narrow: pl.DataFrame, *, with_time: bool) -> tuple[pl.DataFrame, bool]:
+    """One row per case with its activity (and timestamp) sequence; and a collision flag.
+
+    A hash aggregation is cheaper than sorting ten million rows by case, keeps each case's
+    events in their (time) order, and the variants, start/end activities and
+    directly-follows counts all follow from the sequences; exploding the lists again gives
+    the events grouped by case for the durations.
+
+    Grouping keeps file order inside every group, which is time order for logs exported in
+    time order (the usual case, checked in one pass). Other logs are sorted by time inside
+    each case, stably, so ties keep their file order as in pm4py.
+
+    Collision check: if two cases shared a key, their group would hold two different check
+    values, and its sum would differ from ``first × count`` unless the two 32-bit check
+    hashes are equal as well. Sum and first cost far less than min and max.
+    """
+    in_time_order = narrow.height < 2 or narrow[TIMESTAMP].is_sorted()
+    activity, stamp = pl.col(ACTIVITY).to_physical(), pl.col(TIMESTAMP)
+    if not in_time_order:
+        activity = activity.sort_by(TIMESTAMP, maintain_order=True)
+        stamp = stamp.sort()
+    aggs = [activity.alias(SEQUENCE)]
+    if with_time:
+        aggs.append(stamp)
+    if CHECK in narrow.columns:
+        check = pl.col(CHECK)
+        aggs += [check.sum().alias("_sum"), check.first().alias("_first"), pl.len().alias("_n")]
+    per_case = narrow.lazy().group_by(CASE_KEY).agg(aggs).collect()
+    if CHECK not in narrow.columns:
+        return per_case, False
+    mixed = pl.col("_sum") != pl.col("_first") * pl.col("_n")
+    collision = per_case.select(mixed.any()).item()
+    return per_case.drop("_sum", "_first", "_n"), bool(collision)
+
+
+def _per_case(lf: pl.LazyFrame, *, with_time: bool) -> _CaseSequences:
+    """Case sequences by hashed case key, or by exact key after a (very rare) collision."""
+    narrow, names = _narrow(lf, exact=False)
+    per_case, collision = _sequences(narrow, with_time=with_time)
+    del narrow
+    if collision:
+        narrow, names = _narrow(lf, exact=True)
+        per_case, _ = _sequences(narrow, with_time=with_time)
+    return _CaseSequences(per_case, names)
+
+
+@dataclass
+class _Variants:
+    """Distinct activity sequences, most frequent first, ties in order of activity names.
+
+    In ``table`` activities are numbered by the position of their name in ``names``
+    (sorted), so comparing two code lists compares the activity names and Polars can
+    order the variants on integers.
+    """
+
+    table: pl.DataFrame
+    names: list[str]
+
+
+def _variant_table(sequences: _CaseSequences) -> _Variants:
+    names = sorted(sequences.names.values())
+    position = {name: i for i, name in enumerate(names)}
+    renumber = {code: position[name] for code, name in sequences.names.items()}
+    table = (
+        sequences.frame.lazy()
+        .group_by(SEQUENCE)
+        .agg(pl.len().alias("count"))
+        .with_columns(
+            pl.col(SEQUENCE).list.eval(
+                pl.element().replace_strict(renumber, return_dtype=pl.UInt32)
+            )
         )
-        return narrow, int(ordered[CASE].n_unique()), narrow.height
-    return narrow.drop("_check"), int(runs), narrow.height
+        .sort(["count", SEQUENCE], descending=[True, False])
+        .collect()
+    )
+    return _Variants(table, names)
+
+
+def _counts_from_variants(
+    table: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Activity, start, end and directly-follows counts, weighted by each variant's count.
+
+    Every case of a variant contributes the same activities and pairs, so these come from
+    the (usually small) variant table instead of the millions of events.
+    """
+    seq, weight = pl.col(SEQUENCE), pl.col("count")
+    lazy = table.lazy()
+    activities = (lazy.explode(SEQUENCE).group_by(SEQUENCE).agg(weight.sum().alias("len"))).rename(
+        {SEQUENCE: ACTIVITY}
+    )
+    starts = lazy.group_by(seq.list.first().alias(ACTIVITY)).agg(weight.sum().alias("len"))
+    ends = lazy.group_by(seq.list.last().alias(ACTIVITY)).agg(weight.sum().alias("len"))
+    edges = (
+        lazy.filter(seq.list.len() > 1)
+        .select(
+            seq.list.slice(0, seq.list.len() - 1).alias("source"),
+            seq.list.slice(1).alias("target"),
+            weight,
+        )
+        .explode(["source", "target"])
+        .group_by(["source", "target"])
+        .agg(weight.sum().alias("count"))
+    )
+    return tuple(pl.collect_all([activities, starts, ends, edges]))  # type: ignore[return-value]
+
+
+_EDGE_BASE = 1 << 32  # activity codes are u32: (source, target) packs into one u64
+
+
+def _edge_durations(per_case: pl.DataFrame) -> pl.DataFrame:
+    """Directly-follows pairs with their count and mean/median/p90 seconds.
+
+    The pair is packed into one integer so that the aggregation groups by a single column;
+    waiting times are whole microseconds until the end (exact sums, cheaper quantiles).
+    """
+    code = pl.col(SEQUENCE).cast(pl.UInt64)
+    key, stamp = pl.col(CASE_KEY), pl.col(TIMESTAMP)
+    micros = pl.col("_us")
+    return (
+        per_case.lazy()
+        .explode([SEQUENCE, TIMESTAMP])
+        .select(
+            (code * _EDGE_BASE + code.shift(-1)).alias("_edge"),
+            (stamp.shift(-1) - stamp).dt.total_microseconds().alias("_us"),
+            (key == key.shift(-1)).alias("_same"),
+        )
+        .filter(pl.col("_same"))
+        .group_by("_edge")
+        .agg(
+            pl.len().alias("count"),
+            (micros.mean() / 1e6).alias("mean_seconds"),
+            (micros.median() / 1e6).alias("median_seconds"),
+            (micros.quantile(0.9, "linear") / 1e6).alias("p90_seconds"),
+        )
+        .select(
+            (pl.col("_edge") // _EDGE_BASE).cast(pl.UInt32).alias("source"),
+            (pl.col("_edge") % _EDGE_BASE).cast(pl.UInt32).alias("target"),
+            pl.exclude("_edge"),
+        )
+        .collect()
+    )
+
+
+def _variant_rows(variants: _Variants, limit: int | None) -> list[dict[str, Any]]:
+    """Variants with activity names, count and share (the table is already in order)."""
+    table = variants.table if limit is None else variants.table.head(limit)
+    total = int(variants.table["count"].sum()) if variants.table.height else 0
+    names = variants.names
+    return [
+        {"activities": [names[i] for i in seq], "count": count, "share": count / total}
+        for seq, count in zip(table[SEQUENCE].to_list(), table["count"].to_list(), strict=True)
+    ]
+
+
+def _named_counts(frame: pl.DataFrame, names: Sequence[str]) -> dict[str, int]:
+    rows = sorted(((names[code], int(n)) for code, n in frame.iter_rows()), key=_by_count)
+    return dict(rows)
+
+
+def _by_count(row: tuple[str, int]) -> tuple[int, str]:
+    return (-row[1], row[0])
 
 
 def process_map(
@@ -162,91 +321,55 @@ def process_map(
     *,
     min_frequency: int = 1,
     with_variants: bool = True,
+    with_durations: bool = True,
     max_variants: int | None = None,
 ) -> ProcessMap:
-    """Directly-follows graph, start/end activities and variants in one parallel pass.
+    """Directly-follows graph, start/end activities and variants.
+
+    ``with_durations=False`` gives the frequency map (counts only); with durations every
+    directly-follows pair carries its waiting time.
 
     ``min_frequency`` drops activities and edges seen fewer times (the usual map filter);
     counts of the remaining ones are unchanged, as in Disco or pm4py's filtered DFG.
     """
-    events, cases, n_events = _narrow_sorted(_lazy(frame))
-    ev = events.lazy()
-    is_first = pl.col(CASE_KEY) != pl.col(CASE_KEY).shift(1)
-    is_last = pl.col(CASE_KEY) != pl.col(CASE_KEY).shift(-1)
-    queries = [
-        ev.group_by(ACTIVITY).len(),
-        _with_next(ev, case=CASE_KEY)
-        .group_by(["source", "target"])
-        .agg(
-            pl.len().alias("count"),
-            pl.col("seconds").mean().alias("mean_seconds"),
-            pl.col("seconds").median().alias("median_seconds"),
-            pl.col("seconds").quantile(0.9, "linear").alias("p90_seconds"),
-        ),
-        ev.filter(is_first.fill_null(True)).group_by(ACTIVITY).len(),
-        ev.filter(is_last.fill_null(True)).group_by(ACTIVITY).len(),
-    ]
-    if with_variants:
-        queries.append(_variants_of_sorted(ev, case=CASE_KEY))
-    results = pl.collect_all(queries)
-    as_text = pl.selectors.by_dtype(pl.Categorical).cast(pl.Utf8)
-    act, edges, starts, ends = (r.with_columns(as_text) for r in results[:4])
-    activities = _counts(act, ACTIVITY)
+    sequences = _per_case(_lazy(frame), with_time=with_durations)
+    variants = _variant_table(sequences)
+    names = variants.names
+    activities, starts, ends, edges = _counts_from_variants(variants.table)
+    edges = edges.with_columns(
+        pl.col("source").replace_strict(dict(enumerate(names)), return_dtype=pl.Utf8),
+        pl.col("target").replace_strict(dict(enumerate(names)), return_dtype=pl.Utf8),
+    )
+    if with_durations:
+        edges = _edge_durations(sequences.frame).with_columns(
+            pl.col("source").replace_strict(sequences.names, return_dtype=pl.Utf8),
+            pl.col("target").replace_strict(sequences.names, return_dtype=pl.Utf8),
+        )
+    del sequences
+    activity_counts = _named_counts(activities, names)
     edge_rows = edges.sort(["count", "source", "target"], descending=[True, False, False])
+    events = sum(activity_counts.values())
     if min_frequency > 1:
-        activities = {a: n for a, n in activities.items() if n >= min_frequency}
+        activity_counts = {a: n for a, n in activity_counts.items() if n >= min_frequency}
         edge_rows = edge_rows.filter(
             (pl.col("count") >= min_frequency)
-            & pl.col("source").is_in(list(activities))
-            & pl.col("target").is_in(list(activities))
+            & pl.col("source").is_in(list(activity_counts))
+            & pl.col("target").is_in(list(activity_counts))
         )
-    variant_list: list[dict[str, Any]] = []
-    if with_variants:
-        var = results[4]
-        if max_variants is not None:
-            var = var.head(max_variants)
-        variant_list = [
-            {"activities": list(a), "count": int(n), "share": float(sh)}
-            for a, n, sh in var.select("activities", "count", "share").iter_rows()
-        ]
     return ProcessMap(
-        activities=activities,
+        activities=activity_counts,
         edges=edge_rows.to_dicts(),
-        start_activities=_counts(starts, ACTIVITY),
-        end_activities=_counts(ends, ACTIVITY),
-        variants=variant_list,
-        cases=cases,
-        events=n_events,
+        start_activities=_named_counts(starts, names),
+        end_activities=_named_counts(ends, names),
+        variants=_variant_rows(variants, max_variants) if with_variants else [],
+        cases=int(variants.table["count"].sum()) if variants.table.height else 0,
+        events=events,
     )
-
-
-def _variants_of_sorted(lf: pl.LazyFrame, *, case: str = CASE) -> pl.LazyFrame:
-    per_case = lf.group_by(case, maintain_order=True).agg(pl.col(ACTIVITY).alias("activities"))
-    return (
-        per_case.group_by("activities")
-        .agg(pl.len().alias("count"))
-        .with_columns(pl.col("activities").cast(pl.List(pl.Utf8)))
-        .with_columns((pl.col("count") / pl.col("count").sum()).alias("share"))
-        .sort(["count", "activities"], descending=[True, False])
-    )
-
-
-def variants_frame(frame: pl.DataFrame | pl.LazyFrame, *, presorted: bool = False) -> pl.LazyFrame:
-    """Variants (activity sequences) with their case counts and share, most frequent first."""
-    lf = _lazy(frame) if presorted else sort_events(frame)
-    return _variants_of_sorted(lf)
 
 
 def variants(frame: pl.DataFrame | pl.LazyFrame, *, limit: int | None = None) -> list[dict]:
     """Variants as dicts ``{activities, count, share}``, most frequent first."""
-    events, _cases, _n = _narrow_sorted(_lazy(frame))
-    result = _variants_of_sorted(events.lazy(), case=CASE_KEY).collect()
-    if limit is not None:
-        result = result.head(limit)
-    return [
-        {"activities": list(a), "count": int(n), "share": float(s)}
-        for a, n, s in result.iter_rows()
-    ]
+    return _variant_rows(_variant_table(_per_case(_lazy(frame), with_time=False)), limit)
 
 
 def case_durations(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:

@@ -21,6 +21,8 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -208,6 +210,9 @@ def _finish_tabular(frame: pl.DataFrame, *, timestamp_format: str | None, row_of
     return frame
 
 
+BATCH_ROWS = 250_000
+
+
 def read_csv(
     path: str | Path | IO[bytes],
     *,
@@ -221,14 +226,123 @@ def read_csv(
     separator (``,`` or ``;``) is detected from the header line. Rows are numbered as a
     spreadsheet shows them (header = row 1).
     """
-    if separator is None:
-        separator = _sniff_separator(path)
+    if not isinstance(path, str | Path):  # an in-memory upload: small by definition
+        if separator is None:
+            separator = _sniff_separator(path)
+        try:
+            frame = pl.read_csv(
+                path, separator=separator, infer_schema=False, encoding="utf8-lossy"
+            )
+        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+            raise _unreadable("CSV", exc) from exc
+        frame = frame.rename(_rename_map(frame.columns, mapping))
+        return _finish_tabular(frame, timestamp_format=timestamp_format, row_offset=2)
+    return _concat(
+        iter_tabular(path, fmt="csv", mapping=mapping, timestamp_format=timestamp_format)
+    )
+
+
+def read_parquet(path: str | Path, *, mapping: dict[str, str] | None = None) -> pl.DataFrame:
+    """A Parquet log (as written by pm4py, Polars or our export)."""
+    return _concat(iter_tabular(path, fmt="parquet", mapping=mapping))
+
+
+def _concat(batches: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    frames = list(batches)
+    if not frames:
+        raise EventLogError(_("Das Protokoll enthält keine Ereignisse."))
+    return pl.concat(frames, how="vertical_relaxed")
+
+
+def _unreadable(kind: str, exc: Exception) -> EventLogError:
+    return EventLogError(
+        _("Die %(kind)s-Datei ist nicht lesbar: %(err)s") % {"kind": kind, "err": exc}
+    )
+
+
+def count_csv_rows(path: str | Path) -> int:
+    """Data rows of a CSV file (lines after the header), read in blocks for progress.
+
+    Quoted fields with line breaks make this an upper bound; progress is capped at 100 %.
+    """
+    lines, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    if last != b"\n":
+        lines += 1  # last line without a line break
+    return max(lines - 1, 0)
+
+
+def iter_tabular(
+    path: str | Path,
+    *,
+    fmt: str,
+    mapping: dict[str, str] | None = None,
+    timestamp_format: str | None = None,
+    progress: ProgressCallback | None = None,
+    batch_rows: int | None = None,
+) -> Iterator[pl.DataFrame]:
+    """A CSV or Parquet log as validated event-frame batches, streamed from disk.
+
+    Only one batch is in memory at a time, so a log larger than memory can be converted
+    batch by batch. Errors name the row as a spreadsheet shows it (CSV: header = row 1;
+    Parquet: first record = row 1). ``.csv.gz`` is decompressed to a temporary file first,
+    because the CSV scanner cannot stream compressed input.
+    """
+    path = Path(path)
+    if fmt == "csv" and path.name.lower().endswith(".gz"):
+        yield from _iter_gzip_csv(path, mapping, timestamp_format, progress, batch_rows)
+        return
+    if fmt == "csv":
+        kind, first_row = "CSV", 2
+        lazy = pl.scan_csv(
+            path, separator=_sniff_separator(path), infer_schema=False, encoding="utf8-lossy"
+        )
+    else:
+        kind, first_row = "Parquet", 1
+        lazy = pl.scan_parquet(path)
     try:
-        frame = pl.read_csv(path, separator=separator, infer_schema=False, encoding="utf8-lossy")
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise EventLogError(_("Die CSV-Datei ist nicht lesbar: %(err)s") % {"err": exc}) from exc
-    frame = frame.rename(_rename_map(frame.columns, mapping))
-    return _finish_tabular(frame, timestamp_format=timestamp_format, row_offset=2)
+        columns = lazy.collect_schema().names()
+        total = count_csv_rows(path) if fmt == "csv" else lazy.select(pl.len()).collect().item()
+        batches = lazy.rename(_rename_map(columns, mapping)).collect_batches(chunk_size=batch_rows)
+        done = 0
+        for batch in batches:
+            if batch.height == 0:
+                continue
+            yield _finish_tabular(
+                batch, timestamp_format=timestamp_format, row_offset=first_row + done
+            )
+            done += batch.height
+            if progress and total:
+                progress(min(done / total, 1.0))
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
+        raise _unreadable(kind, exc) from exc
+
+
+def _iter_gzip_csv(
+    path: Path,
+    mapping: dict[str, str] | None,
+    timestamp_format: str | None,
+    progress: ProgressCallback | None,
+    batch_rows: int | None,
+) -> Iterator[pl.DataFrame]:
+    with tempfile.NamedTemporaryFile(suffix=".csv") as plain:
+        try:
+            with gzip.open(path, "rb") as packed:
+                shutil.copyfileobj(packed, plain, 1 << 24)
+        except (OSError, EOFError) as exc:
+            raise _unreadable("CSV", exc) from exc
+        plain.flush()
+        yield from iter_tabular(
+            plain.name,
+            fmt="csv",
+            mapping=mapping,
+            timestamp_format=timestamp_format,
+            progress=progress,
+            batch_rows=batch_rows,
+        )
 
 
 def _sniff_separator(path: str | Path | IO[bytes]) -> str:
@@ -241,18 +355,6 @@ def _sniff_separator(path: str | Path | IO[bytes]) -> str:
         head = path.readline()
         path.seek(pos)
     return ";" if head.count(b";") > head.count(b",") else ","
-
-
-def read_parquet(path: str | Path, *, mapping: dict[str, str] | None = None) -> pl.DataFrame:
-    """A Parquet log (as written by pm4py, Polars or our export)."""
-    try:
-        frame = pl.read_parquet(path)
-    except (pl.exceptions.ComputeError, OSError) as exc:
-        raise EventLogError(
-            _("Die Parquet-Datei ist nicht lesbar: %(err)s") % {"err": exc}
-        ) from exc
-    frame = frame.rename(_rename_map(frame.columns, mapping))
-    return _finish_tabular(frame, timestamp_format=None, row_offset=1)
 
 
 # --- XES ---------------------------------------------------------------------------------

@@ -144,6 +144,7 @@ class EventLogUpload(TenantModel):
         verbose_name=_("hochgeladen von"),
     )
     created_at = models.DateTimeField(_("hochgeladen"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("letzte Rückmeldung"), null=True, blank=True)
     finished_at = models.DateTimeField(_("fertig"), null=True, blank=True)
 
     audit_fields = ("municipality_id", "name", "log_format", "status", "cases", "events")

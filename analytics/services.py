@@ -5,16 +5,22 @@ Analytics never writes procedures; it keeps its own configuration and derived fi
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from analytics import eventlog
 from analytics.constants import DEFAULT_RULES
@@ -172,35 +178,35 @@ def _process_in_thread(upload_id: int) -> None:
 
 
 def event_log_upload_process(*, upload_id: int) -> EventLogUpload:
-    """Parse the file into a normalised Parquet frame, reporting progress as it goes.
+    """Convert the file into normalised Parquet parts, reporting progress as it goes.
 
-    Failures (malformed logs) are stored on the record with the parser's message, which
-    names the row or trace, so the page can tell the user what to fix.
+    CSV and Parquet are converted batch by batch (one batch in memory at a time); XES is
+    streamed by the parser into a columnar frame. Failures (malformed logs) are stored on
+    the record with the parser's message, which names the row or trace, so the page can
+    tell the user what to fix; half-written parts are removed.
     """
     upload = EventLogUpload.objects.get(pk=upload_id)
-    EventLogUpload.objects.filter(pk=upload_id).update(status=UploadStatus.RUNNING, progress=0.01)
+    EventLogUpload.objects.filter(pk=upload_id).update(
+        status=UploadStatus.RUNNING, progress=0.01, heartbeat_at=timezone.now()
+    )
 
     def report(fraction: float) -> None:
-        EventLogUpload.objects.filter(pk=upload_id).update(progress=round(0.9 * fraction, 3))
-
-    try:
-        frame = eventlog.read_log(
-            upload.source_file.path,
-            fmt=upload.log_format,
-            mapping=upload.column_mapping or None,
-            timestamp_format=upload.timestamp_format or None,
-            progress=report,
+        EventLogUpload.objects.filter(pk=upload_id).update(
+            progress=round(0.9 * fraction, 3), heartbeat_at=timezone.now()
         )
-        relative = f"analytics/frames/{upload.code}.parquet"
-        target = Path(settings.MEDIA_ROOT) / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        frame.write_parquet(target)
+
+    relative = f"analytics/frames/{upload.code}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    try:
+        cases, events = _convert_to_parts(upload, target, report)
     except eventlog.EventLogError as exc:
+        shutil.rmtree(target, ignore_errors=True)
         EventLogUpload.objects.filter(pk=upload_id).update(
             status=UploadStatus.FAILED, message=str(exc), finished_at=timezone.now()
         )
     except Exception as exc:  # noqa: BLE001 – any parser failure must reach the user
         logger.exception("event log %s failed", upload_id)
+        shutil.rmtree(target, ignore_errors=True)
         EventLogUpload.objects.filter(pk=upload_id).update(
             status=UploadStatus.FAILED,
             message=f"Unerwarteter Fehler beim Lesen: {exc}",
@@ -211,13 +217,70 @@ def event_log_upload_process(*, upload_id: int) -> EventLogUpload:
             status=UploadStatus.DONE,
             progress=1.0,
             frame_file=relative,
-            cases=frame[CASE].n_unique(),
-            events=frame.height,
+            cases=cases,
+            events=events,
             message="",
             finished_at=timezone.now(),
         )
     upload.refresh_from_db()
     return upload
+
+
+def _convert_to_parts(
+    upload: EventLogUpload, target: Path, report: eventlog.ProgressCallback
+) -> tuple[int, int]:
+    """Write the log as ``part-NNNNN.parquet`` files under ``target``; (cases, events)."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    source = upload.source_file.path
+    if upload.log_format == "xes":
+        batches: Iterable[pl.DataFrame] = [eventlog.read_xes(source, progress=report)]
+    else:
+        batches = eventlog.iter_tabular(
+            source,
+            fmt=upload.log_format,
+            mapping=upload.column_mapping or None,
+            timestamp_format=upload.timestamp_format or None,
+            progress=report,
+        )
+    parts = 0
+    for batch in batches:
+        batch.write_parquet(target / f"part-{parts:05d}.parquet")
+        parts += 1
+    if not parts:
+        raise eventlog.EventLogError(_("Das Protokoll enthält keine Ereignisse."))
+    cases, events = (
+        pl.scan_parquet(target)
+        .select(pl.col(CASE).n_unique(), pl.len())
+        .collect(engine="streaming")
+        .row(0)
+    )
+    return int(cases), int(events)
+
+
+STALE_AFTER = dt.timedelta(minutes=15)
+
+
+def event_log_uploads_fail_interrupted(*, stale_after: dt.timedelta = STALE_AFTER) -> int:
+    """Mark uploads whose processing was cut off as failed; returns how many.
+
+    Processing runs in a thread of the web process and reports progress at least every
+    few seconds (``heartbeat_at``). If that process stops (restart, deployment), the
+    record would otherwise say "running" forever; after ``stale_after`` without a sign of
+    life it is failed with a message asking for a new upload. Cheap (one UPDATE), so the
+    upload pages call it before listing.
+    """
+    limit = timezone.now() - stale_after
+    waiting = Q(status__in=(UploadStatus.PENDING, UploadStatus.RUNNING))
+    silent = Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit)
+    return EventLogUpload.objects.filter(waiting & silent).update(
+        status=UploadStatus.FAILED,
+        message=_(
+            "Die Verarbeitung wurde unterbrochen (z. B. durch einen Neustart). "
+            "Bitte die Datei erneut hochladen."
+        ),
+        finished_at=timezone.now(),
+    )
 
 
 EXPORT_TYPES = {

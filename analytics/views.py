@@ -259,6 +259,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
                 form.add_error("source_file", exc)
             else:
                 return redirect("analytics:upload_detail", code=upload.code)
+    services.event_log_uploads_fail_interrupted()
     uploads = selectors.event_log_upload_list_for_user(user=request.user)[:100]
     return render(
         request,
@@ -270,6 +271,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def upload_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One upload; its status panel is polled by htmx while processing runs."""
+    services.event_log_uploads_fail_interrupted()
     upload = selectors.event_log_upload_get_for_user(user=request.user, code=code)
     context = {"upload": upload}
     if request.htmx and not request.htmx.boosted:

@@ -76,7 +76,7 @@ def worker(tool: str, task: str, path: str) -> dict:
 
         data = frame
         runner = {
-            "map": lambda: engine.process_map(data, with_variants=False),
+            "map": lambda: engine.process_map(data, with_variants=False, with_durations=False),
             "perf": lambda: engine.process_map(data, with_variants=False),
             "variants": lambda: engine.variants(data),
             "all": lambda: engine.process_map(data),

@@ -201,3 +201,57 @@ def test_hash_collisions_fall_back_to_the_exact_path(monkeypatch):
     assert per_case.sort("case_id", maintain_order=True).equals(
         expected_sorted.sort("case_id", maintain_order=True)
     )
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_logs_in_time_order_equal_pm4py(seed):
+    """The fast path (file already in time order, no sort) must give the same results."""
+    events = random_log(300, seed=seed, tie_share=0.5).sort("timestamp", maintain_order=True)
+    _assert_equal_to_pm4py(events)
+
+
+def test_frequency_map_counts_equal_the_performance_map():
+    events = random_log(200, seed=11)
+    full = engine.process_map(events)
+    counts_only = engine.process_map(events, with_durations=False)
+    assert [(e["source"], e["target"], e["count"]) for e in counts_only.edges] == [
+        (e["source"], e["target"], e["count"]) for e in full.edges
+    ]
+    assert "mean_seconds" not in counts_only.edges[0]
+    assert counts_only.activities == full.activities
+    assert counts_only.start_activities == full.start_activities
+    assert counts_only.end_activities == full.end_activities
+    assert counts_only.variants == full.variants == engine.variants(events)
+    assert (counts_only.cases, counts_only.events) == (full.cases, full.events)
+
+
+def test_variants_are_ordered_by_count_then_activity_names():
+    events = frame(
+        [
+            ("1", "B", "2024-01-01T10:00"),
+            ("2", "A", "2024-01-01T10:00"),
+            ("2", "C", "2024-01-01T11:00"),
+            ("3", "A", "2024-01-01T10:00"),
+            ("3", "B", "2024-01-01T11:00"),
+            ("4", "A", "2024-01-01T10:00"),
+            ("4", "B", "2024-01-01T11:00"),
+        ]
+    )
+    assert [(v["activities"], v["count"]) for v in engine.variants(events)] == [
+        (["A", "B"], 2),
+        (["A", "C"], 1),
+        (["B"], 1),
+    ]
+    assert [v["share"] for v in engine.variants(events, limit=1)] == [0.5]
+
+
+@pytest.mark.parametrize("in_time_order", [False, True])
+def test_collisions_on_the_grouping_path_fall_back_to_exact_keys(monkeypatch, in_time_order):
+    events = random_log(60, seed=23)
+    if in_time_order:
+        events = events.sort("timestamp", maintain_order=True)
+    expected = engine.process_map(events, with_durations=False)
+    expected_variants = engine.variants(events)
+    monkeypatch.setattr(engine, "_case_key", lambda: pl.lit(7, dtype=pl.UInt64).alias("_case_key"))
+    assert engine.process_map(events, with_durations=False) == expected
+    assert engine.variants(events) == expected_variants

@@ -180,3 +180,108 @@ def test_demo_installs_rules_idempotently():
     demo.load(seed=1, small=True, stdout=out)
     assert ComplianceRule.objects.filter(municipality=bonn).count() == 3
     assert "3 Fristregeln" in out.getvalue() and "0 Fristregeln" in out.getvalue()
+
+
+def _csv_bytes(rows: int, *, bad_row: int | None = None) -> bytes:
+    lines = ["case_id,activity,timestamp"]
+    for i in range(rows):
+        stamp = "kaputt" if bad_row is not None and i + 2 == bad_row else "2024-01-01 10:00"
+        lines.append(f"F-{i // 3},Schritt {i % 3},{stamp}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_large_csv_is_converted_in_batches_with_progress(
+    muni_a, coordinator_a, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    monkeypatch.setattr(eventlog, "BATCH_ROWS", 1_000)
+    seen: list[float] = []
+    original = eventlog.iter_tabular
+
+    def spying(*args, **kwargs):
+        inner = kwargs.pop("progress")
+
+        def progress(fraction: float) -> None:
+            seen.append(fraction)
+            inner(fraction)
+
+        return original(*args, progress=progress, **kwargs)
+
+    monkeypatch.setattr(eventlog, "iter_tabular", spying)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = services.event_log_upload_create(
+            municipality=muni_a,
+            name="groß",
+            uploaded_file=SimpleUploadedFile("gross.csv", _csv_bytes(4_500)),
+            actor=coordinator_a,
+        )
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.DONE
+    assert (upload.events, upload.cases) == (4_500, 1_500)
+    parts = sorted((settings.MEDIA_ROOT / upload.frame_file).glob("part-*.parquet"))
+    assert len(parts) == 5  # one file per batch, never the whole log in memory
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 5
+    assert upload.heartbeat_at is not None
+
+
+def test_error_in_a_late_batch_names_the_row_and_leaves_no_parts(
+    muni_a, coordinator_a, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    monkeypatch.setattr(eventlog, "BATCH_ROWS", 1_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = services.event_log_upload_create(
+            municipality=muni_a,
+            name="spät kaputt",
+            uploaded_file=SimpleUploadedFile("spaet.csv", _csv_bytes(3_000, bad_row=2_502)),
+            actor=coordinator_a,
+        )
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.FAILED
+    assert "Zeile 2502" in upload.message and "kaputt" in upload.message
+    assert not (settings.MEDIA_ROOT / f"analytics/frames/{upload.code}").exists()
+    assert upload.frame_file == ""
+
+
+def test_interrupted_uploads_are_failed_after_silence(muni_a, coordinator_a):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    silent = EventLogUpload.objects.create(
+        municipality=muni_a,
+        name="hängt",
+        log_format="csv",
+        status=UploadStatus.RUNNING,
+        heartbeat_at=now - dt.timedelta(hours=1),
+    )
+    busy = EventLogUpload.objects.create(
+        municipality=muni_a,
+        name="läuft",
+        log_format="csv",
+        status=UploadStatus.RUNNING,
+        heartbeat_at=now - dt.timedelta(seconds=30),
+    )
+    never_started = EventLogUpload.objects.create(
+        municipality=muni_a, name="wartet", log_format="csv", status=UploadStatus.PENDING
+    )
+    EventLogUpload.objects.filter(pk=never_started.pk).update(
+        created_at=now - dt.timedelta(hours=2)
+    )
+    done = EventLogUpload.objects.create(
+        municipality=muni_a,
+        name="fertig",
+        log_format="csv",
+        status=UploadStatus.DONE,
+        heartbeat_at=now - dt.timedelta(days=3),
+    )
+    assert services.event_log_uploads_fail_interrupted() == 2
+    states = dict(EventLogUpload.objects.values_list("name", "status"))
+    assert states == {
+        "hängt": UploadStatus.FAILED,
+        "läuft": UploadStatus.RUNNING,
+        "wartet": UploadStatus.FAILED,
+        "fertig": UploadStatus.DONE,
+    }
+    silent.refresh_from_db()
+    assert "erneut hochladen" in silent.message
+    assert busy.pk and done.pk

@@ -218,8 +218,9 @@ def test_large_csv_is_converted_in_batches_with_progress(
     assert upload.status == UploadStatus.DONE
     assert (upload.events, upload.cases) == (4_500, 1_500)
     parts = sorted((settings.MEDIA_ROOT / upload.frame_file).glob("part-*.parquet"))
-    assert len(parts) == 5  # one file per batch, never the whole log in memory
-    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 5
+    # One file per batch (batches hold at least BATCH_ROWS rows), never the whole log.
+    assert 1 < len(parts) <= 5
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == len(parts)
     assert upload.heartbeat_at is not None
 
 

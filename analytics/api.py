@@ -80,6 +80,26 @@ def variants(request: HttpRequest, filters: Query[AnalysisFilters]) -> dict[str,
     return selectors.variant_report(user=request.user, log_filter=_log_filter(request, filters))
 
 
+@router.get("/time-between", summary="Zeit zwischen zwei Aktivitäten")
+def time_between(
+    request: HttpRequest, filters: Query[AnalysisFilters], source: str, target: str
+) -> dict[str, Any]:
+    """Per case, the time from the first ``source`` to the first ``target`` after it.
+
+    ``source``/``target`` are activity names or, for the platform's procedures, event
+    codes (e.g. ``report_received``, ``first_contact``). Returns count and mean/median/p90
+    seconds over the cases that have both.
+    """
+    if not source.strip() or not target.strip():
+        raise HttpError(422, "source und target dürfen nicht leer sein.")
+    return selectors.time_between_report(
+        user=request.user,
+        log_filter=_log_filter(request, filters),
+        source=source.strip(),
+        target=target.strip(),
+    )
+
+
 def _rule_json(result: dict[str, Any]) -> dict[str, Any]:
     rule = result["rule"]
     return {

@@ -90,3 +90,23 @@ def test_invalid_filters_are_problems(client, coordinator_a):
         "/api/v1/analytics/process-map", {"since": "gestern"}, headers=_auth(coordinator_a)
     )
     assert response.status_code == 422
+
+
+def test_time_between_two_activities(client, coordinator_a, coordinator_b, procedure_a):
+    url = "/api/v1/analytics/time-between"
+    query = {"source": "report_received", "target": "home_visit"}
+    data = client.get(url, query, headers=_auth(coordinator_a)).json()
+    assert data["source"] == "report_received" and data["count"] == 1
+    assert data["mean"] == data["median"] == 40 * 3600
+    by_name = client.get(
+        url, {"source": "Erstkontakt", "target": "Hausbesuch"}, headers=_auth(coordinator_a)
+    ).json()
+    assert by_name["count"] == 1 and by_name["median"] == 10 * 3600
+    # Another commune's coordinator sees none of commune A's cases.
+    other = client.get(url, query, headers=_auth(coordinator_b)).json()
+    assert other["count"] == 0 and other["mean"] is None
+    missing = client.get(url, {"source": "report_received"}, headers=_auth(coordinator_a))
+    assert missing.status_code == 422
+    assert missing.headers["Content-Type"].startswith("application/problem+json")
+    blank = client.get(url, {"source": " ", "target": "x"}, headers=_auth(coordinator_a))
+    assert blank.status_code == 422

@@ -143,7 +143,7 @@ def _narrow(lf: pl.LazyFrame, *, exact: bool) -> tuple[pl.DataFrame, dict[int, s
     if not exact:
         # 32 bits so that per-case sums cannot overflow (see _sequences).
         columns.append((pl.col(CASE).hash(seed=0xC0FFEE) % (1 << 32)).alias(CHECK))
-    narrow = lf.select(columns).collect()
+    narrow = lf.select(columns).collect(engine="streaming")
     activity = narrow.get_column(ACTIVITY)
     distinct = activity.gather(activity.to_physical().arg_unique())
     names = dict(
@@ -179,7 +179,7 @@ def _sequences(narrow: pl.DataFrame, *, with_time: bool) -> tuple[pl.DataFrame, 
     if CHECK in narrow.columns:
         check = pl.col(CHECK)
         aggs += [check.sum().alias("_sum"), check.first().alias("_first"), pl.len().alias("_n")]
-    per_case = narrow.lazy().group_by(CASE_KEY).agg(aggs).collect()
+    per_case = narrow.lazy().group_by(CASE_KEY).agg(aggs).collect(engine="streaming")
     if CHECK not in narrow.columns:
         return per_case, False
     mixed = pl.col("_sum") != pl.col("_first") * pl.col("_n")
@@ -292,7 +292,7 @@ def _edge_durations(per_case: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_edge") % _EDGE_BASE).cast(pl.UInt32).alias("target"),
             pl.exclude("_edge"),
         )
-        .collect()
+        .collect(engine="streaming")
     )
 
 

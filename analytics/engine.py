@@ -7,11 +7,20 @@ optionally ``resource``, ``institution``, ``institution_type``, ``municipality``
 from XES/CSV/Parquet files, :mod:`analytics.selectors` from the platform's procedures.
 
 Why Polars and not DuckDB: Polars is already a runtime dependency, needs no database
-file, and its lazy engine computes the whole map (edges, durations, start/end activities,
-variants) in one multi-threaded pass; ``bench/process_mining.py`` measures it against
-pm4py. The semantics follow pm4py's dataframe path so that results are equal: events are
-ordered per case by timestamp, ties keep file order; the duration of an edge a→b is
-``timestamp(b) − timestamp(a)`` of the two consecutive events.
+file, and runs multi-threaded on the columns it needs; ``bench/process_mining.py``
+measures it against pm4py. The semantics follow pm4py's dataframe path so that results
+are equal: events are ordered per case by timestamp, ties keep file order; the duration
+of an edge a→b is ``timestamp(b) − timestamp(a)`` of the two consecutive events.
+
+How the map is computed without sorting the log by case: case ids are hashed to 64-bit
+keys and activities become small integer codes; one hash aggregation collects every
+case's activity sequence (in file order, which is time order for logs exported in time
+order — checked — and otherwise sorted inside each case). Variants are the distinct
+sequences, and activity, start/end and directly-follows counts are computed from the
+variant table weighted by its counts, so they cost next to nothing after the grouping.
+Durations explode the per-case sequences again (cases now contiguous) and aggregate the
+consecutive pairs under one packed integer key. On 1M cases / 8.6M events (2 cores) the
+frequency map takes about 0.6 s, the variants 0.6–0.7 s, the performance map about 1 s.
 """
 
 from __future__ import annotations

@@ -123,8 +123,9 @@ def event_log_upload_create(
     log_format: str = "",
     column_mapping: dict[str, str] | None = None,
     timestamp_format: str = "",
+    background: bool = True,
 ) -> EventLogUpload:
-    """Store an uploaded log and start processing it.
+    """Store an uploaded log and start processing it (``background=False``: right away).
 
     Bringing in a log for analysis is part of the coordination's quality work, so it needs
     QUALITY/ADD in the commune (project team: for any commune or none); reading it needs
@@ -156,7 +157,10 @@ def event_log_upload_create(
             target=upload,
             after=serialize_for_audit(upload),
         )
-        transaction.on_commit(lambda: _start_processing(upload.pk))
+        if background:
+            transaction.on_commit(lambda: _start_processing(upload.pk))
+    if not background:
+        return event_log_upload_process(upload_id=upload.pk)
     return upload
 
 

@@ -168,7 +168,7 @@ def test_export_needs_export_right(caseworker_a, readonly_a):
             services.event_log_export(user=user, log_filter=LogFilter(), fmt="csv")
 
 
-def test_demo_installs_rules_idempotently():
+def test_demo_installs_rules_and_a_processed_log_idempotently(settings, tmp_path):
     import io
 
     from analytics import demo
@@ -180,6 +180,11 @@ def test_demo_installs_rules_idempotently():
     demo.load(seed=1, small=True, stdout=out)
     assert ComplianceRule.objects.filter(municipality=bonn).count() == 3
     assert "3 Fristregeln" in out.getvalue() and "0 Fristregeln" in out.getvalue()
+    upload = EventLogUpload.objects.get(name=demo.DEMO_LOG_NAME)
+    assert upload.status == UploadStatus.DONE, upload.message
+    assert upload.municipality == bonn and upload.cases == 200
+    assert upload.events > 3 * 200  # every case has at least four steps
+    assert "1 Protokoll" in out.getvalue() and "0 Protokoll" in out.getvalue()
 
 
 def _csv_bytes(rows: int, *, bad_row: int | None = None) -> bytes:

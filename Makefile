@@ -72,9 +72,9 @@ bench: install-test
 	$(PY) bench/run_all.py
 
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore="*/tests/*" --no-obsolete
+	$(TEST_ENV) $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore="*/tests/*" --no-obsolete
 	$(PY) tools/fill_po.py locale/en/LC_MESSAGES/django.po tools/en.json
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
 # Re-resolve the runtime lock in a clean venv; the test lock is the rest of .venv.
 lock: install-test

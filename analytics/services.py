@@ -262,6 +262,33 @@ def _convert_to_parts(
     return int(cases), int(events)
 
 
+def event_log_upload_delete(*, upload: EventLogUpload, actor: Any) -> None:
+    """Delete an uploaded log with its file and converted frame (data minimisation).
+
+    Needs QUALITY/DELETE in the log's commune (project team: also logs without one); the
+    audit trail keeps that, when and by whom, not the data.
+    """
+    municipality_id = upload.municipality_id
+    permissions.require(actor, permissions.DELETE, permissions.QUALITY, municipality_id)
+    before = serialize_for_audit(upload)
+    frame_dir = Path(settings.MEDIA_ROOT) / upload.frame_file if upload.frame_file else None
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditAction.DELETE, target=upload, before=before)
+        source = upload.source_file
+        upload.delete()
+
+        def remove_files() -> None:
+            source.delete(save=False)
+            if frame_dir is not None:
+                if frame_dir.is_dir():
+                    shutil.rmtree(frame_dir, ignore_errors=True)
+                else:
+                    frame_dir.unlink(missing_ok=True)
+
+        # Files go only once the row is gone for good; a rolled-back delete keeps them.
+        transaction.on_commit(remove_files)
+
+
 STALE_AFTER = dt.timedelta(minutes=15)
 
 

@@ -22,4 +22,5 @@ urlpatterns = [
     path("export/<str:fmt>/", views.export, name="export"),
     path("protokolle/", views.upload_list, name="upload_list"),
     path("protokolle/<uuid:code>/", views.upload_detail, name="upload_detail"),
+    path("protokolle/<uuid:code>/loeschen/", views.upload_delete, name="upload_delete"),
 ]

@@ -273,7 +273,19 @@ def upload_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One upload; its status panel is polled by htmx while processing runs."""
     services.event_log_uploads_fail_interrupted()
     upload = selectors.event_log_upload_get_for_user(user=request.user, code=code)
-    context = {"upload": upload}
+    can_delete = permissions.has_permission(
+        request.user, permissions.DELETE, permissions.QUALITY, upload.municipality_id
+    )
+    context = {"upload": upload, "can_delete": can_delete}
     if request.htmx and not request.htmx.boosted:
         return render(request, "analytics/eventlogupload_detail.html#status-panel", context)
     return render(request, "analytics/eventlogupload_detail.html", context)
+
+
+@login_required
+@require_POST
+def upload_delete(request: HttpRequest, code: str) -> HttpResponse:
+    upload = selectors.event_log_upload_get_for_user(user=request.user, code=code)
+    services.event_log_upload_delete(upload=upload, actor=request.user)
+    messages.success(request, _("Das Protokoll und seine Dateien wurden gelöscht."))
+    return redirect("analytics:upload_list")

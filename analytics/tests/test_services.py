@@ -291,3 +291,30 @@ def test_interrupted_uploads_are_failed_after_silence(muni_a, coordinator_a):
     silent.refresh_from_db()
     assert "erneut hochladen" in silent.message
     assert busy.pk and done.pk
+
+
+def test_delete_removes_record_and_files_with_audit(
+    muni_a, coordinator_a, coordinator_b, readonly_a, django_capture_on_commit_callbacks, settings
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = services.event_log_upload_create(
+            municipality=muni_a,
+            name="weg damit",
+            uploaded_file=SimpleUploadedFile("weg.xes", EXAMPLE_XES.encode()),
+            actor=coordinator_a,
+        )
+    upload.refresh_from_db()
+    source, pk = upload.source_file.path, upload.pk
+    frames = settings.MEDIA_ROOT / upload.frame_file
+    assert frames.is_dir() and list(frames.glob("*.parquet"))
+    for outsider in (coordinator_b, readonly_a):
+        with pytest.raises(PermissionDenied):
+            services.event_log_upload_delete(upload=upload, actor=outsider)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_log_upload_delete(upload=upload, actor=coordinator_a)
+    assert not EventLogUpload.objects.filter(pk=pk).exists()
+    import os
+
+    assert not os.path.exists(source) and not frames.exists()
+    event = AuditEvent.objects.get(action=AuditAction.DELETE, target_id=str(pk))
+    assert event.before["name"] == "weg damit"

@@ -253,3 +253,29 @@ def test_handover_page_shows_matrix(client, coordinator_a, procedure_a):
     response = client.get(reverse("analytics:handover_matrix"))
     assert 'id="handover-matrix"' in response.content.decode()
     assert response.context["report"]["rows"][0]["source"] == "ASD"
+
+
+def test_delete_button_and_post(
+    client, coordinator_a, coordinator_b, team_lead_a, muni_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = services.event_log_upload_create(
+            municipality=muni_a,
+            name="Beispiel",
+            uploaded_file=SimpleUploadedFile("beispiel.xes", EXAMPLE_XES.encode()),
+            actor=coordinator_a,
+        )
+    detail = reverse("analytics:upload_detail", args=[upload.code])
+    delete = reverse("analytics:upload_delete", args=[upload.code])
+    client.force_login(team_lead_a)
+    assert "Protokoll löschen" not in client.get(detail).content.decode()
+    assert client.post(delete).status_code == 403
+    client.force_login(coordinator_b)
+    assert client.post(delete).status_code == 404
+    client.force_login(coordinator_a)
+    assert "Protokoll löschen" in client.get(detail).content.decode()
+    assert client.get(delete).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(delete)
+    assert response.status_code == 302 and response["Location"] == reverse("analytics:upload_list")
+    assert not EventLogUpload.objects.exists()

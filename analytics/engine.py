@@ -6,11 +6,15 @@ optionally ``resource``, ``institution``, ``institution_type``, ``municipality``
 ``urgency``, ``result``, ``activity_code``. :mod:`analytics.eventlog` builds such frames
 from XES/CSV/Parquet files, :mod:`analytics.selectors` from the platform's procedures.
 
-Why Polars and not DuckDB: Polars is already a runtime dependency, needs no database
-file, and runs multi-threaded on the columns it needs; ``bench/process_mining.py``
-measures it against pm4py. The semantics follow pm4py's dataframe path so that results
-are equal: events are ordered per case by timestamp, ties keep file order; the duration
-of an edge a→b is ``timestamp(b) − timestamp(a)`` of the two consecutive events.
+Why Polars and not DuckDB, by measurement (1M cases / 8.6M events, 2 cores, DuckDB 2.0
+on the same Arrow data): variants with ``list(activity ORDER BY timestamp)`` took 3.7 s
+in DuckDB (0.7 s even without the ORDER BY and with an ENUM), the performance DFG with
+``lead() OVER (PARTITION BY case ORDER BY time)`` 1.8 s — against 0.6 s and 1.0 s here.
+Polars is also already a runtime dependency and needs no database file;
+``bench/process_mining.py`` measures it against pm4py. The semantics follow pm4py's
+dataframe path so that results are equal: events are ordered per case by timestamp, ties
+keep file order; the duration of an edge a→b is ``timestamp(b) − timestamp(a)`` of the
+two consecutive events.
 
 How the map is computed without sorting the log by case: case ids are hashed to 64-bit
 keys and activities become small integer codes; one hash aggregation collects every

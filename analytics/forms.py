@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from analytics import selectors
 from analytics.models import ComplianceRule, LogFormat
@@ -58,7 +59,12 @@ class AnalysisFilterForm(forms.Form):
         self.fields["municipality"].queryset = selectors.analysable_municipalities(user=user)
         uploads = selectors.event_log_upload_list_for_user(user=user).filter(status="done")
         self.fields["log"].choices = [("", _("Verfahren der Plattform"))] + [
-            (str(u.code), f"{u.name} ({u.cases} Fälle)") for u in uploads[:50]
+            (
+                str(u.code),
+                ngettext("%(name)s (%(n)d Fall)", "%(name)s (%(n)d Fälle)", u.cases)
+                % {"name": u.name, "n": u.cases},
+            )
+            for u in uploads[:50]
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core import permissions
 from core.models import TenantModel
@@ -86,8 +87,11 @@ class ComplianceRule(TenantModel):
     @property
     def deadline_label(self) -> str:
         if self.deadline_hours % 24 == 0 and self.deadline_hours >= 48:
-            return _("%(n)d Tage") % {"n": self.deadline_hours // 24}
-        return _("%(n)d Stunden") % {"n": self.deadline_hours}
+            days = self.deadline_hours // 24
+            return ngettext("%(n)d Tag", "%(n)d Tage", days) % {"n": days}
+        return ngettext("%(n)d Stunde", "%(n)d Stunden", self.deadline_hours) % {
+            "n": self.deadline_hours
+        }
 
 
 class UploadStatus(models.TextChoices):

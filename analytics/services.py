@@ -21,6 +21,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from analytics import eventlog
 from analytics.constants import DEFAULT_RULES
@@ -351,7 +352,12 @@ def event_log_export(*, user: Any, log_filter: Any, fmt: str) -> tuple[bytes, st
             actor=user,
             action=AuditAction.EXPORT,
             target=None,
-            target_repr=f"Ereignisprotokoll ({fmt}, {frame.height} Ereignisse)",
+            target_repr=ngettext(
+                "Ereignisprotokoll (%(fmt)s, %(n)d Ereignis)",
+                "Ereignisprotokoll (%(fmt)s, %(n)d Ereignisse)",
+                frame.height,
+            )
+            % {"fmt": fmt, "n": frame.height},
             after={
                 "format": fmt,
                 "events": frame.height,

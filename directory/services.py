@@ -18,6 +18,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import permissions
 from core.audit import audit_record, changed_only, serialize_for_audit
@@ -206,7 +207,11 @@ def services_notify_stale(*, actor: Any, today: dt.date | None = None) -> dict[s
             for s in services
         ]
         send_mail(
-            _("Frühe Hilfen: %(n)d Angebote zu bestätigen – %(name)s")
+            ngettext(
+                "Frühe Hilfen: %(n)d Angebot zu bestätigen – %(name)s",
+                "Frühe Hilfen: %(n)d Angebote zu bestätigen – %(name)s",
+                len(services),
+            )
             % {"n": len(services), "name": name},
             "\n".join([_("Diese Angebote wurden seit 12 Monaten nicht bestätigt:"), "", *lines]),
             settings.DEFAULT_FROM_EMAIL,
@@ -396,7 +401,10 @@ def _parse_row(
     langs = [code.lower() for code in _LIST_SPLIT.split(get("languages")) if code]
     unknown_langs = [code for code in langs if code not in LANGUAGE_CODES]
     if unknown_langs:
-        errors.append(_("unbekannte Sprache(n): %s") % ", ".join(unknown_langs))
+        errors.append(
+            ngettext("unbekannte Sprache: %s", "unbekannte Sprachen: %s", len(unknown_langs))
+            % ", ".join(unknown_langs)
+        )
     values["languages"] = languages_field(langs or ["de"])
     for key in ("latitude", "longitude"):
         raw = get(key)
@@ -522,7 +530,11 @@ def service_import(
             action=AuditAction.IMPORT,
             target=municipality,
             municipality_id=municipality.pk,
-            target_repr=_("Frühe-Hilfen-Import: %(n)d Angebote (%(src)s)")
+            target_repr=ngettext(
+                "Frühe-Hilfen-Import: %(n)d Angebot (%(src)s)",
+                "Frühe-Hilfen-Import: %(n)d Angebote (%(src)s)",
+                result.created,
+            )
             % {"n": result.created, "src": source or "-"},
             after={
                 "created": result.created,

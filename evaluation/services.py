@@ -22,6 +22,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import permissions
 from core.audit import audit_record, changed_only, save_created, serialize_for_audit
@@ -365,7 +366,12 @@ def invitation_remind(*, evaluation_round: Round, actor: Any, base_url: str) -> 
                 actor=actor,
                 action=AuditAction.UPDATE,
                 target=evaluation_round,
-                reason=_("Erinnerung an %(n)s Eingeladene verschickt") % {"n": count},
+                reason=ngettext(
+                    "Erinnerung an %(n)s eingeladene Person verschickt",
+                    "Erinnerung an %(n)s Eingeladene verschickt",
+                    count,
+                )
+                % {"n": count},
             )
     return count
 

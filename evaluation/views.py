@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -152,7 +153,8 @@ def invitation_add(request: HttpRequest, code: Any) -> HttpResponse:
         return _render_detail(request, evaluation_round, invitation_form=form, status=422)
     messages.success(
         request,
-        _("%(n)s Einladung(en) verschickt.") % {"n": len(created)},
+        ngettext("%(n)s Einladung verschickt.", "%(n)s Einladungen verschickt.", len(created))
+        % {"n": len(created)},
     )
     # The links are shown once, here, for invitees without e-mail access (paper hand-out).
     links = [
@@ -170,7 +172,11 @@ def round_remind(request: HttpRequest, code: Any) -> HttpResponse:
         evaluation_round=evaluation_round, actor=request.user, base_url=_base_url(request)
     )
     if count:
-        messages.success(request, _("%(n)s Erinnerung(en) verschickt.") % {"n": count})
+        messages.success(
+            request,
+            ngettext("%(n)s Erinnerung verschickt.", "%(n)s Erinnerungen verschickt.", count)
+            % {"n": count},
+        )
     else:
         messages.info(
             request, _("Niemand zu erinnern (alle haben geantwortet oder die Runde läuft nicht).")

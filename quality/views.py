@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
@@ -445,7 +446,11 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     created = services.workshop_schedule_series(
                         workshop=workshop, actor=request.user, **series_form.cleaned_data
                     )
-                    messages.success(request, _("%(n)s Termine angelegt.") % {"n": len(created)})
+                    messages.success(
+                        request,
+                        ngettext("%(n)s Termin angelegt.", "%(n)s Termine angelegt.", len(created))
+                        % {"n": len(created)},
+                    )
                     return redirect(workshop.get_absolute_url())
             elif action == "extra":
                 session_form = forms.SessionForm(request.POST, prefix="extra")

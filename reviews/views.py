@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -256,7 +257,13 @@ def episode_import(request: HttpRequest, code) -> HttpResponse:
             review=review, procedure_code=form.cleaned_data["procedure_code"], actor=request.user
         )
         messages.success(
-            request, _("%(n)d Episoden aus dem Verfahren übernommen.") % {"n": len(episodes)}
+            request,
+            ngettext(
+                "%(n)d Episode aus dem Verfahren übernommen.",
+                "%(n)d Episoden aus dem Verfahren übernommen.",
+                len(episodes),
+            )
+            % {"n": len(episodes)},
         )
         return redirect(review.get_absolute_url() + "#zeitleiste")
     return _form_error_page(request, review, form, _("Zeitleiste aus Verfahren übernehmen"))

@@ -63,7 +63,7 @@ def test_any_invalid_row_imports_nothing_and_names_every_row(coordinator_a, muni
     assert "3: Name fehlt" in messages
     assert "kleiner" in messages and "ja oder nein" in messages and "fünf Ziffern" in messages
     assert "E-Mail" in messages and "Datum" in messages
-    assert "unbekannte Sprache(n): xx" in messages and "unbekannte Zielgruppe" in messages
+    assert "unbekannte Sprache: xx" in messages and "unbekannte Zielgruppe" in messages
     assert not Service.objects.exists()
     assert not AuditEvent.objects.filter(action="import").exists()
 

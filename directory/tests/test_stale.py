@@ -77,7 +77,7 @@ def test_notify_command_mails_each_commune_its_list(coordinator_a, coordinator_b
     body_a = by_recipient[coordinator_a.email].body
     assert "Alt A" in body_a and "Frisch A" not in body_a and "Alt B" not in body_a
     assert "31.05.2025" in body_a
-    assert "1 Angebote" in by_recipient[coordinator_b.email].subject
+    assert "1 Angebot zu bestätigen" in by_recipient[coordinator_b.email].subject
 
 
 @time_machine.travel(NOW)

@@ -99,7 +99,7 @@ def test_import_page_imports(client, coordinator_a, muni_a):
     upload = SimpleUploadedFile("a.csv", "Angebot;PLZ\nStillcafé;53111\n".encode())
     data = {"municipality": muni_a.pk, "file": upload, "col_name": "Angebot", "col_postcode": "PLZ"}
     text = client.post(reverse("directory:service_import"), data).content.decode()
-    assert "1 Angebote importiert" in text
+    assert "1 Angebot importiert" in text
     assert Service.objects.get().name == "Stillcafé"
 
 

@@ -31,7 +31,7 @@ def test_reminds_open_rounds_once_per_interval(invite, round_a, django_capture_o
     invite("c", "school", evaluation_round=closed)
     with django_capture_on_commit_callbacks(execute=True):
         output = _run("--base-url", "https://ksqm.example")
-    assert "2 Erinnerung(en) verschickt" in output
+    assert "2 Erinnerungen verschickt" in output
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         round_a.invitations.values_list("email", flat=True)
     )
@@ -42,7 +42,7 @@ def test_reminds_open_rounds_once_per_interval(invite, round_a, django_capture_o
     assert round_a.last_reminded_on == date(2026, 3, 10)
     # Run again the same day: nothing, the interval has not passed.
     with django_capture_on_commit_callbacks(execute=True):
-        assert "0 Erinnerung(en)" in _run()
+        assert "0 Erinnerungen verschickt" in _run()
     assert len(mail.outbox) == 2
 
 

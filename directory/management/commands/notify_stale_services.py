@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import ngettext
 
 from core.choices import AuditSource
 from core.context import change_context
@@ -24,8 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args, date: dt.date | None, **options) -> None:
         with change_context(AuditSource.CLI):
             result = services_notify_stale(actor=SystemActor("notify_stale_services"), today=date)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{result['services']} Angebot(e) veraltet, {result['mails']} E-Mail(s) versandt"
-            )
-        )
+        stale = ngettext(
+            "%(n)d Angebot veraltet", "%(n)d Angebote veraltet", result["services"]
+        ) % {"n": result["services"]}
+        mails = ngettext("%(n)d E-Mail versandt", "%(n)d E-Mails versandt", result["mails"]) % {
+            "n": result["mails"]
+        }
+        self.stdout.write(self.style.SUCCESS(f"{stale}, {mails}"))

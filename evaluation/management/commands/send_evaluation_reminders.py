@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.choices import AuditSource
 from core.context import change_context
@@ -67,4 +68,9 @@ class Command(BaseCommand):
                 )
                 total += count
                 self.stdout.write(f"{evaluation_round}: {count} erinnert")
-        self.stdout.write(self.style.SUCCESS(f"{total} Erinnerung(en) verschickt."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                ngettext("%(n)s Erinnerung verschickt.", "%(n)s Erinnerungen verschickt.", total)
+                % {"n": total}
+            )
+        )

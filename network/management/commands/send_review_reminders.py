@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import ngettext
 
 from core.choices import AuditSource
 from core.context import change_context
@@ -37,8 +38,10 @@ class Command(BaseCommand):
             result = agreement_send_review_reminders(
                 actor=SystemActor("send_review_reminders"), today=date, within_days=days
             )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{result['agreements']} Vereinbarung(en), {result['mails']} E-Mail(s) versandt"
-            )
-        )
+        agreements = ngettext(
+            "%(n)d Vereinbarung", "%(n)d Vereinbarungen", result["agreements"]
+        ) % {"n": result["agreements"]}
+        mails = ngettext("%(n)d E-Mail versandt", "%(n)d E-Mails versandt", result["mails"]) % {
+            "n": result["mails"]
+        }
+        self.stdout.write(self.style.SUCCESS(f"{agreements}, {mails}"))

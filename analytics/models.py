@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from core import permissions
 from core.models import TenantModel
@@ -135,7 +135,7 @@ class EventLogUpload(TenantModel):
         _("Status"), max_length=10, choices=UploadStatus.choices, default=UploadStatus.PENDING
     )
     progress = models.FloatField(_("Fortschritt"), default=0.0)
-    message = models.TextField(_("Meldung"), blank=True)
+    message = models.TextField(pgettext_lazy("status message", "Meldung"), blank=True)
     cases = models.PositiveIntegerField(_("Fälle"), default=0)
     events = models.PositiveIntegerField(_("Ereignisse"), default=0)
     frame_file = models.CharField(_("aufbereitete Datei"), max_length=300, blank=True)

@@ -1,9 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Verfahren nach § 8a SGB VIII")
     # Entries for the main navigation: (url name, label, needs login, permission domain).
-    navigation: tuple = (("cases:procedure_list", _("Verfahren"), True, "cases"),)
+    navigation: tuple = (
+        (
+            "cases:procedure_list",
+            pgettext_lazy("procedures, plural heading", "Verfahren"),
+            True,
+            "cases",
+        ),
+    )

@@ -138,7 +138,7 @@ def _review_out(review) -> ReviewOut:
     )
 
 
-@router.get("/reviews", response=list[ReviewOut], auth=token_auth, summary="Fallanalysen")
+@router.get("/reviews", response=list[ReviewOut], auth=token_auth, summary="Falluntersuchungen")
 def list_reviews(request: HttpRequest, status: str = ""):
     reviews = selectors.review_list_for_user(user=request.user, status=status).prefetch_related(
         "team"
@@ -155,7 +155,7 @@ def get_review(request: HttpRequest, code: uuid.UUID):
     "/reviews",
     response={201: ReviewOut},
     auth=token_auth,
-    summary="Fallanalyse anlegen (Koordination der Kommune)",
+    summary="Falluntersuchung anlegen (Koordination der Kommune)",
 )
 def create_review(request: HttpRequest, payload: ReviewIn):
     municipality = selectors.municipality_for_reporting(slug=payload.municipality)

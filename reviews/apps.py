@@ -9,5 +9,5 @@ class ReviewsConfig(AppConfig):
     navigation: tuple = (
         ("reviews:incident_start", _("Beinahe-Ereignis melden"), False),
         ("reviews:library", _("Lernbibliothek"), False),
-        ("reviews:review_list", _("Fallanalysen"), True),
+        ("reviews:review_list", _("Falluntersuchungen"), True),
     )

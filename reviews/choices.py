@@ -57,5 +57,5 @@ class IncidentStatus(models.TextChoices):
 
 
 class LibraryKind(models.TextChoices):
-    FINDING = "finding", _("Befund einer Fallanalyse")
+    FINDING = "finding", _("Befund einer Falluntersuchung")
     INCIDENT = "incident", _("Beinahe-Ereignis")

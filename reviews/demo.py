@@ -211,7 +211,7 @@ def _review(rng: random.Random, municipality: Municipality, index: int, actor: A
             review=review,
             actor=actor,
             text=text,
-            rationale="Ergebnis der Fallanalyse (Demo).",
+            rationale="Ergebnis der Falluntersuchung (Demo).",
             finding=findings[n % len(findings)],
             due_date=timezone.localdate() + dt.timedelta(days=90),
         )
@@ -297,5 +297,5 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict[str, Any]:
                 _incidents(rng, municipality, actor, incidents_per_commune)
             _review_from_procedure(municipality, actor)
             made += 1
-    stdout.write(f"  Fallanalysen und Beinahe-Ereignisse für {made} Kommunen angelegt")
+    stdout.write(f"  Falluntersuchungen und Beinahe-Ereignisse für {made} Kommunen angelegt")
     return {}

@@ -37,7 +37,9 @@ class ReviewForm(forms.Form):
     method = forms.ChoiceField(label=_("Methode"), choices=ReviewMethod.choices)
     status = forms.ChoiceField(label=_("Status"), choices=ReviewStatus.choices)
     questions = forms.CharField(
-        label=_("Fragen der Fallanalyse"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Fragen der Falluntersuchung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     summary = forms.CharField(
         label=_("Zusammenfassung"), required=False, widget=forms.Textarea(attrs={"rows": 4})

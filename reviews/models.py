@@ -70,7 +70,7 @@ class CaseReview(TenantModel):
     status = models.CharField(
         _("Status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PLANNED
     )
-    questions = models.TextField(_("Fragen der Fallanalyse"), blank=True)
+    questions = models.TextField(_("Fragen der Falluntersuchung"), blank=True)
     summary = models.TextField(_("Zusammenfassung"), blank=True)
     team = models.ManyToManyField(
         "registry.Institution",
@@ -115,8 +115,8 @@ class CaseReview(TenantModel):
     )
 
     class Meta:
-        verbose_name = _("Fallanalyse")
-        verbose_name_plural = _("Fallanalysen")
+        verbose_name = _("Falluntersuchung")
+        verbose_name_plural = _("Falluntersuchungen")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["municipality", "status"], name="reviews_review_status")]
 
@@ -139,7 +139,10 @@ class Episode(TenantModel):
     """
 
     review = models.ForeignKey(
-        CaseReview, on_delete=models.CASCADE, related_name="episodes", verbose_name=_("Fallanalyse")
+        CaseReview,
+        on_delete=models.CASCADE,
+        related_name="episodes",
+        verbose_name=_("Falluntersuchung"),
     )
     position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     occurred_on = models.DateField(_("Datum"), null=True, blank=True)
@@ -193,7 +196,10 @@ class Finding(TenantModel):
     """A Befund: on one level, in one category of the taxonomy, a strength or a weakness."""
 
     review = models.ForeignKey(
-        CaseReview, on_delete=models.CASCADE, related_name="findings", verbose_name=_("Fallanalyse")
+        CaseReview,
+        on_delete=models.CASCADE,
+        related_name="findings",
+        verbose_name=_("Falluntersuchung"),
     )
     episode = models.ForeignKey(
         Episode,
@@ -250,7 +256,7 @@ class Recommendation(TenantModel):
         CaseReview,
         on_delete=models.CASCADE,
         related_name="recommendations",
-        verbose_name=_("Fallanalyse"),
+        verbose_name=_("Falluntersuchung"),
     )
     finding = models.ForeignKey(
         Finding,

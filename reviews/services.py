@@ -315,7 +315,9 @@ def finding_create(
     """Record a finding on one of the five levels, in one category of the taxonomy."""
     _require(actor, permissions.CHANGE, review.municipality_id)
     if episode is not None and episode.review_id != review.pk:
-        raise ValidationError({"episode": _("Die Episode gehört zu einer anderen Fallanalyse.")})
+        raise ValidationError(
+            {"episode": _("Die Episode gehört zu einer anderen Falluntersuchung.")}
+        )
     if not category.is_active:
         raise ValidationError({"category": _("Diese Kategorie wird nicht mehr verwendet.")})
     with transaction.atomic():
@@ -433,7 +435,9 @@ def recommendation_create(
     """Record what should change as a result of the review."""
     _require(actor, permissions.CHANGE, review.municipality_id)
     if finding is not None and finding.review_id != review.pk:
-        raise ValidationError({"finding": _("Der Befund gehört zu einer anderen Fallanalyse.")})
+        raise ValidationError(
+            {"finding": _("Der Befund gehört zu einer anderen Falluntersuchung.")}
+        )
     with transaction.atomic():
         rec = Recommendation(
             review=review,
@@ -465,7 +469,7 @@ def recommendation_to_outcome(*, recommendation: Recommendation, actor: Any) -> 
             actor=actor,
             description=recommendation.rationale,
             due_date=recommendation.due_date,
-            origin=_("Fallanalyse „%(title)s“") % {"title": review.title},
+            origin=_("Falluntersuchung „%(title)s“") % {"title": review.title},
             origin_url=review.get_absolute_url(),
         )
         recommendation.outcome = outcome

@@ -125,7 +125,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Die Fallanalyse wurde angelegt."))
+            messages.success(request, _("Die Falluntersuchung wurde angelegt."))
             return redirect(review.get_absolute_url())
     return render(request, "reviews/review_form.html", {"form": form, "municipality": municipality})
 
@@ -176,7 +176,7 @@ def review_edit(request: HttpRequest, code) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Die Fallanalyse wurde gespeichert."))
+            messages.success(request, _("Die Falluntersuchung wurde gespeichert."))
             return redirect(review.get_absolute_url())
     return render(
         request,

@@ -128,7 +128,7 @@ def test_coordinator_runs_a_review_through_the_pages(
     ):
         assert text in body
     report = client.get(reverse("reviews:review_report", args=[code])).content.decode()
-    assert "Bericht der Fallanalyse" in report and "Kita Regenbogen" in report
+    assert "Bericht der Falluntersuchung" in report and "Kita Regenbogen" in report
 
 
 def test_invalid_subform_shows_inline_errors(client, muni_a, coordinator_a):

@@ -8,53 +8,48 @@
   planner recompute ``to_tsvector`` per row when it preferred another index: 0.25 ms a
   row, a second for a commune filter over 20,000 offers.)
 * SQLite: an FTS5 table ``directory_service_fts`` whose rows hold the Snowball-German
-  stems of the same document (stemmed in Python with ``snowballstemmer``, the same
-  algorithm) with prefix indexes for 2–4 characters, queried with prefix terms.
+  stems of the same document (stemmed in Python with ``core.search.snowball_stem``, the
+  same algorithm) with prefix indexes for 2–4 characters, queried with prefix terms.
 
 Both treat each query word as a prefix of a stem, so "Schwanger" finds
 "Schwangerschaftsberatung" and "Familien" finds "Familie". Callers only use
-:func:`filter_queryset`, :func:`index_services` and :func:`rebuild_index`.
+:func:`filter_queryset`, :func:`index_services` and :func:`rebuild_index`. The query
+building, stemming and engine check shared with the other apps live in ``core.search``;
+the tables, the indexed document and the migration SQL stay here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
-import snowballstemmer
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from core.search import (
+    PG_PREFIX_QUERY,
+    fts5_prefix_query,
+    is_postgresql,
+    pg_prefix_tsquery,
+    snowball_stem,
+)
+
 FTS_TABLE = "directory_service_fts"
 _WORD = re.compile(r"\w+", re.UNICODE)
-_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    return snowballstemmer.stemmer("german")
 
 
 def words(text: str) -> list[str]:
+    """Every word of ``text``, lower-cased; lone digits dropped, stop words kept.
+
+    No stop list: the public search is a filter where every typed word must match.
+    """
     return [w for w in _WORD.findall(text.lower()) if not w.isdigit() or len(w) > 1]
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    # The pure-Python Snowball stemmer costs ~0.1 ms a word; a directory repeats its
-    # vocabulary endlessly, so a cache makes indexing 20,000 offers take seconds, not minutes.
-    return _stemmer().stemWord(word).translate(_FOLD)
 
 
 def stems(text: str) -> list[str]:
     """Snowball-German stems, umlauts folded (the SQLite index and query use the same)."""
-    return [_stem(w) for w in words(text)]
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
+    return [snowball_stem(w) for w in words(text)]
 
 
 def filter_queryset(qs: QuerySet, query: str) -> QuerySet:
@@ -62,17 +57,12 @@ def filter_queryset(qs: QuerySet, query: str) -> QuerySet:
     terms = words(query)
     if not terms:
         return qs
-    if is_postgres():
-        tsquery = " & ".join(f"{w}:*" for w in terms)
+    if is_postgresql():
+        # PostgreSQL stems the words itself (``german``), each as a prefix.
         # User input only travels as a bound parameter; the SQL text is constant.
-        return qs.filter(
-            pk__in=RawSQL(  # noqa: S611
-                "SELECT id FROM directory_service "
-                "WHERE search_vector @@ to_tsquery('german'::regconfig, %s)",
-                [tsquery],
-            )
-        )
-    match = " AND ".join(f'"{s}"*' for s in stems(query))
+        sql = f"SELECT id FROM directory_service WHERE search_vector @@ {PG_PREFIX_QUERY}"  # noqa: S608
+        return qs.filter(pk__in=RawSQL(sql, [pg_prefix_tsquery(terms)]))  # noqa: S611
+    match = fts5_prefix_query(stems(query))
     sql = f"SELECT rowid FROM {FTS_TABLE} WHERE body MATCH %s"  # noqa: S608 – constant table
     return qs.filter(pk__in=RawSQL(sql, [match]))  # noqa: S611 – the query is a bound parameter
 
@@ -86,7 +76,7 @@ def _documents(service_ids: Iterable[int]) -> list[tuple[int, str]]:
 
 def index_services(service_ids: Iterable[int]) -> None:
     """Bring the SQLite index up to date for these services (PostgreSQL needs nothing)."""
-    if is_postgres():
+    if is_postgresql():
         return
     ids = list(service_ids)
     with connection.cursor() as cursor:
@@ -99,7 +89,7 @@ def index_services(service_ids: Iterable[int]) -> None:
 
 
 def unindex_services(service_ids: Iterable[int]) -> None:
-    if is_postgres():
+    if is_postgresql():
         return
     with connection.cursor() as cursor:
         for pk in service_ids:
@@ -110,7 +100,7 @@ def rebuild_index() -> int:
     """Re-index every service (after bulk loads); returns the number indexed."""
     from directory.models import Service
 
-    if is_postgres():
+    if is_postgresql():
         return Service.objects.count()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608

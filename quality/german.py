@@ -5,17 +5,18 @@ simplified), umlaut folding, and splitting of compounds at the common linking fo
 (``-ungs-``, ``-heits-``, ``-keits-``, ``-ions-``, ``-täts-``), because German writes
 "Gefährdungseinschätzungsbogen" where English writes three words. Written here rather
 than pulled in as a package: it is short, and search and similarity must agree on it.
+(directory and reviews use Snowball instead; ``core.search`` explains the difference.)
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from core.search import fold_umlauts, normalise_text
+
 _WORD = re.compile(r"[a-zäöüß]+")
-_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 _VOWELS = set("aeiouyäöü")
 
 STOPWORDS = frozenset(
@@ -222,8 +223,8 @@ _KNOWN_HEADS = tuple(
 
 def normalize(text: str) -> str:
     """Lower case, NFC, soft hyphens and non-breaking spaces removed."""
-    text = unicodedata.normalize("NFC", text).lower()
-    return text.replace("\u00ad", "").replace("\u00a0", " ")
+    # A soft hyphen only marks where a word may break: "Gefähr\u00addung" is one word.
+    return normalise_text(text).replace("\u00ad", "").replace("\u00a0", " ")
 
 
 def _regions(word: str) -> tuple[int, int]:
@@ -243,7 +244,7 @@ def stem(word: str) -> str:
     """Snowball-like German stem of one lower-case word, umlauts folded."""
     word = word.replace("ß", "ss")
     if len(word) <= 3:
-        return word.translate(_FOLD)
+        return fold_umlauts(word)
     r1, r2 = _regions(word)
     # Step 1: inflection endings.
     for suffix in ("ern", "em", "er", "en", "es", "e"):
@@ -268,7 +269,7 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= min(r2, r1 + 2):
             word = word[: -len(suffix)]
             break
-    return word.translate(_FOLD)
+    return fold_umlauts(word)
 
 
 def split_compound(word: str) -> list[str]:

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from core.search import PG_WEBSEARCH_QUERY, fts5_prefix_query, is_postgresql
 from quality import german
 from quality.models import DevelopmentInterest, Outcome, SearchDocument, Topic
 
@@ -167,12 +168,6 @@ _BASE_JOIN = (
 _COLUMNS = "d.kind, d.object_id, d.text, d.municipality_id, m.name, m.slug, d.status, d.scope"
 
 
-def _fts5_query(query: str) -> str:
-    terms = list(dict.fromkeys(german.stems(query)))
-    # Each stem as a quoted prefix token: "einschatz"* also finds "einschatzbog…".
-    return " AND ".join(f'"{t}"*' for t in terms)
-
-
 def search(
     *,
     query: str,
@@ -198,19 +193,21 @@ def search(
     if not query.strip():
         return []
     # Only constant fragments are joined below; every value is a bound parameter.
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         vector = "d.search_vector"  # generated column (migration 0007)
         select = f"SELECT {_COLUMNS}, ts_rank({vector}, q) AS s"
         parts = [
             select,  # noqa: S608
             "FROM quality_searchdocument d" + _BASE_JOIN + ",",
-            "websearch_to_tsquery('german'::regconfig, %s) q",
+            f"{PG_WEBSEARCH_QUERY} q",
             f"WHERE {vector} @@ q" + where,
             "ORDER BY s DESC, d.id LIMIT %s",
         ]
         args = [query, *params, limit]
     else:
-        match = _fts5_query(query)
+        # Our stems (the FTS5 table holds them), each a prefix: "einschatz"* also finds
+        # "einschatzbog…".
+        match = fts5_prefix_query(german.stems(query))
         if not match:
             return []
         select = f"SELECT {_COLUMNS}, -bm25(quality_search_fts) AS s"

@@ -5,20 +5,25 @@ reduced to their Snowball German stems. A query is normalised the same way and e
 must occur in that column (``icontains`` works on both engines, and stems match inside
 compounds: "Hausbesuch" finds "Hausbesuche"). On PostgreSQL a match of the built-in
 ``german`` text-search configuration counts as well and ranks the results.
+Normalising, stemming and the engine check are shared with the other apps (``core.search``);
+the stop list, the column and the indexed fields are this app's.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
 
-import snowballstemmer
-from django.db import connection
 from django.db.models import Q, QuerySet
 
+from core.search import (
+    PG_WEBSEARCH_QUERY,
+    is_postgresql,
+    normalise_text,
+    pg_tsvector,
+    snowball_stem,
+)
+
 _WORD = re.compile(r"[0-9a-zäöüß]+")
-_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 # Words that carry no meaning in a search (a short German stop list).
 _STOP_WORDS = (
     "der die das und oder ein eine einer eines einem einen in im am an auf aus bei mit "
@@ -26,27 +31,17 @@ _STOP_WORDS = (
     "wir ihr ich den dem des als auch wie so dass da"
 )
 _STOP = frozenset(_STOP_WORDS.split())
-_stemmer = snowballstemmer.stemmer("german")
-
-
-@lru_cache(maxsize=20_000)
-def _stem(word: str) -> str:
-    return _stemmer.stemWord(word).translate(_FOLD)
 
 
 def tokens(text: str) -> list[str]:
     """The normalised stems of ``text`` in order, without stop words."""
-    text = unicodedata.normalize("NFC", text or "").lower()
-    return [_stem(w) for w in _WORD.findall(text) if w not in _STOP and len(w) > 1]
+    text = normalise_text(text or "")
+    return [snowball_stem(w) for w in _WORD.findall(text) if w not in _STOP and len(w) > 1]
 
 
 def normalise(*parts: str) -> str:
     """The value of a ``search_text`` column for the given texts."""
     return " ".join(tokens(" ".join(p for p in parts if p)))
-
-
-def is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def _pg_document(fields: tuple[str, ...]) -> str:
@@ -81,8 +76,8 @@ def search(
     table = qs.model._meta.db_table
     # Table and column names come from code; the user's query is a bound parameter.
     sql = (
-        f"SELECT id FROM {table} WHERE to_tsvector('german'::regconfig, "  # noqa: S608
-        f"{_pg_document(fields)}) @@ websearch_to_tsquery('german'::regconfig, %s)"
+        f"SELECT id FROM {table} "  # noqa: S608
+        f"WHERE {pg_tsvector(_pg_document(fields))} @@ {PG_WEBSEARCH_QUERY}"
     )
     fts_ids = RawSQL(sql, (query,))  # noqa: S611
     ordering = qs.query.order_by or ("-pk",)

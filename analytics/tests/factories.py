@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from analytics.models import ComplianceRule
+from analytics.models import ComplianceRule, EventLogUpload
 from core.permissions import SystemActor
 
 ACTOR = SystemActor("test")
@@ -46,3 +47,19 @@ def procedure_with_steps(
             details={"transmitted": "Name, Anschrift"} if code == "handover_sent" else None,
         )
     return procedure
+
+
+def processed_upload(
+    municipality: Any, actor: Any, *, name: str = "Beispiel", content: bytes | None = None
+) -> EventLogUpload:
+    """An uploaded XES log (the hand-written example unless ``content``), processed now."""
+    from analytics import services
+    from analytics.tests.logs import EXAMPLE_XES
+
+    return services.event_log_upload_create(
+        municipality=municipality,
+        name=name,
+        uploaded_file=SimpleUploadedFile("log.xes", content or EXAMPLE_XES.encode()),
+        actor=actor,
+        background=False,
+    )

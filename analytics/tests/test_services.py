@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from analytics import eventlog, services
 from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
 from analytics.selectors import LogFilter
+from analytics.tests.factories import processed_upload
 from analytics.tests.logs import EXAMPLE_XES, random_log
 from core.choices import AuditAction
 from core.models import AuditEvent
@@ -247,63 +248,44 @@ def test_error_in_a_late_batch_names_the_row_and_leaves_no_parts(
     assert upload.frame_file == ""
 
 
-def test_interrupted_uploads_are_failed_after_silence(muni_a, coordinator_a):
+def test_interrupted_uploads_are_failed_after_silence(muni_a):
     import datetime as dt
 
     from django.utils import timezone
 
     now = timezone.now()
-    silent = EventLogUpload.objects.create(
-        municipality=muni_a,
-        name="hängt",
-        log_format="csv",
-        status=UploadStatus.RUNNING,
-        heartbeat_at=now - dt.timedelta(hours=1),
-    )
-    busy = EventLogUpload.objects.create(
-        municipality=muni_a,
-        name="läuft",
-        log_format="csv",
-        status=UploadStatus.RUNNING,
-        heartbeat_at=now - dt.timedelta(seconds=30),
-    )
-    never_started = EventLogUpload.objects.create(
-        municipality=muni_a, name="wartet", log_format="csv", status=UploadStatus.PENDING
-    )
-    EventLogUpload.objects.filter(pk=never_started.pk).update(
-        created_at=now - dt.timedelta(hours=2)
-    )
-    done = EventLogUpload.objects.create(
-        municipality=muni_a,
-        name="fertig",
-        log_format="csv",
-        status=UploadStatus.DONE,
-        heartbeat_at=now - dt.timedelta(days=3),
-    )
+    ago = {"hours": dt.timedelta(hours=1), "seconds": dt.timedelta(seconds=30)}
+    # name: (status, last heartbeat, created) – None = never reported / just created
+    cases = {
+        "hängt": (UploadStatus.RUNNING, ago["hours"], None),
+        "läuft": (UploadStatus.RUNNING, ago["seconds"], None),
+        "wartet": (UploadStatus.PENDING, None, dt.timedelta(hours=2)),
+        "fertig": (UploadStatus.DONE, dt.timedelta(days=3), None),
+    }
+    for name, (status, silent_for, created_ago) in cases.items():
+        upload = EventLogUpload.objects.create(
+            municipality=muni_a,
+            name=name,
+            log_format="csv",
+            status=status,
+            heartbeat_at=now - silent_for if silent_for else None,
+        )
+        if created_ago:
+            EventLogUpload.objects.filter(pk=upload.pk).update(created_at=now - created_ago)
     assert services.event_log_uploads_fail_interrupted() == 2
-    states = dict(EventLogUpload.objects.values_list("name", "status"))
-    assert states == {
+    assert dict(EventLogUpload.objects.values_list("name", "status")) == {
         "hängt": UploadStatus.FAILED,
         "läuft": UploadStatus.RUNNING,
         "wartet": UploadStatus.FAILED,
         "fertig": UploadStatus.DONE,
     }
-    silent.refresh_from_db()
-    assert "erneut hochladen" in silent.message
-    assert busy.pk and done.pk
+    assert "erneut hochladen" in EventLogUpload.objects.get(name="hängt").message
 
 
 def test_delete_removes_record_and_files_with_audit(
     muni_a, coordinator_a, coordinator_b, readonly_a, django_capture_on_commit_callbacks, settings
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        upload = services.event_log_upload_create(
-            municipality=muni_a,
-            name="weg damit",
-            uploaded_file=SimpleUploadedFile("weg.xes", EXAMPLE_XES.encode()),
-            actor=coordinator_a,
-        )
-    upload.refresh_from_db()
+    upload = processed_upload(muni_a, coordinator_a, name="weg damit")
     source, pk = upload.source_file.path, upload.pk
     frames = settings.MEDIA_ROOT / upload.frame_file
     assert frames.is_dir() and list(frames.glob("*.parquet"))

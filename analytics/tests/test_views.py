@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from analytics import services
 from analytics.models import ComplianceRule, EventLogUpload
-from analytics.tests.factories import ComplianceRuleFactory, procedure_with_steps
+from analytics.tests.factories import ComplianceRuleFactory, procedure_with_steps, processed_upload
 from analytics.tests.logs import EXAMPLE_XES
 from cases.tests.factories import team_with
 
@@ -258,13 +258,7 @@ def test_handover_page_shows_matrix(client, coordinator_a, procedure_a):
 def test_delete_button_and_post(
     client, coordinator_a, coordinator_b, team_lead_a, muni_a, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        upload = services.event_log_upload_create(
-            municipality=muni_a,
-            name="Beispiel",
-            uploaded_file=SimpleUploadedFile("beispiel.xes", EXAMPLE_XES.encode()),
-            actor=coordinator_a,
-        )
+    upload = processed_upload(muni_a, coordinator_a)
     detail = reverse("analytics:upload_detail", args=[upload.code])
     delete = reverse("analytics:upload_delete", args=[upload.code])
     client.force_login(team_lead_a)

@@ -6,13 +6,14 @@ standard XES keys are recognised in every format: ``case:concept:name`` → ``ca
 ``resource``, ``org:group`` → ``institution``.
 
 XES is parsed with lxml's ``iterparse``: it streams, clears every finished trace and
-flushes the collected values into Polars chunks every ``CHUNK_EVENTS`` events, so memory
-stays near the size of the resulting columnar frame, and it reports progress by file
-position. ``bench/process_mining.py --xes N`` measures it against the Rust parser
-``rustxes``: on 50,000 cases (430,000 events, 140 MB) rustxes took 3.4 s and 509 MB peak,
-this reader 18.2 s and 214 MB (a loaded 2-core machine). rustxes is faster, but it is a
-test-only dependency, holds the whole document in memory, offers no progress and names
-no trace on errors; for uploads that may be larger than memory likes, lxml stays.
+hands out a validated batch of whole traces every ``CHUNK_EVENTS`` events, so an upload
+is converted batch by batch with memory bounded by one batch (CSV and Parquet likewise),
+and it reports progress by file position. ``bench/process_mining.py --xes N`` measures
+it against the Rust parser ``rustxes``: on 50,000 cases (430,000 events, 140 MB)
+rustxes took 3.4 s and 509 MB peak, this reader 18.2 s and 214 MB (a loaded 2-core
+machine). rustxes is faster, but it is a test-only dependency, holds the whole document
+in memory, offers no progress and names no trace on errors; for uploads that may be
+larger than memory likes, lxml stays.
 Errors name the trace (XES) or the row (CSV) so a user can fix the file.
 """
 
@@ -369,10 +370,9 @@ def _local(tag: Any) -> str:
 
 
 class _Columns:
-    """Column lists that are flushed into Polars chunks to keep Python memory small."""
+    """Column lists of the current batch (attributes may appear in any event)."""
 
     def __init__(self) -> None:
-        self.chunks: list[pl.DataFrame] = []
         self.reset()
 
     def reset(self) -> None:
@@ -389,21 +389,14 @@ class _Columns:
         for col in self.data.values():
             if len(col) < self.n:
                 col.append(None)
-        if self.n >= CHUNK_EVENTS:
-            self.flush()
 
-    def flush(self) -> None:
+    def take(self) -> pl.DataFrame | None:
+        """The collected rows as a string frame (None if empty); starts a new batch."""
+        frame = None
         if self.n:
-            self.chunks.append(
-                pl.DataFrame({k: pl.Series(k, v, dtype=pl.Utf8) for k, v in self.data.items()})
-            )
+            frame = pl.DataFrame({k: pl.Series(k, v, dtype=pl.Utf8) for k, v in self.data.items()})
         self.reset()
-
-    def frame(self) -> pl.DataFrame:
-        self.flush()
-        if not self.chunks:
-            return pl.DataFrame()
-        return pl.concat(self.chunks, how="diagonal_relaxed")
+        return frame
 
 
 def _open_binary(path: str | Path) -> tuple[IO[bytes], IO[bytes], int]:
@@ -417,12 +410,29 @@ def _open_binary(path: str | Path) -> tuple[IO[bytes], IO[bytes], int]:
 
 
 def read_xes(path: str | Path, *, progress: ProgressCallback | None = None) -> pl.DataFrame:
-    """A XES log (IEEE 1849), plain or gzip-compressed, streamed with lxml ``iterparse``.
+    """A XES log (IEEE 1849), plain or gzip-compressed, as one event frame (see iter_xes)."""
+    batches = list(iter_xes(path, progress=progress))
+    if not batches:
+        raise EventLogError(_("Das Protokoll enthält keine Ereignisse."))
+    return pl.concat(batches, how="diagonal_relaxed")
 
-    Trace-level attributes become ``case:<key>`` columns as in pm4py; ``concept:name`` of
-    the trace is the case id. A trace without a name or without events is an error
-    naming its position, as is an event without activity or with an unreadable date.
+
+def iter_xes(
+    path: str | Path,
+    *,
+    progress: ProgressCallback | None = None,
+    batch_events: int | None = None,
+) -> Iterator[pl.DataFrame]:
+    """A XES log streamed with lxml ``iterparse`` as validated batches of whole traces.
+
+    Only the current batch is held, so a log larger than memory can be converted batch by
+    batch. Trace-level attributes become ``case:<key>`` columns as in pm4py;
+    ``concept:name`` of the trace is the case id. Batches may differ in their attribute
+    columns (an attribute first seen late). A trace without a name or without events is
+    an error naming its position, as is an event without activity or with an unreadable
+    date.
     """
+    limit = batch_events or CHUNK_EVENTS
     stream, raw, size = _open_binary(path)
     cols = _Columns()
     try:
@@ -454,6 +464,11 @@ def read_xes(path: str | Path, *, progress: ProgressCallback | None = None) -> p
                         trace=label,
                     )
                 cols.add({"case:concept:name": case, **extra, **event})
+            if cols.n >= limit:
+                yield _finish_xes_batch(cols.take())  # type: ignore[arg-type]
+        rest = cols.take()
+        if rest is not None:
+            yield _finish_xes_batch(rest)
     except etree.XMLSyntaxError as exc:
         raise EventLogError(
             _("Die XES-Datei ist kein gültiges XML (Zeile %(line)s): %(err)s")
@@ -463,23 +478,38 @@ def read_xes(path: str | Path, *, progress: ProgressCallback | None = None) -> p
         raise EventLogError(_("Die Datei ist nicht lesbar: %(err)s") % {"err": exc}) from exc
     finally:
         raw.close()
-    frame = cols.frame()
-    if frame.height == 0:
-        raise EventLogError(_("Das Protokoll enthält keine Ereignisse."))
+    if progress:
+        progress(1.0)
+
+
+def _finish_xes_batch(frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.rename(_rename_map(frame.columns, None))
-    frame = frame.with_columns(pl.col(TIMESTAMP).alias("_raw_ts"))
+    raw_ts = frame[TIMESTAMP]
     frame = frame.with_columns(parse_timestamps(pl.col(TIMESTAMP)))
     bad = _first_bad(frame, pl.col(TIMESTAMP).is_null())
     if bad is not None:
         trace = frame[CASE][bad]
         raise EventLogError(
             _("Trace „%(trace)s“: Zeitstempel „%(value)s“ ist nicht lesbar.")
-            % {"trace": trace, "value": frame["_raw_ts"][bad]},
+            % {"trace": trace, "value": raw_ts[bad]},
             trace=trace,
         )
-    if progress:
-        progress(1.0)
-    return frame.drop("_raw_ts")
+    return frame
+
+
+def scan_frame(path: str | Path) -> pl.LazyFrame:
+    """A converted log: one Parquet file, or a directory of ``part-*.parquet`` batches.
+
+    Batches may differ in their optional columns (XES attributes first seen late), so the
+    parts are concatenated diagonally: a column missing in a part reads as null.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        return pl.scan_parquet(path)
+    parts = sorted(path.glob("part-*.parquet"))
+    if not parts:
+        raise EventLogError(_("Das Protokoll enthält keine Ereignisse."))
+    return pl.concat([pl.scan_parquet(p) for p in parts], how="diagonal_relaxed")
 
 
 _XES_NS = "{http://www.xes-standard.org/}"

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from analytics import compliance, engine
+from analytics import compliance, engine, eventlog
 from analytics.constants import SUPPRESSION_THRESHOLD
 from analytics.engine import ACTIVITY, CASE, TIMESTAMP
 from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
@@ -130,7 +130,7 @@ def upload_events(*, user: Any, log_filter: LogFilter) -> pl.DataFrame:
     upload = event_log_upload_get_for_user(user=user, code=log_filter.upload_code)
     if upload.status != UploadStatus.DONE or not upload.frame_file:
         raise Http404("Das Protokoll ist noch nicht verarbeitet.")
-    lf = pl.scan_parquet(upload_frame_path(upload))
+    lf = eventlog.scan_frame(upload_frame_path(upload))
     if log_filter.since:
         lf = lf.filter(pl.col(TIMESTAMP) >= log_filter.since)
     if log_filter.until:

@@ -239,7 +239,7 @@ def _convert_to_parts(
     target.mkdir(parents=True)
     source = upload.source_file.path
     if upload.log_format == "xes":
-        batches: Iterable[pl.DataFrame] = [eventlog.read_xes(source, progress=report)]
+        batches: Iterable[pl.DataFrame] = eventlog.iter_xes(source, progress=report)
     else:
         batches = eventlog.iter_tabular(
             source,
@@ -255,7 +255,7 @@ def _convert_to_parts(
     if not parts:
         raise eventlog.EventLogError(_("Das Protokoll enthält keine Ereignisse."))
     cases, events = (
-        pl.scan_parquet(target)
+        eventlog.scan_frame(target)
         .select(pl.col(CASE).n_unique(), pl.len())
         .collect(engine="streaming")
         .row(0)

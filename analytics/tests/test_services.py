@@ -300,3 +300,67 @@ def test_delete_removes_record_and_files_with_audit(
     assert not os.path.exists(source) and not frames.exists()
     event = AuditEvent.objects.get(action=AuditAction.DELETE, target_id=str(pk))
     assert event.before["name"] == "weg damit"
+
+
+def _xes(traces: list[tuple[str, list[dict[str, str]]]]) -> bytes:
+    body = []
+    for name, events in traces:
+        body.append(f'<trace><string key="concept:name" value="{name}"/>')
+        for event in events:
+            attrs = "".join(
+                f'<date key="{k}" value="{v}"/>'
+                if k == "time:timestamp"
+                else f'<string key="{k}" value="{v}"/>'
+                for k, v in event.items()
+            )
+            body.append(f"<event>{attrs}</event>")
+        body.append("</trace>")
+    return ('<?xml version="1.0" encoding="UTF-8"?><log>' + "".join(body) + "</log>").encode()
+
+
+def _event(activity: str, hour: int, **extra: str) -> dict[str, str]:
+    return {
+        "concept:name": activity,
+        "time:timestamp": f"2024-03-01T{hour:02d}:00:00+00:00",
+        **extra,
+    }
+
+
+def test_xes_is_converted_in_batches_even_when_attributes_appear_late(
+    muni_a, coordinator_a, monkeypatch, settings
+):
+    monkeypatch.setattr(eventlog, "CHUNK_EVENTS", 2)
+    log = _xes(
+        [
+            ("c1", [_event("A", 8), _event("B", 9)]),
+            ("c2", [_event("A", 10), _event("C", 12)]),
+            ("c3", [_event("A", 11), _event("B", 13, **{"org:resource": "Kita Sonnenschein"})]),
+        ]
+    )
+    upload = processed_upload(muni_a, coordinator_a, content=log)
+    assert upload.status == UploadStatus.DONE, upload.message
+    assert (upload.cases, upload.events) == (3, 6)
+    assert len(list((settings.MEDIA_ROOT / upload.frame_file).glob("part-*.parquet"))) == 3
+    from analytics import selectors
+
+    events = selectors.upload_events(
+        user=coordinator_a, log_filter=LogFilter(upload_code=upload.code)
+    )
+    assert events["resource"].to_list() == [None] * 5 + ["Kita Sonnenschein"]
+    result = selectors.process_map(
+        user=coordinator_a, log_filter=LogFilter(upload_code=upload.code)
+    )
+    assert result.cases == 3 and result.start_activities == {"A": 3}
+
+
+def test_bad_timestamp_in_a_late_xes_batch_names_the_trace_and_leaves_no_parts(
+    muni_a, coordinator_a, monkeypatch, settings
+):
+    monkeypatch.setattr(eventlog, "CHUNK_EVENTS", 2)
+    broken = _event("B", 9)
+    broken["time:timestamp"] = "gestern"
+    log = _xes([("c1", [_event("A", 8), _event("B", 9)]), ("c2", [_event("A", 8), broken])])
+    upload = processed_upload(muni_a, coordinator_a, content=log)
+    assert upload.status == UploadStatus.FAILED
+    assert "c2" in upload.message and "gestern" in upload.message
+    assert not (settings.MEDIA_ROOT / f"analytics/frames/{upload.code}").exists()

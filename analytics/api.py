@@ -102,8 +102,9 @@ def time_between(
 
 def _rule_json(result: dict[str, Any]) -> dict[str, Any]:
     rule = result["rule"]
+    municipality = result["municipality"]
     return {
-        "municipality": result["municipality"].slug,
+        "municipality": municipality.slug if municipality else None,
         "rule": {
             "id": rule.rule_id,
             "name": rule.name,
@@ -118,11 +119,39 @@ def _rule_json(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class DeadlineQuery(Schema):
+    start: str = ""  # with end and hours: one ad-hoc deadline instead of the commune rules
+    end: str = ""
+    hours: int | None = None
+
+
 @router.get("/compliance", summary="Fristeinhaltung je Regel")
-def compliance(request: HttpRequest, filters: Query[AnalysisFilters]) -> list[dict[str, Any]]:
-    results = selectors.compliance_report(
-        user=request.user, log_filter=_log_filter(request, filters)
-    )
+def compliance(
+    request: HttpRequest, filters: Query[AnalysisFilters], deadline: Query[DeadlineQuery]
+) -> list[dict[str, Any]]:
+    """The communes' deadline rules on their procedures, or one ad-hoc deadline.
+
+    Uploaded logs (``log``) name their own activities, so commune rules (platform event
+    codes) do not apply to them: pass ``start``, ``end`` and ``hours`` instead.
+    """
+    log_filter = _log_filter(request, filters)
+    wanted = (deadline.start.strip(), deadline.end.strip(), deadline.hours)
+    if any(wanted) and not all(wanted):
+        raise HttpError(422, "start, end und hours gehören zusammen.")
+    if deadline.hours is not None and deadline.hours < 1:
+        raise HttpError(422, "hours muss mindestens 1 sein.")
+    if all(wanted):
+        result = selectors.log_deadline_report(
+            user=request.user,
+            log_filter=log_filter,
+            start=wanted[0],
+            end=wanted[1],
+            deadline_hours=deadline.hours or 0,
+        )
+        return [_rule_json(result)]
+    if filters.log:
+        raise HttpError(422, "Für hochgeladene Protokolle bitte start, end und hours angeben.")
+    results = selectors.compliance_report(user=request.user, log_filter=log_filter)
     return [_rule_json(r) for r in results]
 
 

@@ -88,8 +88,24 @@ class AnalysisFilterForm(forms.Form):
 
 
 class TimeBetweenForm(forms.Form):
+    """Two activities: the platform's event codes, or an uploaded log's activity names."""
+
     source = forms.ChoiceField(label=_("von Aktivität"), choices=ActivityCode.choices)
     target = forms.ChoiceField(label=_("bis Aktivität"), choices=ActivityCode.choices)
+
+    def __init__(self, *args: Any, activities: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if activities is not None:
+            for name in ("source", "target"):
+                self.fields[name].choices = [(a, a) for a in activities]
+
+
+class LogDeadlineForm(TimeBetweenForm):
+    """A deadline checked ad hoc on an uploaded log (commune rules use platform codes)."""
+
+    deadline_hours = forms.IntegerField(
+        label=_("Frist in Stunden"), min_value=1, max_value=24 * 365, initial=72
+    )
 
 
 class ComplianceRuleForm(forms.ModelForm):

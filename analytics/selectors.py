@@ -198,6 +198,45 @@ def time_between_report(
     return {"source": source, "target": target, **engine.duration_summary(per_case["seconds"])}
 
 
+def log_activities(*, user: Any, log_filter: LogFilter) -> list[str] | None:
+    """Activity names of the selected uploaded log (None for the platform's procedures)."""
+    if not log_filter.upload_code:
+        return None
+    frame = events_for(user=user, log_filter=log_filter)
+    return sorted(frame.get_column(ACTIVITY).unique().drop_nulls().to_list())
+
+
+def log_deadline_report(
+    *,
+    user: Any,
+    log_filter: LogFilter,
+    start: str,
+    end: str,
+    deadline_hours: int,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """One ad-hoc deadline ("first ``end`` within N hours after the first ``start``").
+
+    Works on uploaded logs as on the platform's procedures; the result has the shape of a
+    commune rule's result, with the commune of the uploaded log (or none).
+    """
+    frame = events_for(user=user, log_filter=log_filter)
+    rule = compliance.Rule(
+        name=f"{start} → {end}",
+        start_activity=start,
+        end_activity=end,
+        deadline_hours=deadline_hours,
+    )
+    result = compliance.evaluate_rule(frame, rule, now=now or timezone.now())
+    upload = (
+        event_log_upload_get_for_user(user=user, code=log_filter.upload_code)
+        if log_filter.upload_code
+        else None
+    )
+    result["municipality"] = upload.municipality if upload else None
+    return result
+
+
 def compliance_rules_for(*, user: Any, municipality_ids: list[int] | None) -> list[ComplianceRule]:
     """Active rules of the communes the user may analyse (optionally narrowed)."""
     allowed = permissions.municipality_ids_for(user, permissions.VIEW, permissions.ANALYTICS)

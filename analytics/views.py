@@ -24,6 +24,7 @@ from analytics.forms import (
     ComparisonForm,
     ComplianceRuleForm,
     EventLogUploadForm,
+    LogDeadlineForm,
     TimeBetweenForm,
 )
 from core import permissions
@@ -32,8 +33,12 @@ from core.views import forbidden_unless
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """Full page, or only the result partial for htmx filter requests."""
-    if request.htmx and not request.htmx.boosted:
+    """Full page, or only the result partial for htmx filter requests.
+
+    Changing the data source reloads the whole main area (``HX-Target: main``), because
+    the activity choices of the extra fields depend on the selected log.
+    """
+    if request.htmx and not request.htmx.boosted and request.htmx.target != "main":
         return render(request, f"{template}#result", context)
     return render(request, template, context)
 
@@ -92,10 +97,14 @@ def process_map_dot(request: HttpRequest) -> HttpResponse:
 def variant_list(request: HttpRequest) -> HttpResponse:
     """Variants with count and share, throughput times and time between two activities."""
     form = _filter_form(request)
+    context: dict[str, Any] = {"form": form}
     between_form = TimeBetweenForm(request.GET if "source" in request.GET else None)
-    context: dict[str, Any] = {"form": form, "between_form": between_form}
     if form.is_valid():
         log_filter = form.log_filter()
+        activities = selectors.log_activities(user=request.user, log_filter=log_filter)
+        between_form = TimeBetweenForm(
+            request.GET if "source" in request.GET else None, activities=activities
+        )
         context["report"] = selectors.variant_report(user=request.user, log_filter=log_filter)
         if between_form.is_valid():
             context["between"] = selectors.time_between_report(
@@ -104,6 +113,7 @@ def variant_list(request: HttpRequest) -> HttpResponse:
                 source=between_form.cleaned_data["source"],
                 target=between_form.cleaned_data["target"],
             )
+    context["between_form"] = between_form
     return _render(request, "analytics/variant_list.html", context)
 
 
@@ -111,8 +121,6 @@ def variant_list(request: HttpRequest) -> HttpResponse:
 def compliance_dashboard(request: HttpRequest) -> HttpResponse:
     """Share of deadlines met per rule, the cases that missed, and the monthly trend."""
     form = _filter_form(request)
-    # Rules belong to communes and are evaluated on the platform's procedures only.
-    del form.fields["log"]
     del form.fields["min_frequency"]
     context: dict[str, Any] = {
         "form": form,
@@ -121,9 +129,29 @@ def compliance_dashboard(request: HttpRequest) -> HttpResponse:
         ),
     }
     if form.is_valid():
-        context["results"] = selectors.compliance_report(
-            user=request.user, log_filter=form.log_filter(), now=timezone.now()
-        )
+        log_filter = form.log_filter()
+        activities = selectors.log_activities(user=request.user, log_filter=log_filter)
+        if activities is None:
+            # Commune rules name the platform's event codes: they apply to its procedures.
+            context["results"] = selectors.compliance_report(
+                user=request.user, log_filter=log_filter, now=timezone.now()
+            )
+        else:
+            deadline_form = LogDeadlineForm(
+                request.GET if "source" in request.GET else None, activities=activities
+            )
+            context["deadline_form"] = deadline_form
+            if deadline_form.is_valid():
+                context["results"] = [
+                    selectors.log_deadline_report(
+                        user=request.user,
+                        log_filter=log_filter,
+                        start=deadline_form.cleaned_data["source"],
+                        end=deadline_form.cleaned_data["target"],
+                        deadline_hours=deadline_form.cleaned_data["deadline_hours"],
+                        now=timezone.now(),
+                    )
+                ]
     return _render(request, "analytics/compliance_dashboard.html", context)
 
 

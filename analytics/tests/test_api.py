@@ -110,3 +110,17 @@ def test_time_between_two_activities(client, coordinator_a, coordinator_b, proce
     assert missing.headers["Content-Type"].startswith("application/problem+json")
     blank = client.get(url, {"source": " ", "target": "x"}, headers=_auth(coordinator_a))
     assert blank.status_code == 422
+
+
+def test_compliance_with_an_ad_hoc_deadline(client, coordinator_a, procedure_a):
+    url = "/api/v1/analytics/compliance"
+    query = {"start": "report_received", "end": "first_contact", "hours": 24}
+    (result,) = client.get(url, query, headers=_auth(coordinator_a)).json()
+    assert result["rule"]["deadline_hours"] == 24 and result["municipality"] is None
+    assert (result["met"], result["missed"]) == (0, 1)  # first contact after 30 h
+    relaxed = client.get(url, {**query, "hours": 48}, headers=_auth(coordinator_a)).json()
+    assert (relaxed[0]["met"], relaxed[0]["missed"]) == (1, 0)
+    incomplete = client.get(url, {"start": "report_received"}, headers=_auth(coordinator_a))
+    assert incomplete.status_code == 422
+    zero = client.get(url, {**query, "hours": 0}, headers=_auth(coordinator_a))
+    assert zero.status_code == 422

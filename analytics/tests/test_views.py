@@ -273,3 +273,67 @@ def test_delete_button_and_post(
         response = client.post(delete)
     assert response.status_code == 302 and response["Location"] == reverse("analytics:upload_list")
     assert not EventLogUpload.objects.exists()
+
+
+def _partner_log(muni, actor):
+    from analytics.demo import _lotsen_csv
+
+    return services.event_log_upload_create(
+        municipality=muni,
+        name="Lotsendienst",
+        uploaded_file=SimpleUploadedFile("l.csv", _lotsen_csv(40, seed=3)),
+        column_mapping={"case_id": "Fall", "activity": "Schritt", "timestamp": "Zeitpunkt"},
+        timestamp_format="%d.%m.%Y %H:%M",
+        actor=actor,
+        background=False,
+    )
+
+
+def test_uploaded_log_offers_its_own_activities_for_time_between_and_deadlines(
+    client, coordinator_a, muni_a
+):
+    upload = _partner_log(muni_a, coordinator_a)
+    client.force_login(coordinator_a)
+    page = client.get(reverse("analytics:variant_list"), {"log": upload.code})
+    choices = [c[0] for c in page.context["between_form"].fields["source"].choices]
+    assert "Belastungseinschätzung" in choices and "report_received" not in choices
+    between = client.get(
+        reverse("analytics:variant_list"),
+        {"log": upload.code, "source": "Erstgespräch auf Station", "target": "Abschluss"},
+    ).context["between"]
+    assert between["count"] == 40 and between["median"] > 0
+
+    dashboard = reverse("analytics:compliance_dashboard")
+    body = client.get(dashboard, {"log": upload.code}).content.decode()
+    assert "Frist in Stunden" in body and "gelten die Fristregeln der Kommune nicht" in body
+    response = client.get(
+        dashboard,
+        {
+            "log": upload.code,
+            "source": "Erstgespräch auf Station",
+            "target": "Belastungseinschätzung",
+            "deadline_hours": 1,
+        },
+    )
+    (result,) = response.context["results"]
+    assert result["met"] + result["missed"] + result["open"] == 40
+    assert result["missed"] > 0 and result["municipality"] == muni_a
+    assert "Fälle mit verfehlter Frist" in response.content.decode()
+    bad = client.get(
+        dashboard,
+        {"log": upload.code, "source": "nicht da", "target": "Abschluss", "deadline_hours": 0},
+    )
+    assert bad.status_code == 200 and "results" not in bad.context
+    assert bad.context["deadline_form"].errors.keys() >= {"source", "deadline_hours"}
+
+
+def test_changing_the_data_source_reloads_the_whole_page(client, coordinator_a, muni_a):
+    upload = _partner_log(muni_a, coordinator_a)
+    client.force_login(coordinator_a)
+    url = reverse("analytics:variant_list")
+    partial = client.get(url, {"log": upload.code}, headers={"HX-Request": "true"})
+    assert "<h1>" not in partial.content.decode()
+    full = client.get(
+        url, {"log": upload.code}, headers={"HX-Request": "true", "HX-Target": "main"}
+    )
+    assert "<h1>" in full.content.decode() and 'hx-target="#main"' in full.content.decode()

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-import polars.selectors  # noqa: F401 – pl.selectors
 
 CASE = "case_id"
 ACTIVITY = "activity"
@@ -77,7 +76,7 @@ def sort_events(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     return lf.sort([CASE, TIMESTAMP], maintain_order=True)  # collision: exact string sort
 
 
-def _with_next(sorted_frame: pl.LazyFrame, *extra: str, case: str = CASE) -> pl.LazyFrame:
+def _with_next(sorted_frame: pl.LazyFrame, *extra: str) -> pl.LazyFrame:
     """Each event with its successor in the same case (the directly-follows relation)."""
     cols = [pl.col(ACTIVITY).alias("source"), pl.col(ACTIVITY).shift(-1).alias("target")]
     cols += [pl.col(c).alias(f"{c}_from") for c in extra]
@@ -89,7 +88,7 @@ def _with_next(sorted_frame: pl.LazyFrame, *extra: str, case: str = CASE) -> pl.
     )
     # Shift first, filter after: the successor must be taken from the unfiltered order.
     return (
-        sorted_frame.select(case, *cols, (pl.col(case).shift(-1) == pl.col(case)).alias("_same"))
+        sorted_frame.select(CASE, *cols, (pl.col(CASE).shift(-1) == pl.col(CASE)).alias("_same"))
         .filter(pl.col("_same"))
         .drop("_same")
     )
@@ -111,7 +110,9 @@ class ProcessMap:
         """The documented JSON shape (``manage.py process_map``); ``detailed`` adds p90/share."""
         edge_keys = ["source", "target", "count", "mean_seconds", "median_seconds"]
         variant_keys = ["activities", "count"]
-        if detailed:
+        if self.edges and "mean_seconds" not in self.edges[0]:  # frequency map
+            edge_keys = edge_keys[:3]
+        elif detailed:
             edge_keys.append("p90_seconds")
             variant_keys.append("share")
         return {
@@ -165,6 +166,25 @@ def _narrow(lf: pl.LazyFrame, *, exact: bool) -> tuple[pl.DataFrame, dict[int, s
     return narrow, names
 
 
+def _cases_in_time_order(narrow: pl.DataFrame) -> bool:
+    """Whether the file lists every case's events in time order.
+
+    True for logs in global time order (what systems export) and for logs grouped by case
+    and sorted inside each case (every XES file, most exports): then grouping alone yields
+    time-ordered sequences and no sort is needed.
+    """
+    if narrow.height < 2 or narrow[TIMESTAMP].is_sorted():
+        return True
+    key, stamp = pl.col(CASE_KEY), pl.col(TIMESTAMP)
+    same_case = key == key.shift(1)
+    runs, ordered = narrow.select(
+        (~same_case).fill_null(True).sum().alias("runs"),
+        (~same_case | (stamp >= stamp.shift(1))).fill_null(True).all().alias("ordered"),
+    ).row(0)
+    # Contiguous cases: as many runs of equal keys as distinct keys.
+    return bool(ordered) and runs == narrow[CASE_KEY].n_unique()
+
+
 def _sequences(narrow: pl.DataFrame, *, with_time: bool) -> tuple[pl.DataFrame, bool]:
     """One row per case with its activity (and timestamp) sequence; and a collision flag.
 
@@ -173,15 +193,17 @@ def _sequences(narrow: pl.DataFrame, *, with_time: bool) -> tuple[pl.DataFrame, 
     directly-follows counts all follow from the sequences; exploding the lists again gives
     the events grouped by case for the durations.
 
-    Grouping keeps file order inside every group, which is time order for logs exported in
-    time order (the usual case, checked in one pass). Other logs are sorted by time inside
-    each case, stably, so ties keep their file order as in pm4py.
+    Grouping keeps file order inside every group, which is time order when the file
+    already lists every case in time order (see :func:`_cases_in_time_order`). Other logs
+    are sorted by time inside each case, stably, so ties keep their file order as in pm4py.
 
     Collision check: if two cases shared a key, their group would hold two different check
-    values, and its sum would differ from ``first × count`` unless the two 32-bit check
-    hashes are equal as well. Sum and first cost far less than min and max.
+    values, and its sum would differ from ``first × count`` unless the 32-bit check hashes
+    collide as well (or, with three or more cases on one key, happen to balance) — odds of
+    about 2⁻³² on top of the 2⁻⁶⁴ of the key collision itself. Sum and first cost far less
+    than min and max. Sums cannot overflow: checks are below 2³², cases below 2³² events.
     """
-    in_time_order = narrow.height < 2 or narrow[TIMESTAMP].is_sorted()
+    in_time_order = _cases_in_time_order(narrow)
     activity, stamp = pl.col(ACTIVITY).to_physical(), pl.col(TIMESTAMP)
     if not in_time_order:
         activity = activity.sort_by(TIMESTAMP, maintain_order=True)
@@ -244,8 +266,8 @@ def _variant_table(sequences: _CaseSequences) -> _Variants:
 
 
 def _counts_from_variants(
-    table: pl.DataFrame,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    table: pl.DataFrame, *, with_edges: bool = True
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
     """Activity, start, end and directly-follows counts, weighted by each variant's count.
 
     Every case of a variant contributes the same activities and pairs, so these come from
@@ -269,6 +291,8 @@ def _counts_from_variants(
         .group_by(["source", "target"])
         .agg(weight.sum().alias("count"))
     )
+    if not with_edges:
+        return (*pl.collect_all([activities, starts, ends]), None)  # type: ignore[return-value]
     return tuple(pl.collect_all([activities, starts, ends, edges]))  # type: ignore[return-value]
 
 
@@ -348,16 +372,19 @@ def process_map(
     sequences = _per_case(_lazy(frame), with_time=with_durations)
     variants = _variant_table(sequences)
     names = variants.names
-    activities, starts, ends, edges = _counts_from_variants(variants.table)
-    edges = edges.with_columns(
-        pl.col("source").replace_strict(dict(enumerate(names)), return_dtype=pl.Utf8),
-        pl.col("target").replace_strict(dict(enumerate(names)), return_dtype=pl.Utf8),
+    activities, starts, ends, edge_counts = _counts_from_variants(
+        variants.table, with_edges=not with_durations
     )
-    if with_durations:
-        edges = _edge_durations(sequences.frame).with_columns(
-            pl.col("source").replace_strict(sequences.names, return_dtype=pl.Utf8),
-            pl.col("target").replace_strict(sequences.names, return_dtype=pl.Utf8),
-        )
+    # Edges from durations carry the log's codes, counted edges the variant table's.
+    edges, codes = (
+        (_edge_durations(sequences.frame), sequences.names)
+        if with_durations
+        else (edge_counts, dict(enumerate(names)))
+    )
+    edges = edges.with_columns(  # type: ignore[union-attr]
+        pl.col("source").replace_strict(codes, return_dtype=pl.Utf8),
+        pl.col("target").replace_strict(codes, return_dtype=pl.Utf8),
+    )
     del sequences
     activity_counts = _named_counts(activities, names)
     edge_rows = edges.sort(["count", "source", "target"], descending=[True, False, False])

@@ -307,7 +307,9 @@ def iter_tabular(
     try:
         columns = lazy.collect_schema().names()
         total = count_csv_rows(path) if fmt == "csv" else lazy.select(pl.len()).collect().item()
-        batches = lazy.rename(_rename_map(columns, mapping)).collect_batches(chunk_size=batch_rows)
+        batches = lazy.rename(_rename_map(columns, mapping)).collect_batches(
+            chunk_size=batch_rows or BATCH_ROWS
+        )
         done = 0
         for batch in batches:
             if batch.height == 0:

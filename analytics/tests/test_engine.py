@@ -187,22 +187,6 @@ def test_our_xes_export_reads_in_pm4py_with_the_same_map(tmp_path):
     assert len(pm4py.get_variants(ref)) == len(ours.variants)
 
 
-def test_hash_collisions_fall_back_to_the_exact_path(monkeypatch):
-    """With every case id hashed to the same key, results must still be exact."""
-    events = random_log(40, seed=21)
-    expected = engine.process_map(events)
-    expected_sorted = engine.sort_events(events).collect()
-    monkeypatch.setattr(engine, "_case_key", lambda: pl.lit(7, dtype=pl.UInt64).alias("_case_key"))
-    collided = engine.process_map(events)
-    assert collided.edges == expected.edges and collided.cases == expected.cases
-    assert collided.variants == expected.variants
-    assert collided.start_activities == expected.start_activities
-    per_case = engine.sort_events(events).collect()
-    assert per_case.sort("case_id", maintain_order=True).equals(
-        expected_sorted.sort("case_id", maintain_order=True)
-    )
-
-
 @pytest.mark.parametrize("seed", [4, 5])
 def test_logs_in_time_order_equal_pm4py(seed):
     """The fast path (file already in time order, no sort) must give the same results."""
@@ -245,13 +229,44 @@ def test_variants_are_ordered_by_count_then_activity_names():
     assert [v["share"] for v in engine.variants(events, limit=1)] == [0.5]
 
 
+@pytest.mark.parametrize("with_durations", [False, True])
 @pytest.mark.parametrize("in_time_order", [False, True])
-def test_collisions_on_the_grouping_path_fall_back_to_exact_keys(monkeypatch, in_time_order):
+def test_hash_collisions_fall_back_to_exact_keys(monkeypatch, in_time_order, with_durations):
+    """With every case id hashed to the same key, results must still be exact."""
     events = random_log(60, seed=23)
     if in_time_order:
         events = events.sort("timestamp", maintain_order=True)
-    expected = engine.process_map(events, with_durations=False)
+    expected = engine.process_map(events, with_durations=with_durations)
     expected_variants = engine.variants(events)
     monkeypatch.setattr(engine, "_case_key", lambda: pl.lit(7, dtype=pl.UInt64).alias("_case_key"))
-    assert engine.process_map(events, with_durations=False) == expected
+    assert engine.process_map(events, with_durations=with_durations) == expected
     assert engine.variants(events) == expected_variants
+    assert expected.cases == 60
+
+
+def test_logs_grouped_by_case_equal_pm4py():
+    """XES-like layout (cases contiguous, time order inside) takes the no-sort path."""
+    events = random_log(200, seed=31, tie_share=0.5).sort(
+        "case_id", "timestamp", maintain_order=True
+    )
+    assert engine._cases_in_time_order(engine._narrow(events.lazy(), exact=False)[0])
+    _assert_equal_to_pm4py(events)
+
+
+def test_contiguous_cases_out_of_time_order_are_sorted():
+    events = frame(
+        [
+            ("1", "B", "2024-01-01T11:00"),
+            ("1", "A", "2024-01-01T10:00"),
+            ("2", "A", "2024-01-01T09:00"),
+            ("2", "C", "2024-01-01T12:00"),
+        ]
+    )
+    assert not engine._cases_in_time_order(engine._narrow(events.lazy(), exact=False)[0])
+    assert [v["activities"] for v in engine.variants(events)] == [["A", "B"], ["A", "C"]]
+
+
+def test_frequency_map_json_has_counts_only():
+    events = frame([("1", "A", "2024-01-01T10:00"), ("1", "B", "2024-01-01T11:00")])
+    data = engine.process_map(events, with_durations=False).as_json(detailed=True)
+    assert data["edges"] == [{"source": "A", "target": "B", "count": 1}]

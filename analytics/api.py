@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from analytics import selectors
@@ -122,7 +122,7 @@ def _rule_json(result: dict[str, Any]) -> dict[str, Any]:
 class DeadlineQuery(Schema):
     start: str = ""  # with end and hours: one ad-hoc deadline instead of the commune rules
     end: str = ""
-    hours: int | None = None
+    hours: int | None = Field(None, ge=1, le=24 * 365)
 
 
 @router.get("/compliance", summary="Fristeinhaltung je Regel")
@@ -135,18 +135,13 @@ def compliance(
     codes) do not apply to them: pass ``start``, ``end`` and ``hours`` instead.
     """
     log_filter = _log_filter(request, filters)
-    wanted = (deadline.start.strip(), deadline.end.strip(), deadline.hours)
-    if any(wanted) and not all(wanted):
+    start, end, hours = deadline.start.strip(), deadline.end.strip(), deadline.hours
+    given = [bool(start), bool(end), hours is not None]
+    if any(given) and not all(given):
         raise HttpError(422, "start, end und hours gehören zusammen.")
-    if deadline.hours is not None and deadline.hours < 1:
-        raise HttpError(422, "hours muss mindestens 1 sein.")
-    if all(wanted):
+    if hours is not None:
         result = selectors.log_deadline_report(
-            user=request.user,
-            log_filter=log_filter,
-            start=wanted[0],
-            end=wanted[1],
-            deadline_hours=deadline.hours or 0,
+            user=request.user, log_filter=log_filter, start=start, end=end, deadline_hours=hours
         )
         return [_rule_json(result)]
     if filters.log:

@@ -71,7 +71,7 @@ _LOTSEN_STEPS = {
 def _lotsen_csv(cases: int, seed: int) -> bytes:
     """A generated log (semicolon CSV, German dates) — no real people, ids are counters."""
     rng = random.Random(seed)
-    start = dt.datetime(2025, 1, 6, 8, 0, tzinfo=dt.UTC)  # written without zone: local time
+    start = dt.datetime(2025, 1, 6, 8, 0, tzinfo=dt.UTC)  # written without zone, read as UTC
     out = io.StringIO()
     out.write("Fall;Schritt;Zeitpunkt;Stelle\n")
     for number in range(1, cases + 1):

@@ -22,8 +22,8 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -239,7 +239,13 @@ def read_csv(
         frame = frame.rename(_rename_map(frame.columns, mapping))
         return _finish_tabular(frame, timestamp_format=timestamp_format, row_offset=2)
     return _concat(
-        iter_tabular(path, fmt="csv", mapping=mapping, timestamp_format=timestamp_format)
+        iter_tabular(
+            path,
+            fmt="csv",
+            mapping=mapping,
+            timestamp_format=timestamp_format,
+            separator=separator,
+        )
     )
 
 
@@ -284,22 +290,31 @@ def iter_tabular(
     timestamp_format: str | None = None,
     progress: ProgressCallback | None = None,
     batch_rows: int | None = None,
+    work_dir: str | Path | None = None,
+    separator: str | None = None,
 ) -> Iterator[pl.DataFrame]:
     """A CSV or Parquet log as validated event-frame batches, streamed from disk.
 
     Only one batch is in memory at a time, so a log larger than memory can be converted
     batch by batch. Errors name the row as a spreadsheet shows it (CSV: header = row 1;
-    Parquet: first record = row 1). ``.csv.gz`` is decompressed to a temporary file first,
-    because the CSV scanner cannot stream compressed input.
+    Parquet: first record = row 1). ``.csv.gz`` is decompressed to a temporary file in
+    ``work_dir`` first (the upload's own folder, so the plain copy of the data stays where
+    the upload's files are and goes with them), because the CSV scanner cannot stream
+    compressed input.
     """
     path = Path(path)
     if fmt == "csv" and path.name.lower().endswith(".gz"):
-        yield from _iter_gzip_csv(path, mapping, timestamp_format, progress, batch_rows)
+        yield from _iter_gzip_csv(
+            path, mapping, timestamp_format, progress, batch_rows, work_dir, separator
+        )
         return
     if fmt == "csv":
         kind, first_row = "CSV", 2
         lazy = pl.scan_csv(
-            path, separator=_sniff_separator(path), infer_schema=False, encoding="utf8-lossy"
+            path,
+            separator=separator or _sniff_separator(path),
+            infer_schema=False,
+            encoding="utf8-lossy",
         )
     else:
         kind, first_row = "Parquet", 1
@@ -330,11 +345,16 @@ def _iter_gzip_csv(
     timestamp_format: str | None,
     progress: ProgressCallback | None,
     batch_rows: int | None,
+    work_dir: str | Path | None,
+    separator: str | None,
 ) -> Iterator[pl.DataFrame]:
-    with tempfile.NamedTemporaryFile(suffix=".csv") as plain:
+    with tempfile.NamedTemporaryFile(suffix=".csv", dir=work_dir) as plain:
         try:
             with gzip.open(path, "rb") as packed:
-                shutil.copyfileobj(packed, plain, 1 << 24)
+                while block := packed.read(1 << 24):
+                    plain.write(block)
+                    if progress:
+                        progress(0.0)  # a sign of life while decompressing
         except (OSError, EOFError) as exc:
             raise _unreadable("CSV", exc) from exc
         plain.flush()
@@ -345,6 +365,7 @@ def _iter_gzip_csv(
             timestamp_format=timestamp_format,
             progress=progress,
             batch_rows=batch_rows,
+            separator=separator,
         )
 
 
@@ -542,7 +563,7 @@ def _iter_traces(
     everything before it is freed once read, so memory does not grow with the file.
     """
     context = etree.iterparse(stream, events=("end",), tag=_TRACE_TAGS, huge_tree=True)
-    last_report = 0
+    last_report, last_time = 0, time.monotonic()
     for trace_no, (_action, trace) in enumerate(context, start=1):
         events = [_attributes(child) for child in trace if child.tag in _EVENT_TAGS]
         yield trace_no, _attributes(trace), events
@@ -551,8 +572,10 @@ def _iter_traces(
         if parent is not None:
             while trace.getprevious() is not None:
                 del parent[0]
-        if progress and trace_no - last_report >= 2000:
-            last_report = trace_no
+        # Every 2,000 traces, and at least every 2 s for logs of few, long traces: the
+        # report is also the upload's sign of life (see services.STALE_AFTER).
+        if progress and (trace_no - last_report >= 2000 or time.monotonic() - last_time >= 2):
+            last_report, last_time = trace_no, time.monotonic()
             progress(min(0.99, raw.tell() / size) if size else 0.0)
 
 

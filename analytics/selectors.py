@@ -202,8 +202,11 @@ def log_activities(*, user: Any, log_filter: LogFilter) -> list[str] | None:
     """Activity names of the selected uploaded log (None for the platform's procedures)."""
     if not log_filter.upload_code:
         return None
-    frame = events_for(user=user, log_filter=log_filter)
-    return sorted(frame.get_column(ACTIVITY).unique().drop_nulls().to_list())
+    upload = event_log_upload_get_for_user(user=user, code=log_filter.upload_code)
+    if upload.status != UploadStatus.DONE or not upload.frame_file:
+        raise Http404("Das Protokoll ist noch nicht verarbeitet.")
+    names = eventlog.scan_frame(upload_frame_path(upload)).select(pl.col(ACTIVITY).unique())
+    return sorted(names.collect().get_column(ACTIVITY).drop_nulls().to_list())
 
 
 def log_deadline_report(
@@ -228,8 +231,9 @@ def log_deadline_report(
         deadline_hours=deadline_hours,
     )
     result = compliance.evaluate_rule(frame, rule, now=now or timezone.now())
+    # events_for has already checked access to the upload; this only names its commune.
     upload = (
-        event_log_upload_get_for_user(user=user, code=log_filter.upload_code)
+        EventLogUpload.objects.filter(code=log_filter.upload_code).first()
         if log_filter.upload_code
         else None
     )

@@ -17,7 +17,7 @@ import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,53 +182,62 @@ def _process_in_thread(upload_id: int) -> None:
         close_old_connections()
 
 
+def frame_dir(upload: EventLogUpload) -> Path:
+    """The upload's working folder: converted parts (and a decompressed CSV while running)."""
+    return Path(settings.MEDIA_ROOT) / "analytics" / "frames" / str(upload.code)
+
+
 def event_log_upload_process(*, upload_id: int) -> EventLogUpload:
     """Convert the file into normalised Parquet parts, reporting progress as it goes.
 
-    CSV and Parquet are converted batch by batch (one batch in memory at a time); XES is
-    streamed by the parser into a columnar frame. Failures (malformed logs) are stored on
-    the record with the parser's message, which names the row or trace, so the page can
-    tell the user what to fix; half-written parts are removed.
+    Every format is converted batch by batch (one batch in memory at a time). Failures
+    (malformed logs) are stored on the record with the parser's message, which names the
+    row or trace, so the page can tell the user what to fix; half-written parts are
+    removed. Status changes only apply while the record is still *running*: an upload
+    failed as interrupted, or deleted, meanwhile stays so and its parts are removed.
     """
     upload = EventLogUpload.objects.get(pk=upload_id)
-    EventLogUpload.objects.filter(pk=upload_id).update(
+    waiting = (UploadStatus.PENDING, UploadStatus.RUNNING)
+    started = EventLogUpload.objects.filter(pk=upload_id, status__in=waiting).update(
         status=UploadStatus.RUNNING, progress=0.01, heartbeat_at=timezone.now()
     )
+    if not started:
+        return upload
+    running = EventLogUpload.objects.filter(pk=upload_id, status=UploadStatus.RUNNING)
 
     def report(fraction: float) -> None:
-        EventLogUpload.objects.filter(pk=upload_id).update(
-            progress=round(0.9 * fraction, 3), heartbeat_at=timezone.now()
-        )
+        try:
+            running.update(progress=round(0.9 * fraction, 3), heartbeat_at=timezone.now())
+        except DatabaseError:  # a busy database must not fail the conversion itself
+            logger.warning("event log %s: progress not stored", upload_id, exc_info=True)
 
-    relative = f"analytics/frames/{upload.code}"
-    target = Path(settings.MEDIA_ROOT) / relative
+    target = frame_dir(upload)
     try:
         cases, events = _convert_to_parts(upload, target, report)
     except eventlog.EventLogError as exc:
         shutil.rmtree(target, ignore_errors=True)
-        EventLogUpload.objects.filter(pk=upload_id).update(
-            status=UploadStatus.FAILED, message=str(exc), finished_at=timezone.now()
-        )
+        running.update(status=UploadStatus.FAILED, message=str(exc), finished_at=timezone.now())
     except Exception as exc:  # noqa: BLE001 – any parser failure must reach the user
         logger.exception("event log %s failed", upload_id)
         shutil.rmtree(target, ignore_errors=True)
-        EventLogUpload.objects.filter(pk=upload_id).update(
+        running.update(
             status=UploadStatus.FAILED,
             message=f"Unerwarteter Fehler beim Lesen: {exc}",
             finished_at=timezone.now(),
         )
     else:
-        EventLogUpload.objects.filter(pk=upload_id).update(
+        finished = running.update(
             status=UploadStatus.DONE,
             progress=1.0,
-            frame_file=relative,
+            frame_file=str(target.relative_to(settings.MEDIA_ROOT)),
             cases=cases,
             events=events,
             message="",
             finished_at=timezone.now(),
         )
-    upload.refresh_from_db()
-    return upload
+        if not finished:  # failed as interrupted or deleted while converting
+            shutil.rmtree(target, ignore_errors=True)
+    return EventLogUpload.objects.filter(pk=upload_id).first() or upload
 
 
 def _convert_to_parts(
@@ -247,6 +256,7 @@ def _convert_to_parts(
             mapping=upload.column_mapping or None,
             timestamp_format=upload.timestamp_format or None,
             progress=report,
+            work_dir=target,
         )
     parts = 0
     for batch in batches:
@@ -264,15 +274,19 @@ def _convert_to_parts(
 
 
 def event_log_upload_delete(*, upload: EventLogUpload, actor: Any) -> None:
-    """Delete an uploaded log with its file and converted frame (data minimisation).
+    """Delete an uploaded log with its file and converted parts (data minimisation).
 
     Needs QUALITY/DELETE in the log's commune (project team: also logs without one); the
-    audit trail keeps that, when and by whom, not the data.
+    audit trail keeps that, when and by whom, not the data. A log still being converted
+    cannot be deleted (the worker would write on); once it finished or failed it can.
     """
-    municipality_id = upload.municipality_id
-    permissions.require(actor, permissions.DELETE, permissions.QUALITY, municipality_id)
+    permissions.require(actor, permissions.DELETE, permissions.QUALITY, upload.municipality_id)
+    if not upload.is_finished:
+        raise ValidationError(
+            _("Das Protokoll wird noch verarbeitet; löschen geht, sobald es fertig ist.")
+        )
     before = serialize_for_audit(upload)
-    frame_dir = Path(settings.MEDIA_ROOT) / upload.frame_file if upload.frame_file else None
+    folder = frame_dir(upload)
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.DELETE, target=upload, before=before)
         source = upload.source_file
@@ -280,11 +294,8 @@ def event_log_upload_delete(*, upload: EventLogUpload, actor: Any) -> None:
 
         def remove_files() -> None:
             source.delete(save=False)
-            if frame_dir is not None:
-                if frame_dir.is_dir():
-                    shutil.rmtree(frame_dir, ignore_errors=True)
-                else:
-                    frame_dir.unlink(missing_ok=True)
+            # The whole folder, whatever state the conversion left it in.
+            shutil.rmtree(folder, ignore_errors=True)
 
         # Files go only once the row is gone for good; a rolled-back delete keeps them.
         transaction.on_commit(remove_files)
@@ -297,15 +308,19 @@ def event_log_uploads_fail_interrupted(*, stale_after: dt.timedelta = STALE_AFTE
     """Mark uploads whose processing was cut off as failed; returns how many.
 
     Processing runs in a thread of the web process and reports progress at least every
-    few seconds (``heartbeat_at``). If that process stops (restart, deployment), the
-    record would otherwise say "running" forever; after ``stale_after`` without a sign of
-    life it is failed with a message asking for a new upload. Cheap (one UPDATE), so the
+    few seconds (``heartbeat_at``: per batch, every 2,000 XES traces or 2 s). If that
+    process stops (restart, deployment), the record would otherwise say "running" forever;
+    after ``stale_after`` without a sign of life it is failed with a message asking for a
+    new upload. Cheap (one read, a write only when something is stale), so the
     upload pages call it before listing.
     """
     limit = timezone.now() - stale_after
     waiting = Q(status__in=(UploadStatus.PENDING, UploadStatus.RUNNING))
     silent = Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit)
-    return EventLogUpload.objects.filter(waiting & silent).update(
+    stale = EventLogUpload.objects.filter(waiting & silent)
+    if not stale.exists():  # the usual case: a read, no write
+        return 0
+    return stale.update(
         status=UploadStatus.FAILED,
         message=_(
             "Die Verarbeitung wurde unterbrochen (z. B. durch einen Neustart). "

@@ -313,7 +313,12 @@ def upload_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def upload_delete(request: HttpRequest, code: str) -> HttpResponse:
+    """Delete an uploaded log and its files (only once its processing has ended)."""
     upload = selectors.event_log_upload_get_for_user(user=request.user, code=code)
-    services.event_log_upload_delete(upload=upload, actor=request.user)
+    try:
+        services.event_log_upload_delete(upload=upload, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("analytics:upload_detail", code=upload.code)
     messages.success(request, _("Das Protokoll und seine Dateien wurden gelöscht."))
     return redirect("analytics:upload_list")

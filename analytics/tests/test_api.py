@@ -124,3 +124,39 @@ def test_compliance_with_an_ad_hoc_deadline(client, coordinator_a, procedure_a):
     assert incomplete.status_code == 422
     zero = client.get(url, {**query, "hours": 0}, headers=_auth(coordinator_a))
     assert zero.status_code == 422
+
+
+def test_uploaded_log_on_time_between_and_compliance(client, coordinator_a, coordinator_b, muni_a):
+    from analytics.tests.factories import processed_upload
+
+    upload = processed_upload(muni_a, coordinator_a)
+    code = str(upload.code)
+    own = client.get(
+        "/api/v1/analytics/time-between",
+        {"log": code, "source": "Meldung", "target": "Prüfung gründlich"},
+        headers=_auth(coordinator_a),
+    )
+    assert own.status_code == 200 and own.json()["count"] >= 1
+    for url in ("/api/v1/analytics/time-between", "/api/v1/analytics/compliance"):
+        other = client.get(
+            url,
+            {"log": code, "source": "a", "target": "b", "start": "a", "end": "b", "hours": 1},
+            headers=_auth(coordinator_b),
+        )
+        assert other.status_code == 404
+    rules_only = client.get(
+        "/api/v1/analytics/compliance", {"log": code}, headers=_auth(coordinator_a)
+    )
+    assert rules_only.status_code == 422
+    adhoc = client.get(
+        "/api/v1/analytics/compliance",
+        {"log": code, "start": "Meldung", "end": "Prüfung gründlich", "hours": 48},
+        headers=_auth(coordinator_a),
+    ).json()
+    assert adhoc[0]["municipality"] == muni_a.slug and adhoc[0]["evaluated"] >= 1
+    huge = client.get(
+        "/api/v1/analytics/compliance",
+        {"start": "a", "end": "b", "hours": 10**12},
+        headers=_auth(coordinator_a),
+    )
+    assert huge.status_code == 422

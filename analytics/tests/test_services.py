@@ -364,3 +364,63 @@ def test_bad_timestamp_in_a_late_xes_batch_names_the_trace_and_leaves_no_parts(
     assert upload.status == UploadStatus.FAILED
     assert "c2" in upload.message and "gestern" in upload.message
     assert not (settings.MEDIA_ROOT / f"analytics/frames/{upload.code}").exists()
+
+
+def test_running_upload_cannot_be_deleted_but_an_interrupted_one_takes_its_parts_along(
+    muni_a, coordinator_a, settings
+):
+    running = EventLogUpload.objects.create(
+        municipality=muni_a, name="läuft", log_format="csv", status=UploadStatus.RUNNING
+    )
+    with pytest.raises(ValidationError, match="noch verarbeitet"):
+        services.event_log_upload_delete(upload=running, actor=coordinator_a)
+    # Failed as interrupted mid-conversion: frame_file is empty, but parts were written.
+    interrupted = EventLogUpload.objects.create(
+        municipality=muni_a, name="abgebrochen", log_format="csv", status=UploadStatus.FAILED
+    )
+    folder = services.frame_dir(interrupted)
+    folder.mkdir(parents=True)
+    (folder / "part-00000.parquet").write_bytes(b"PAR1")
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.event_log_upload_delete(upload=interrupted, actor=coordinator_a)
+    assert not folder.exists()
+
+
+def test_worker_that_finishes_after_being_failed_leaves_nothing(
+    muni_a, coordinator_a, monkeypatch, settings
+):
+    upload = EventLogUpload.objects.create(
+        municipality=muni_a,
+        name="spät",
+        log_format="xes",
+        status=UploadStatus.PENDING,
+        source_file=SimpleUploadedFile("x.xes", EXAMPLE_XES.encode()),
+    )
+    original = services._convert_to_parts
+
+    def converted_while_marked_interrupted(upload, target, report):
+        result = original(upload, target, report)
+        EventLogUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.FAILED)
+        return result
+
+    monkeypatch.setattr(services, "_convert_to_parts", converted_while_marked_interrupted)
+    processed = services.event_log_upload_process(upload_id=upload.pk)
+    assert processed.status == UploadStatus.FAILED and processed.frame_file == ""
+    assert not services.frame_dir(upload).exists()
+    # A failed upload is never picked up again.
+    monkeypatch.setattr(services, "_convert_to_parts", original)
+    assert services.event_log_upload_process(upload_id=upload.pk).status == UploadStatus.FAILED
+
+
+def test_xes_reports_progress_by_time_for_logs_of_few_long_traces(monkeypatch, tmp_path):
+    clock = iter(range(0, 1000, 3))  # every call to monotonic() is 3 s later
+    monkeypatch.setattr(eventlog.time, "monotonic", lambda: next(clock))
+    path = tmp_path / "lang.xes"
+    path.write_bytes(
+        _xes([(f"c{i}", [_event("A", 8), _event("B", 9), _event("C", 10)]) for i in range(5)])
+    )
+    seen: list[float] = []
+    list(eventlog.iter_xes(path, progress=seen.append))
+    assert len(seen) >= 5 and seen[-1] == 1.0  # one report per trace, then done

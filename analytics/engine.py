@@ -213,13 +213,14 @@ def _sequences(narrow: pl.DataFrame, *, with_time: bool) -> tuple[pl.DataFrame, 
         aggs.append(stamp)
     if CHECK in narrow.columns:
         check = pl.col(CHECK)
-        aggs += [check.sum().alias("_sum"), check.first().alias("_first"), pl.len().alias("_n")]
+        aggs += [check.sum().alias("_sum"), check.first().alias("_first")]
     per_case = narrow.lazy().group_by(CASE_KEY).agg(aggs).collect(engine="streaming")
     if CHECK not in narrow.columns:
         return per_case, False
-    mixed = pl.col("_sum") != pl.col("_first") * pl.col("_n")
+    events_in_case = pl.col(SEQUENCE).list.len().cast(pl.UInt64)
+    mixed = pl.col("_sum") != pl.col("_first") * events_in_case
     collision = per_case.select(mixed.any()).item()
-    return per_case.drop("_sum", "_first", "_n"), bool(collision)
+    return per_case.drop("_sum", "_first"), bool(collision)
 
 
 def _per_case(lf: pl.LazyFrame, *, with_time: bool) -> _CaseSequences:
@@ -337,9 +338,9 @@ def _variant_rows(variants: _Variants, limit: int | None) -> list[dict[str, Any]
     """Variants with activity names, count and share (the table is already in order)."""
     table = variants.table if limit is None else variants.table.head(limit)
     total = int(variants.table["count"].sum()) if variants.table.height else 0
-    names = variants.names
+    name_of = variants.names.__getitem__
     return [
-        {"activities": [names[i] for i in seq], "count": count, "share": count / total}
+        {"activities": list(map(name_of, seq)), "count": count, "share": count / total}
         for seq, count in zip(table[SEQUENCE].to_list(), table["count"].to_list(), strict=True)
     ]
 

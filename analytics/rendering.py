@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext as _
+
 from analytics.engine import ProcessMap
 from core.graphviz import dot_quote, dot_to_svg
 
@@ -15,14 +18,37 @@ START, END = "__start__", "__end__"
 
 
 def format_duration(seconds: float | None) -> str:
-    """Human-readable German duration: 45 min, 5,2 h, 3,4 Tage."""
+    """Human-readable duration in the active language: 45 min, 5,2 h, 3,4 Tage (5.2 h …)."""
     if seconds is None:
         return "–"
     if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
+        return _("%(value)s min") % {"value": number_format(seconds / 60, 0)}
     if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h".replace(".", ",")
-    return f"{seconds / 86400:.1f} Tage".replace(".", ",")
+        return _("%(value)s h") % {"value": number_format(seconds / 3600, 1)}
+    return _("%(value)s Tage") % {"value": number_format(seconds / 86400, 1)}
+
+
+def interactive_labels() -> dict[str, str]:
+    """Texts of the interactive map (processmap.js) in the active language."""
+    return {
+        "min_edges": _("Mindesthäufigkeit der Kanten"),
+        "label": _("Beschriftung"),
+        "count": _("Anzahl"),
+        "mean": _("Dauer Mittelwert"),
+        "median": _("Dauer Median"),
+        "p90": _("Dauer 90. Perzentil"),
+        "hint": _("Klicken Sie auf eine Aktivität, um ihre Übergänge hervorzuheben."),
+        "none": _("Keine Aktivität ausgewählt."),
+        # {name}, {events}, {in}, {out} are filled in by the script.
+        "selected": _("{name}: {events} Ereignisse, {in} Übergänge hinein, {out} hinaus."),
+        "map": _("Interaktive Prozesslandkarte"),
+        "start": _("Start"),
+        "end": _("Ende"),
+        "minutes": _("%(value)s min"),
+        "hours": _("%(value)s h"),
+        "days": _("%(value)s Tage"),
+        "decimal": get_format("DECIMAL_SEPARATOR"),
+    }
 
 
 def _width(value: float, top: float) -> float:

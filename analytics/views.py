@@ -75,6 +75,7 @@ def process_map(request: HttpRequest) -> HttpResponse:
             svg=svg,
             graphviz_error=graphviz_error,
             map_data=result.as_json(detailed=True),
+            map_labels=rendering.interactive_labels(),
             query=request.GET.urlencode(),
         )
     return _render(request, "analytics/process_map.html", context)

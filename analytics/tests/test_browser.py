@@ -40,3 +40,28 @@ def test_coordinator_opens_and_explores_the_process_map(page, muni_a, caseworker
     page.click("form.filters button[type=submit]")
     page.wait_for_function("document.querySelectorAll('#pm-svg .pm-node').length > 0")
     assert "Erstkontakt" in page.inner_text("#analysis-result")
+
+
+def test_interactive_map_speaks_the_page_language(
+    page, live_server, muni_a, caseworker_a, coordinator_a
+):
+    procedure_with_steps(
+        team_with(muni_a, caseworker_a),
+        received_at=timezone.now() - dt.timedelta(days=5),
+        steps=[("first_contact", 30, "ASD")],
+    )
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    browser_login(page, "koordination-a")
+    page.goto(f"{page.base_url}/analyse/")
+    page.wait_for_selector("#pm-svg .pm-node")
+    controls = page.inner_text(".pm-controls")
+    assert "Minimum edge frequency" in controls and "Mindesthäufigkeit" not in controls
+    page.click("#pm-svg .pm-node:not(.pm-virtual) >> nth=0")
+    info = page.inner_text("#pm-info")
+    assert "events" in info and "Ereignisse" not in info
+    page.select_option("#pm-metric", "mean_seconds")
+    labels = page.eval_on_selector_all(
+        "#pm-svg .pm-edge text", "els => els.map(e => e.textContent)"
+    )
+    assert any(label.endswith(" h") or label.endswith(" days") for label in labels)
+    assert not any("Tage" in label for label in labels)

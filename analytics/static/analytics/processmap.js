@@ -5,7 +5,31 @@
 (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
-  var START = "\u25B6 Start", END = "\u25A0 Ende";
+  // Texts in the page's language, from #process-map-labels (German if missing).
+  var T = {
+    min_edges: "Mindesthäufigkeit der Kanten", label: "Beschriftung", count: "Anzahl",
+    mean: "Dauer Mittelwert", median: "Dauer Median", p90: "Dauer 90. Perzentil",
+    hint: "Klicken Sie auf eine Aktivität, um ihre Übergänge hervorzuheben.",
+    none: "Keine Aktivität ausgewählt.",
+    selected: "{name}: {events} Ereignisse, {in} Übergänge hinein, {out} hinaus.",
+    map: "Interaktive Prozesslandkarte", start: "Start", end: "Ende",
+    minutes: "%(value)s min", hours: "%(value)s h", days: "%(value)s Tage", decimal: ","
+  };
+  var labelSource = document.getElementById("process-map-labels");
+  if (labelSource) {
+    var given = JSON.parse(labelSource.textContent);
+    Object.keys(given).forEach(function (k) { T[k] = given[k]; });
+  }
+  var START = "\u25B6 " + T.start, END = "\u25A0 " + T.end;
+
+  function text(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_m, k) { return String(values[k]); });
+  }
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
 
   function el(name, attrs, parent) {
     var node = document.createElementNS(SVGNS, name);
@@ -15,9 +39,9 @@
   }
   function duration(s) {
     if (s === null || s === undefined) return "–";
-    if (s < 3600) return Math.round(s / 60) + " min";
-    if (s < 172800) return (s / 3600).toFixed(1).replace(".", ",") + " h";
-    return (s / 86400).toFixed(1).replace(".", ",") + " Tage";
+    if (s < 3600) return T.minutes.replace("%(value)s", String(Math.round(s / 60)));
+    if (s < 172800) return T.hours.replace("%(value)s", (s / 3600).toFixed(1).replace(".", T.decimal));
+    return T.days.replace("%(value)s", (s / 86400).toFixed(1).replace(".", T.decimal));
   }
 
   function layout(data) {
@@ -62,20 +86,21 @@
     var controls = document.createElement("div");
     controls.className = "pm-controls";
     controls.innerHTML =
-      '<label>Mindesthäufigkeit der Kanten <input type="range" min="1" max="' + maxCount +
+      '<label>' + escapeHtml(T.min_edges) + ' <input type="range" min="1" max="' + maxCount +
       '" value="1" id="pm-min"> <output id="pm-min-out">1</output></label>' +
-      '<label>Beschriftung <select id="pm-metric"><option value="count">Anzahl</option>' +
-      '<option value="mean_seconds">Dauer Mittelwert</option><option value="median_seconds">Dauer Median</option>' +
-      '<option value="p90_seconds">Dauer 90. Perzentil</option></select></label>';
+      '<label>' + escapeHtml(T.label) + ' <select id="pm-metric"><option value="count">' +
+      escapeHtml(T.count) + '</option><option value="mean_seconds">' + escapeHtml(T.mean) +
+      '</option><option value="median_seconds">' + escapeHtml(T.median) + '</option>' +
+      '<option value="p90_seconds">' + escapeHtml(T.p90) + '</option></select></label>';
     root.appendChild(controls);
     var info = document.createElement("p");
     info.setAttribute("aria-live", "polite");
     info.id = "pm-info";
-    info.textContent = "Klicken Sie auf eine Aktivität, um ihre Übergänge hervorzuheben.";
+    info.textContent = T.hint;
     root.appendChild(info);
 
     var svg = el("svg", { viewBox: "0 0 " + geo.width + " " + geo.height, role: "img",
-      "aria-label": "Interaktive Prozesslandkarte", id: "pm-svg" }, root);
+      "aria-label": T.map, id: "pm-svg" }, root);
     var defs = el("defs", {}, svg);
     var marker = el("marker", { id: "pm-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
       markerWidth: "9", markerHeight: "9", markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" }, defs);
@@ -137,10 +162,10 @@
       if (selected) {
         var ins = 0, outs = 0;
         geo.edges.forEach(function (e) { if (e.target === name) ins += e.count; if (e.source === name) outs += e.count; });
-        info.textContent = name + ": " + (data.activities[name] || "–") + " Ereignisse, " + ins +
-          " Übergänge hinein, " + outs + " hinaus.";
+        info.textContent = text(T.selected,
+          { name: name, events: data.activities[name] || "–", "in": ins, out: outs });
       } else {
-        info.textContent = "Keine Aktivität ausgewählt.";
+        info.textContent = T.none;
       }
       update();
     }

@@ -22,10 +22,11 @@ def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return "–"
     if seconds < 3600:
-        return _("%(value)s min") % {"value": number_format(seconds / 60, 0)}
+        return _("%(value)s min") % {"value": number_format(round(seconds / 60), 0)}
+    # number_format cuts digits off instead of rounding, hence round() first.
     if seconds < 48 * 3600:
-        return _("%(value)s h") % {"value": number_format(seconds / 3600, 1)}
-    return _("%(value)s Tage") % {"value": number_format(seconds / 86400, 1)}
+        return _("%(value)s h") % {"value": number_format(round(seconds / 3600, 1), 1)}
+    return _("%(value)s Tage") % {"value": number_format(round(seconds / 86400, 1), 1)}
 
 
 def interactive_labels() -> dict[str, str]:

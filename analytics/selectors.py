@@ -171,24 +171,38 @@ def process_map(*, user: Any, log_filter: LogFilter, max_variants: int = 50) -> 
     )
 
 
-def variant_report(*, user: Any, log_filter: LogFilter, limit: int = 100) -> dict[str, Any]:
-    """Variants with count and share, plus throughput times per case."""
+def variant_report(
+    *,
+    user: Any,
+    log_filter: LogFilter,
+    limit: int = 100,
+    between: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """Variants with count and share, throughput times per case and, with ``between``
+    (source, target), the time between two activities — all from one read of the log."""
     frame = events_for(user=user, log_filter=log_filter)
     durations = engine.case_durations(frame)
     longest = durations.sort("seconds", descending=True).head(20)
-    return {
+    report = {
         "cases": durations.height,
         "variants": engine.variants(frame, limit=limit),
         "throughput": engine.duration_summary(durations["seconds"]),
         "longest_cases": longest.select(CASE, "start", "end", "events", "seconds").to_dicts(),
     }
+    if between:
+        report["between"] = _time_between(frame, *between)
+    return report
 
 
 def time_between_report(
     *, user: Any, log_filter: LogFilter, source: str, target: str
 ) -> dict[str, Any]:
     """Time from the first ``source`` to the first ``target`` after it, per case."""
-    frame = events_for(user=user, log_filter=log_filter)
+    return _time_between(events_for(user=user, log_filter=log_filter), source, target)
+
+
+def _time_between(frame: pl.DataFrame, source: str, target: str) -> dict[str, Any]:
+    # Platform events can be named by code (report_received) as well as by label.
     column = ACTIVITY
     if "activity_code" in frame.columns and (
         frame.filter(pl.col("activity_code") == source).height

@@ -106,14 +106,11 @@ def variant_list(request: HttpRequest) -> HttpResponse:
         between_form = TimeBetweenForm(
             request.GET if "source" in request.GET else None, activities=activities
         )
-        context["report"] = selectors.variant_report(user=request.user, log_filter=log_filter)
+        between = None
         if between_form.is_valid():
-            context["between"] = selectors.time_between_report(
-                user=request.user,
-                log_filter=log_filter,
-                source=between_form.cleaned_data["source"],
-                target=between_form.cleaned_data["target"],
-            )
+            between = (between_form.cleaned_data["source"], between_form.cleaned_data["target"])
+        report = selectors.variant_report(user=request.user, log_filter=log_filter, between=between)
+        context.update(report=report, between=report.get("between"))
     context["between_form"] = between_form
     return _render(request, "analytics/variant_list.html", context)
 

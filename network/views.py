@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -94,25 +96,52 @@ def contact_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality = _network_municipality(request, slug, permissions.ADD)
-    form = ContactForm(request.POST or None, municipality=municipality)
+def _entity_form(
+    request: HttpRequest,
+    municipality: Municipality,
+    form: Form,
+    *,
+    title: str,
+    save: Callable[[dict[str, Any]], object],
+    saved: str,
+    multipart: bool = False,
+    on_error: Callable[[], object] | None = None,
+) -> HttpResponse:
+    """The shared create/edit flow: valid input goes to ``save`` (a service call), the
+    service's ValidationError lands inline in the form, success returns to the network."""
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        institution = data.pop("institution")
         try:
-            services.contact_create(institution=institution, actor=request.user, **data)
+            save(dict(form.cleaned_data))
         except ValidationError as exc:
+            if on_error is not None:
+                on_error()
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Die Ansprechperson wurde gespeichert."))
+            messages.success(request, saved)
             return redirect("network:municipality_network", slug=municipality.slug)
     return render(
         request,
         "network/entity_form.html",
-        {"municipality": municipality, "form": form, "title": _("Neue Ansprechperson")},
+        {"municipality": municipality, "form": form, "title": title, "multipart": multipart},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = _network_municipality(request, slug, permissions.ADD)
+
+    def save(data: dict[str, Any]) -> None:
+        institution = data.pop("institution")
+        services.contact_create(institution=institution, actor=request.user, **data)
+
+    return _entity_form(
+        request,
+        municipality,
+        ContactForm(request.POST or None, municipality=municipality),
+        title=_("Neue Ansprechperson"),
+        save=save,
+        saved=_("Die Ansprechperson wurde gespeichert."),
     )
 
 
@@ -123,46 +152,32 @@ def contact_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     contact = selectors.contact_get_for_user(user=request.user, pk=pk, action=permissions.CHANGE)
     if contact.municipality_id != municipality.pk:
         raise Http404("Ansprechperson nicht gefunden")
-    form = ContactForm(request.POST or None, instance=contact, municipality=municipality)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Die Ansprechperson wurde gespeichert."))
-            return redirect("network:municipality_network", slug=municipality.slug)
-    return render(
+    return _entity_form(
         request,
-        "network/entity_form.html",
-        {"municipality": municipality, "form": form, "title": _("Ansprechperson bearbeiten")},
+        municipality,
+        ContactForm(request.POST or None, instance=contact, municipality=municipality),
+        title=_("Ansprechperson bearbeiten"),
+        save=lambda data: services.contact_update(contact=contact, actor=request.user, **data),
+        saved=_("Die Ansprechperson wurde gespeichert."),
     )
 
 
 def _institution_form_view(
     request: HttpRequest, municipality: Municipality, institution=None
 ) -> HttpResponse:
-    form = InstitutionForm(request.POST or None, instance=institution, municipality=municipality)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if institution is None:
-                services.institution_create(
-                    municipality=municipality, actor=request.user, **form.cleaned_data
-                )
-            else:
-                services.institution_update(
-                    institution=institution, actor=request.user, **form.cleaned_data
-                )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
+    def save(data: dict[str, Any]) -> None:
+        if institution is None:
+            services.institution_create(municipality=municipality, actor=request.user, **data)
         else:
-            messages.success(request, _("Die Einrichtung wurde gespeichert."))
-            return redirect("network:municipality_network", slug=municipality.slug)
-    title = _("Neue Einrichtung") if institution is None else _("Einrichtung bearbeiten")
-    return render(
+            services.institution_update(institution=institution, actor=request.user, **data)
+
+    return _entity_form(
         request,
-        "network/entity_form.html",
-        {"municipality": municipality, "form": form, "title": title},
+        municipality,
+        InstitutionForm(request.POST or None, instance=institution, municipality=municipality),
+        title=_("Neue Einrichtung") if institution is None else _("Einrichtung bearbeiten"),
+        save=save,
+        saved=_("Die Einrichtung wurde gespeichert."),
     )
 
 
@@ -191,36 +206,30 @@ def institution_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _institution_form_view(request, municipality, institution)
 
 
+def _agreement_relations(data: dict[str, Any]) -> dict[str, Any]:
+    """Form data → the agreement services' keyword arguments."""
+    return {
+        "institutions": data.pop("institutions"),
+        "partner_municipalities": data.pop("partner_municipalities"),
+        "document": data.pop("document") or None,
+        **data,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_create(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = _network_municipality(request, slug, permissions.ADD)
-    form = AgreementForm(request.POST or None, request.FILES or None, municipality=municipality)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.agreement_create(
-                municipality=municipality,
-                actor=request.user,
-                institutions=data.pop("institutions"),
-                partner_municipalities=data.pop("partner_municipalities"),
-                document=data.pop("document") or None,
-                **data,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Die Vereinbarung wurde gespeichert."))
-            return redirect("network:municipality_network", slug=municipality.slug)
-    return render(
+    return _entity_form(
         request,
-        "network/entity_form.html",
-        {
-            "municipality": municipality,
-            "form": form,
-            "title": _("Neue Vereinbarung"),
-            "multipart": True,
-        },
+        municipality,
+        AgreementForm(request.POST or None, request.FILES or None, municipality=municipality),
+        title=_("Neue Vereinbarung"),
+        save=lambda data: services.agreement_create(
+            municipality=municipality, actor=request.user, **_agreement_relations(data)
+        ),
+        saved=_("Die Vereinbarung wurde gespeichert."),
+        multipart=True,
     )
 
 
@@ -233,35 +242,22 @@ def agreement_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if agreement.municipality_id != municipality.pk:
         raise Http404("Vereinbarung nicht gefunden")
-    form = AgreementForm(
-        request.POST or None, request.FILES or None, instance=agreement, municipality=municipality
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.agreement_update(
-                agreement=agreement,
-                actor=request.user,
-                institutions=data.pop("institutions"),
-                partner_municipalities=data.pop("partner_municipalities"),
-                document=data.pop("document") or None,
-                **data,
-            )
-        except ValidationError as exc:
-            agreement.refresh_from_db()
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Die Vereinbarung wurde gespeichert."))
-            return redirect("network:municipality_network", slug=municipality.slug)
-    return render(
+    return _entity_form(
         request,
-        "network/entity_form.html",
-        {
-            "municipality": municipality,
-            "form": form,
-            "title": _("Vereinbarung bearbeiten"),
-            "multipart": True,
-        },
+        municipality,
+        AgreementForm(
+            request.POST or None,
+            request.FILES or None,
+            instance=agreement,
+            municipality=municipality,
+        ),
+        title=_("Vereinbarung bearbeiten"),
+        save=lambda data: services.agreement_update(
+            agreement=agreement, actor=request.user, **_agreement_relations(data)
+        ),
+        saved=_("Die Vereinbarung wurde gespeichert."),
+        multipart=True,
+        on_error=agreement.refresh_from_db,
     )
 
 
@@ -283,26 +279,19 @@ def agreement_document(request: HttpRequest, slug: str, pk: int) -> FileResponse
 @require_http_methods(["GET", "POST"])
 def working_group_create(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = _network_municipality(request, slug, permissions.ADD)
-    form = WorkingGroupForm(request.POST or None, municipality=municipality)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.working_group_create(
-                municipality=municipality,
-                name=data["name"],
-                description=data["description"],
-                members=data["members"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Der Arbeitskreis wurde gespeichert."))
-            return redirect("network:municipality_network", slug=municipality.slug)
-    return render(
+    return _entity_form(
         request,
-        "network/entity_form.html",
-        {"municipality": municipality, "form": form, "title": _("Neuer Arbeitskreis")},
+        municipality,
+        WorkingGroupForm(request.POST or None, municipality=municipality),
+        title=_("Neuer Arbeitskreis"),
+        save=lambda data: services.working_group_create(
+            municipality=municipality,
+            name=data["name"],
+            description=data["description"],
+            members=data["members"],
+            actor=request.user,
+        ),
+        saved=_("Der Arbeitskreis wurde gespeichert."),
     )
 
 

@@ -190,7 +190,7 @@ class ReceiptForm(forms.Form):
     receipt_code = forms.CharField(
         label=_("Quittungscode"),
         max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "XXXX-XXXX-XXXX"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "K7QM-4XPD-9RTB"}),
     )
 
 

@@ -36,33 +36,8 @@ from directory.models import Schedule, Service, TaxonomyTerm
 from registry.models import Institution, Municipality
 from registry.taxonomy import normalize_name
 
-SERVICE_FIELDS = (
-    "name",
-    "provider",
-    "provider_name",
-    "description",
-    "min_age",
-    "max_age",
-    "languages",
-    "is_free",
-    "fees_description",
-    "accessibility",
-    "wheelchair_accessible",
-    "opening_hours",
-    "location_name",
-    "street",
-    "postcode",
-    "city",
-    "district",
-    "latitude",
-    "longitude",
-    "contact_name",
-    "phone",
-    "email",
-    "website",
-    "status",
-    "last_confirmed_on",
-)
+# What a service may set is what the audit trail follows (the provider as object, not id).
+SERVICE_FIELDS = tuple("provider" if f == "provider_id" else f for f in Service.audit_fields)
 
 
 def languages_field(codes: Iterable[str]) -> str:

@@ -73,7 +73,7 @@ bench: install-test
 
 messages: install
 	$(TEST_ENV) $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore="*/tests/*" --no-obsolete
-	$(PY) tools/fill_po.py locale/en/LC_MESSAGES/django.po tools/en.json
+	$(PY) tools/fill_po.py locale/en/LC_MESSAGES/django.po tools/en
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
 # Re-resolve the runtime lock in a clean venv; the test lock is the rest of .venv.

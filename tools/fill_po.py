@@ -1,6 +1,9 @@
 """Fill empty msgstr entries of a .po catalogue from a JSON dictionary {msgid: msgstr}.
 
-Usage: python tools/fill_po.py locale/en/LC_MESSAGES/django.po tools/en.json
+Usage: python tools/fill_po.py locale/en/LC_MESSAGES/django.po tools/en/ [more.json ...]
+
+Every further argument is a JSON dictionary or a folder of them (read in name order, later
+files win): one file per area keeps parallel work from editing the same dictionary.
 
 Keys and values of the dictionary:
 
@@ -43,9 +46,19 @@ def _clean_head(head: str) -> str:
     return head
 
 
+def _dictionaries(arguments: list[str]) -> list[Path]:
+    paths = []
+    for argument in arguments:
+        path = Path(argument)
+        paths.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
+    return paths
+
+
 def main() -> int:
-    po_path, dict_path = Path(sys.argv[1]), Path(sys.argv[2])
-    translations = json.loads(dict_path.read_text(encoding="utf-8"))
+    po_path = Path(sys.argv[1])
+    translations = {}
+    for dict_path in _dictionaries(sys.argv[2:]):
+        translations.update(json.loads(dict_path.read_text(encoding="utf-8")))
     text = po_path.read_text(encoding="utf-8")
     missing = []
 

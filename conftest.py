@@ -16,6 +16,17 @@ from core.tests.factories import MembershipFactory, UserFactory
 from registry.tests.factories import MunicipalityFactory
 
 
+@pytest.fixture(autouse=True)
+def _german_by_default():
+    """Every test starts in German: a request in English (LocaleMiddleware) leaves the
+    language active in the thread, which made later tests' German assertions order-dependent."""
+    from django.utils import translation
+
+    translation.activate("de")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def reference_data(db, _reference_snapshot):
     """Reference rows of the data migrations, restored if a transactional test flushed them.

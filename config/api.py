@@ -8,8 +8,8 @@ from core.api import install_problem_handlers
 from directory.api import router as directory_router
 from evaluation.api import router as evaluation_router
 from network.api import router as network_router
+from profiles.api import router as profiles_router
 from quality.api import router as quality_router
-from registry.api import router as registry_router
 from reviews.api import router as reviews_router
 
 api = NinjaAPI(
@@ -23,7 +23,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 install_problem_handlers(api)
-api.add_router("/", registry_router)
+api.add_router("/", profiles_router)
 api.add_router("/", quality_router)
 api.add_router("/", network_router)
 api.add_router("/", directory_router)

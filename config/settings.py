@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "django_filters",
     "core",
     "registry",
+    # profiles sits a floor above registry and quality (CONTRIBUTING.md) but is listed
+    # before quality: its demo data (the seed profiles) must run before the others'.
+    "profiles",
     "quality",
     "network",
     "directory",

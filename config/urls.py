@@ -5,12 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.api import api
-from registry.views import home
+from profiles.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("core.urls")),
-    path("", include("registry.urls")),
+    path("", include("profiles.urls")),
     path("qualitaet/", include("quality.urls")),
     path("netzwerk/", include("network.urls")),
     path("fruehe-hilfen/", include("directory.urls")),

@@ -52,7 +52,7 @@ class Cluster(models.Model):
         return _("Kinderschutzcluster %(number)s") % {"number": self.number}
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:cluster_detail", args=[self.number])
+        return reverse("profiles:cluster_detail", args=[self.number])
 
     @property
     def tenant_id(self) -> int | None:
@@ -124,7 +124,7 @@ class Municipality(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:municipality_detail", args=[self.slug])
+        return reverse("profiles:municipality_detail", args=[self.slug])
 
     @property
     def tenant_id(self) -> int | None:

@@ -23,13 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from registry.constants import STATE_NAMES
+from registry.profile_types import Profile
 
 __all__ = [
+    "Profile",
     "ProfileParseError",
     "decode_profile_bytes",
     "parse_profile_file",
     "parse_profile_text",
 ]
+
+
+# The four seed profiles of the model project (DESIGN.md §1), used by the demo and the tests.
+SEED_PROFILE_DIR = Path(__file__).resolve().parent / "data" / "seed_profiles"
 
 
 class ProfileParseError(ValueError):
@@ -175,7 +181,7 @@ _HTML_RE = re.compile(
 # --------------------------------------------------------------------------------------------
 
 
-def parse_profile_file(path: str | Path) -> dict[str, Any]:
+def parse_profile_file(path: str | Path) -> Profile:
     """Read, decode and parse the profile file at ``path``.
 
     Decoding notes (cp1252 fallback, HTML conversion) are added to the result's warnings.
@@ -204,8 +210,8 @@ def decode_profile_bytes(data: bytes, *, source: str) -> str:
     return text
 
 
-def parse_profile_text(text: str, *, source: str) -> dict[str, Any]:
-    """Parse the plain text of one commune profile into a JSON-serialisable dict.
+def parse_profile_text(text: str, *, source: str) -> Profile:
+    """Parse the plain text of one commune profile into a :class:`Profile` (plain data).
 
     Keys: ``source``; ``kind`` ("model" or "partner"); ``name``; ``website`` (as written, or
     None); ``state`` (a name from STATE_NAMES, or None); ``cluster`` (int or None);

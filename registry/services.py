@@ -1,11 +1,13 @@
-"""Writes of the registry: profile import, population import, profile edits."""
+"""Writes of the registry's master data: communes, aliases, clusters, participants, population.
+
+The profile import (``profiles.services``) orchestrates these; it writes nothing itself.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,8 +16,7 @@ from django.db import transaction
 from core import permissions
 from core.audit import audit_record, changed_only, serialize_for_audit
 from core.choices import AuditAction
-from quality import services as quality_services
-from registry.choices import BodyKind, ProjectRole, Sex
+from registry.choices import Sex
 from registry.matching import body_kind_of, municipality_slug, name_key, same_commune
 from registry.models import (
     Cluster,
@@ -23,25 +24,8 @@ from registry.models import (
     Municipality,
     MunicipalityAlias,
     PopulationCount,
-    State,
 )
 from registry.taxonomy import classify_institution
-
-
-@dataclass
-class ImportResult:
-    """What one profile import did, for the CLI and the UI."""
-
-    source: str
-    municipality: Municipality
-    created: bool = False
-    changes: list[str] = field(default_factory=list)
-    merges: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return self.created or bool(self.changes)
 
 
 def municipality_find(name: str, *, website: str = "") -> tuple[Municipality | None, str]:
@@ -57,10 +41,20 @@ def municipality_find(name: str, *, website: str = "") -> tuple[Municipality | N
     return None, ""
 
 
-def _add_alias(municipality: Municipality, name: str) -> None:
-    MunicipalityAlias.objects.get_or_create(
+def municipality_alias_add(*, municipality: Municipality, name: str, actor: Any) -> bool:
+    """Remember ``name`` as a spelling of the commune (audited); False if already known."""
+    alias, created = MunicipalityAlias.objects.get_or_create(
         municipality=municipality, name=name, defaults={"key": str(name_key(name))}
     )
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=alias,
+            after={"municipality": municipality.pk, "name": name},
+            municipality_id=municipality.pk,
+        )
+    return created
 
 
 def _unique_slug(name: str) -> str:
@@ -71,32 +65,46 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def _municipality_get_or_create(
-    *, name: str, website: str, result: ImportResult, actor: Any
-) -> tuple[Municipality, bool]:
+@dataclass
+class MunicipalityMatch:
+    """The commune a name denotes: found under a spelling (``reason``) or newly created."""
+
+    municipality: Municipality
+    created: bool
+    reason: str = ""
+
+
+def municipality_get_or_create(*, name: str, website: str = "", actor: Any) -> MunicipalityMatch:
+    """The commune ``name`` denotes, created (audited) when no known spelling matches.
+
+    The spelling is remembered as an alias either way, so the next import finds it exactly.
+    """
     municipality, reason = municipality_find(name, website=website)
     if municipality is not None:
-        if municipality.name != name and reason != "exact":
-            result.merges.append(f"„{name}“ → „{municipality.name}“ ({reason})")
-        _add_alias(municipality, name)
-        return municipality, False
+        municipality_alias_add(municipality=municipality, name=name, actor=actor)
+        return MunicipalityMatch(municipality, created=False, reason=reason)
     municipality = Municipality(
         name=name, slug=_unique_slug(name), body_kind=body_kind_of(name), website=website
     )
     municipality.full_clean()
     municipality.save()
-    _add_alias(municipality, name)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
         target=municipality,
         after=serialize_for_audit(municipality),
     )
-    return municipality, True
+    municipality_alias_add(municipality=municipality, name=name, actor=actor)
+    return MunicipalityMatch(municipality, created=True)
 
 
-def _apply(municipality: Municipality, values: dict[str, Any], *, actor: Any, reason: str) -> bool:
-    """Set fields that differ and write one audit row; False when nothing changed."""
+def municipality_apply(
+    *, municipality: Municipality, values: dict[str, Any], actor: Any, reason: str = ""
+) -> bool:
+    """Set fields that differ and write one audit row; False when nothing changed.
+
+    The caller checks the permission; this is the registry's one writer of commune fields.
+    """
     before = serialize_for_audit(municipality)
     for name, value in values.items():
         setattr(municipality, name, value)
@@ -116,7 +124,7 @@ def _apply(municipality: Municipality, values: dict[str, Any], *, actor: Any, re
     return True
 
 
-def _cluster_get_or_create(number: int, *, actor: Any) -> Cluster:
+def cluster_get_or_create(*, number: int, actor: Any) -> Cluster:
     cluster, created = Cluster.objects.get_or_create(number=number)
     if created:
         audit_record(
@@ -125,33 +133,45 @@ def _cluster_get_or_create(number: int, *, actor: Any) -> Cluster:
     return cluster
 
 
-def _set_cluster_model(cluster: Cluster, model: Municipality, *, actor: Any, result: ImportResult):
-    if cluster.model_municipality_id == model.pk:
-        return
-    if cluster.model_municipality_id is not None:
-        result.warnings.append(
-            f"Cluster {cluster.number}: Modellkommune „{cluster.model_municipality}“ "
-            f"ersetzt durch „{model}“"
-        )
-    # A commune leads at most one cluster; move it if an earlier profile said otherwise.
-    Cluster.objects.filter(model_municipality=model).exclude(pk=cluster.pk).update(
-        model_municipality=None
-    )
+def _cluster_save(cluster: Cluster, model: Municipality | None, *, actor: Any) -> None:
     before = serialize_for_audit(cluster)
     cluster.model_municipality = model
     cluster.save()
     old, new = changed_only(before, serialize_for_audit(cluster))
     audit_record(actor=actor, action=AuditAction.UPDATE, target=cluster, before=old, after=new)
-    result.changes.append(f"Cluster {cluster.number}: Modellkommune {model}")
 
 
-def _sync_participants(
-    municipality: Municipality, participants: list[dict[str, Any]], *, actor: Any
+def cluster_set_model(*, cluster: Cluster, model: Municipality, actor: Any) -> list[str]:
+    """Make ``model`` the cluster's model commune; returns what a person should hear about.
+
+    A commune leads at most one cluster: another cluster it led loses it (audited per cluster).
+    """
+    if cluster.model_municipality_id == model.pk:
+        return []
+    notes = []
+    if cluster.model_municipality_id is not None:
+        notes.append(
+            f"Cluster {cluster.number}: Modellkommune „{cluster.model_municipality}“ "
+            f"ersetzt durch „{model}“"
+        )
+    for other in Cluster.objects.filter(model_municipality=model).exclude(pk=cluster.pk):
+        _cluster_save(other, None, actor=actor)
+    _cluster_save(cluster, model, actor=actor)
+    return notes
+
+
+def institution_participants_sync(
+    *, municipality: Municipality, names: list[str], actor: Any
 ) -> list[str]:
+    """Flag exactly these institutions as the commune's workshop participants, in this order.
+
+    Unknown names become imported institutions (type guessed by the taxonomy); participants
+    no longer named stay in the network registry, only unflagged. Returns the changes.
+    """
     changes = []
     seen: set[int] = set()
-    for position, item in enumerate(participants):
-        text = item["text"].strip()
+    for position, raw in enumerate(names):
+        text = raw.strip()
         if not text:
             continue
         institution = Institution.objects.filter(municipality=municipality, name=text).first()
@@ -190,7 +210,6 @@ def _sync_participants(
                     after=new,
                 )
         seen.add(institution.pk)
-    # Participants that left the profile stay in the network registry, no longer flagged.
     for institution in Institution.objects.filter(
         municipality=municipality, imported=True, workshop_participant=True
     ).exclude(pk__in=seen):
@@ -207,97 +226,6 @@ def _sync_participants(
     return changes
 
 
-def municipality_import_profile(*, profile: dict[str, Any], actor: Any) -> ImportResult:
-    """Write one parsed profile (``registry.profile_parser`` output) to the database.
-
-    One transaction: a failure leaves the database as it was. Idempotent: importing the
-    same profile again changes nothing and writes no audit rows. Communes named in the
-    profile (its partners, its model commune) are matched against known spellings.
-    """
-    permissions.require(actor, permissions.CHANGE, permissions.REGISTRY, None)
-    name = profile["name"]
-    if not name:
-        raise ValidationError({"name": "Das Profil nennt keine Kommune."})
-    with transaction.atomic():
-        result = ImportResult(source=profile.get("source", ""), municipality=None)  # type: ignore[arg-type]
-        municipality, created = _municipality_get_or_create(
-            name=name, website=profile.get("website") or "", result=result, actor=actor
-        )
-        result.municipality, result.created = municipality, created
-        state = None
-        if profile.get("state"):
-            state = State.objects.get(name=profile["state"])
-        values: dict[str, Any] = {
-            "website": profile.get("website") or municipality.website,
-            "project_role": ProjectRole.MODEL
-            if profile["kind"] == "model"
-            else ProjectRole.PARTNER,
-            "highlights": profile.get("highlights") or "",
-            "profile_source": Path(profile.get("source") or "").name,
-        }
-        if state is not None:
-            values["state"] = state
-        if municipality.body_kind == BodyKind.UNKNOWN:
-            values["body_kind"] = body_kind_of(name)
-        # The commune's own profile is authoritative for its name.
-        if municipality.name != name:
-            values["name"] = name
-        cluster = None
-        if profile.get("cluster") is not None:
-            cluster = _cluster_get_or_create(int(profile["cluster"]), actor=actor)
-            values["cluster"] = cluster
-        if _apply(municipality, values, actor=actor, reason="Profilimport") and not created:
-            result.changes.append(f"Stammdaten von {municipality}")
-        if profile.get("notes") is not None and municipality.profile_notes != profile["notes"]:
-            municipality.profile_notes = profile["notes"]
-            municipality.save(update_fields=["profile_notes"])
-
-        if cluster is not None:
-            if profile["kind"] == "model":
-                _set_cluster_model(cluster, municipality, actor=actor, result=result)
-                related_names = profile.get("partners") or []
-                related_role = ProjectRole.PARTNER
-            else:
-                related_names = (
-                    [profile["model_municipality"]] if profile.get("model_municipality") else []
-                )
-                related_role = ProjectRole.MODEL
-            for related_name in related_names:
-                related, related_created = _municipality_get_or_create(
-                    name=related_name, website="", result=result, actor=actor
-                )
-                if related.pk == municipality.pk:
-                    continue
-                related_values: dict[str, Any] = {"cluster": cluster}
-                # A commune's own profile outranks what another profile says about it.
-                if not related.project_role or related_created:
-                    related_values["project_role"] = related_role
-                if _apply(related, related_values, actor=actor, reason=f"Profil {municipality}"):
-                    result.changes.append(f"{related}: Cluster {cluster.number}")
-                if related_role == ProjectRole.MODEL:
-                    _set_cluster_model(cluster, related, actor=actor, result=result)
-
-        result.changes += _sync_participants(
-            municipality, profile.get("participants") or [], actor=actor
-        )
-        result.changes += quality_services.profile_items_sync(
-            municipality=municipality,
-            interests=profile.get("interests") or [],
-            topics=profile.get("topics") or [],
-            outcomes=profile.get("outcomes") or {},
-            actor=actor,
-        )
-        if result.changed:
-            audit_record(
-                actor=actor,
-                action=AuditAction.IMPORT,
-                target=municipality,
-                after={"source": result.source, "changes": len(result.changes)},
-                reason="Profilimport",
-            )
-    return result
-
-
 def municipality_update(
     *, municipality: Municipality, actor: Any, reason: str = "", **values: Any
 ) -> Municipality:
@@ -308,7 +236,7 @@ def municipality_update(
     if unknown:
         raise ValidationError(f"Felder nicht änderbar: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        _apply(municipality, values, actor=actor, reason=reason)
+        municipality_apply(municipality=municipality, values=values, actor=actor, reason=reason)
     return municipality
 
 

@@ -9,7 +9,7 @@ from directory import selectors
 from directory.models import Service
 from network import demo as network_demo
 from network.models import Agreement, Contact
-from registry import demo as registry_demo
+from profiles import demo as registry_demo
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import pytest
 
 from core.permissions import SYSTEM
 from network import selectors
+from profiles.services import profile_import
 from registry.models import Cluster, Municipality
 from registry.profile_parser import parse_profile_file
-from registry.services import municipality_import_profile
 from registry.tests.factories import InstitutionFactory
 
 SEEDS = Path(__file__).resolve().parents[2] / "registry" / "data" / "seed_profiles"
@@ -17,7 +17,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "registry" / "data" / "seed_profil
 @pytest.fixture
 def seeds(db):
     for path in sorted(SEEDS.glob("*.txt")):
-        municipality_import_profile(profile=parse_profile_file(path), actor=SYSTEM)
+        profile_import(profile=parse_profile_file(path), actor=SYSTEM)
 
 
 def _gaps(slug: str) -> list[str]:

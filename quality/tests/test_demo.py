@@ -3,16 +3,16 @@
 import io
 
 from core.permissions import SYSTEM
+from profiles.services import profile_import
 from quality import demo
 from quality.models import Outcome, OutcomeTransition, Registration, Workshop
 from quality.tests.test_search import SEED_DIR
 from registry.profile_parser import parse_profile_file
-from registry.services import municipality_import_profile
 
 
 def test_demo_data_builds_a_year_and_is_idempotent(db):
     for path in sorted(SEED_DIR.glob("*.txt")):
-        municipality_import_profile(profile=parse_profile_file(path), actor=SYSTEM)
+        profile_import(profile=parse_profile_file(path), actor=SYSTEM)
     demo.load(seed=1, small=True, stdout=io.StringIO())
     workshop = Workshop.objects.get(kind="workshop")
     assert workshop.sessions.filter(status="scheduled").count() >= 6

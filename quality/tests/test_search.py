@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from core.permissions import SYSTEM
+from profiles.services import profile_import
 from quality import search
 from quality.models import DevelopmentInterest, Outcome, SearchDocument, Topic
 from registry.profile_parser import parse_profile_file
-from registry.services import municipality_import_profile
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "registry" / "data" / "seed_profiles"
 
@@ -16,7 +16,7 @@ SEED_DIR = Path(__file__).resolve().parents[2] / "registry" / "data" / "seed_pro
 @pytest.fixture
 def seeds(db):
     for path in sorted(SEED_DIR.glob("*.txt")):
-        municipality_import_profile(profile=parse_profile_file(path), actor=SYSTEM)
+        profile_import(profile=parse_profile_file(path), actor=SYSTEM)
 
 
 def test_index_follows_the_imported_profiles(seeds):

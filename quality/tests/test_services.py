@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.models import AuditEvent
-from core.permissions import SYSTEM
 from quality import services
 from quality.choices import OutcomeStatus, RegistrationStatus
 from quality.models import Evidence, Outcome, OutcomeTransition
@@ -361,52 +360,3 @@ def test_evidence_links_and_uploads_are_checked(coordinator_a, muni_a, tmp_path,
     assert Evidence.objects.count() == 2
     services.evidence_delete(evidence=link, actor=coordinator_a)
     assert Evidence.objects.count() == 1
-
-
-def test_reimport_keeps_outcome_work(db):
-    import copy
-
-    from registry.services import municipality_import_profile
-    from registry.tests.test_import import MODEL
-
-    municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
-    outcome = Outcome.objects.filter(status="planned").first()
-    services.outcome_update(outcome=outcome, actor=SYSTEM, expected_version=1, description="Arbeit")
-    services.outcome_transition(outcome=outcome, to_status="in_progress", actor=SYSTEM)
-    result = municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
-    assert not result.changed
-    outcome.refresh_from_db()
-    assert (outcome.status, outcome.description, outcome.version) == ("in_progress", "Arbeit", 3)
-
-
-def test_reworded_outcome_still_matches_its_profile_item(db):
-    import copy
-
-    from registry.services import municipality_import_profile
-    from registry.tests.test_import import MODEL
-
-    municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
-    outcome = Outcome.objects.get(text="Leitbild")
-    services.outcome_update(
-        outcome=outcome, actor=SYSTEM, expected_version=1, text="Leitbild Kinderschutz 2027"
-    )
-    result = municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
-    assert not result.changed
-    assert Outcome.objects.filter(text__startswith="Leitbild").count() == 1
-
-
-def test_outcome_with_work_that_left_the_profile_is_kept(db):
-    import copy
-
-    from registry.services import municipality_import_profile
-    from registry.tests.test_import import MODEL
-
-    municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
-    worked = Outcome.objects.get(text="Leitbild")
-    services.outcome_transition(outcome=worked, to_status="in_progress", actor=SYSTEM)
-    changed = copy.deepcopy(MODEL)
-    changed["outcomes"]["municipal"] = {"achieved": [], "planned": []}
-    municipality_import_profile(profile=changed, actor=SYSTEM)
-    assert not Outcome.objects.filter(text="Organigramm").exists()  # no work: gone
-    worked.refresh_from_db()
-    assert worked.status == "in_progress" and worked.imported is False

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.models import AuditEvent
 from core.permissions import SYSTEM
+from profiles.services import profile_import
+from quality import services as quality_services
 from quality.models import DevelopmentInterest, Outcome, Topic
 from registry.models import Cluster, Institution, Municipality
-from registry.services import municipality_import_profile
 
 
 def item(text, *children):
@@ -60,7 +61,7 @@ PARTNER = {
 
 @pytest.fixture
 def imported(db):
-    return municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    return profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
 
 
 def test_import_creates_commune_cluster_partners_and_items(imported):
@@ -95,7 +96,7 @@ def test_import_creates_commune_cluster_partners_and_items(imported):
 
 def test_reimport_changes_nothing_and_writes_no_audit(imported):
     before = AuditEvent.objects.count()
-    again = municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    again = profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
     assert not again.changed
     assert again.changes == []
     assert AuditEvent.objects.count() == before
@@ -104,7 +105,7 @@ def test_reimport_changes_nothing_and_writes_no_audit(imported):
 
 
 def test_partner_profile_merges_with_differently_spelled_commune(imported):
-    result = municipality_import_profile(profile=copy.deepcopy(PARTNER), actor=SYSTEM)
+    result = profile_import(profile=copy.deepcopy(PARTNER), actor=SYSTEM)
     assert Municipality.objects.count() == 3  # no duplicates
     muni = result.municipality
     # Its own profile is authoritative for its name; the other spelling stays an alias.
@@ -119,8 +120,8 @@ def test_partner_profile_merges_with_differently_spelled_commune(imported):
 
 
 def test_partner_first_then_model_gives_the_same_cluster(db):
-    municipality_import_profile(profile=copy.deepcopy(PARTNER), actor=SYSTEM)
-    municipality_import_profile(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    profile_import(profile=copy.deepcopy(PARTNER), actor=SYSTEM)
+    profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
     cluster = Cluster.objects.get(number=31)
     assert cluster.model_municipality.name in ("Stadt Musterstad", "Stadt Musterstadt")
     assert Municipality.objects.count() == 3
@@ -134,7 +135,7 @@ def test_changed_profile_updates_items_and_keeps_outcome_work(imported):
     changed = copy.deepcopy(MODEL)
     changed["interests"].append(item("Neues Interesse"))
     changed["outcomes"]["municipal"]["achieved"] = []
-    result = municipality_import_profile(profile=changed, actor=SYSTEM)
+    result = profile_import(profile=changed, actor=SYSTEM)
     assert result.changed
     assert DevelopmentInterest.objects.count() == 2
     assert not Outcome.objects.filter(text="Organigramm").exists()
@@ -145,16 +146,55 @@ def test_failed_import_leaves_database_unchanged(db):
     broken = copy.deepcopy(MODEL)
     broken["state"] = "Atlantis"  # not a Land: fails after the commune was created
     with pytest.raises(Exception):  # noqa: B017 – any failure must roll back
-        municipality_import_profile(profile=broken, actor=SYSTEM)
+        profile_import(profile=broken, actor=SYSTEM)
     assert Municipality.objects.count() == 0
     assert AuditEvent.objects.count() == 0
 
 
 def test_profile_without_name_is_rejected(db):
     with pytest.raises(ValidationError):
-        municipality_import_profile(profile={**MODEL, "name": ""}, actor=SYSTEM)
+        profile_import(profile={**MODEL, "name": ""}, actor=SYSTEM)
 
 
 def test_only_global_roles_import(coordinator_a):
     with pytest.raises(PermissionDenied):
-        municipality_import_profile(profile=copy.deepcopy(MODEL), actor=coordinator_a)
+        profile_import(profile=copy.deepcopy(MODEL), actor=coordinator_a)
+
+
+# Outcome work done in the platform survives re-imports of the profile (quality's item sync).
+
+
+def test_reimport_keeps_outcome_work(db):
+    profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    outcome = Outcome.objects.filter(status="planned").first()
+    quality_services.outcome_update(
+        outcome=outcome, actor=SYSTEM, expected_version=1, description="Arbeit"
+    )
+    quality_services.outcome_transition(outcome=outcome, to_status="in_progress", actor=SYSTEM)
+    result = profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    assert not result.changed
+    outcome.refresh_from_db()
+    assert (outcome.status, outcome.description, outcome.version) == ("in_progress", "Arbeit", 3)
+
+
+def test_reworded_outcome_still_matches_its_profile_item(db):
+    profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    outcome = Outcome.objects.get(text="Leitbild")
+    quality_services.outcome_update(
+        outcome=outcome, actor=SYSTEM, expected_version=1, text="Leitbild Kinderschutz 2027"
+    )
+    result = profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    assert not result.changed
+    assert Outcome.objects.filter(text__startswith="Leitbild").count() == 1
+
+
+def test_outcome_with_work_that_left_the_profile_is_kept(db):
+    profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    worked = Outcome.objects.get(text="Leitbild")
+    quality_services.outcome_transition(outcome=worked, to_status="in_progress", actor=SYSTEM)
+    changed = copy.deepcopy(MODEL)
+    changed["outcomes"]["municipal"] = {"achieved": [], "planned": []}
+    profile_import(profile=changed, actor=SYSTEM)
+    assert not Outcome.objects.filter(text="Organigramm").exists()  # no work: gone
+    worked.refresh_from_db()
+    assert worked.status == "in_progress" and worked.imported is False

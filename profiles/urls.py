@@ -1,8 +1,10 @@
 from django.urls import path
 
-from registry import views
+from profiles import views
 
-app_name = "registry"
+# Paths are a stable interface (bookmarks, links from other sites): they did not change
+# when the pages moved here from the registry.
+app_name = "profiles"
 
 urlpatterns = [
     path("kommunen/", views.municipality_list, name="municipality_list"),

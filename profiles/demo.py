@@ -1,9 +1,12 @@
-"""Demo data of the registry: the seed profiles, demo logins, synthetic population."""
+"""Demo data that starts everything: the seed profiles, demo logins, synthetic population.
+
+``profiles`` is listed before ``quality`` in INSTALLED_APPS so that this runs first: every
+other app's demo data belongs to the communes the seed profiles create.
+"""
 
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -12,12 +15,12 @@ from django.db import transaction
 from core.choices import Role
 from core.models import Membership
 from core.permissions import SystemActor
+from profiles.services import profile_import
 from registry.choices import Sex
 from registry.models import Municipality, PopulationCount
+from registry.profile_parser import SEED_PROFILE_DIR as SEED_DIR
 from registry.profile_parser import parse_profile_file
-from registry.services import municipality_import_profile
 
-SEED_DIR = Path(__file__).resolve().parent / "data" / "seed_profiles"
 DEMO_PASSWORD = "demo-kinderschutz"  # noqa: S105 – printed for the demo on purpose
 
 # (username, first name, last name, role, commune slug or None for global roles)
@@ -76,7 +79,7 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict[str, Any]:
     actor = SystemActor("demo_data")
     for path in sorted(SEED_DIR.glob("*.txt")):
         profile = parse_profile_file(path)
-        result = municipality_import_profile(profile=profile, actor=actor)
+        result = profile_import(profile=profile, actor=actor)
         stdout.write(f"  Profil {path.name}: {result.municipality}")
     rng = random.Random(seed)
     with transaction.atomic():

@@ -1,4 +1,4 @@
-"""Registry pages: public profile pages and the editing views for coordinators."""
+"""Profile pages: home, public commune and cluster pages, and the coordinators' edit views."""
 
 from __future__ import annotations
 
@@ -13,19 +13,20 @@ from django.views.decorators.http import require_http_methods
 from core import permissions
 from core.selectors import audit_events_for_object
 from core.views import forbidden_unless
-from quality.choices import OutcomeScope, OutcomeStatus
-from registry import selectors, services
-from registry.forms import MunicipalityFilterForm, MunicipalityForm
+from profiles import selectors
+from profiles.forms import MunicipalityFilterForm, MunicipalityForm
+from registry import selectors as registry_selectors
+from registry import services as registry_services
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "registry/home.html",
+        "profiles/home.html",
         {
             "summary": selectors.project_summary(),
-            "states": selectors.state_overview(),
-            "clusters": selectors.cluster_list(),
+            "states": registry_selectors.state_overview(),
+            "clusters": registry_selectors.cluster_list(),
         },
     )
 
@@ -41,25 +42,27 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
             "cluster": data["cluster"].number if data["cluster"] else None,
             "role": data["role"],
         }
-    page = Paginator(selectors.municipality_list(**filters), 50).get_page(request.GET.get("page"))
+    page = Paginator(registry_selectors.municipality_list(**filters), 50).get_page(
+        request.GET.get("page")
+    )
     context = {"form": form, "page": page}
     if request.htmx and not request.htmx.boosted:
-        return render(request, "registry/municipality_list.html#table", context)
-    return render(request, "registry/municipality_list.html", context)
+        return render(request, "profiles/municipality_list.html#table", context)
+    return render(request, "profiles/municipality_list.html", context)
 
 
 def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality = selectors.municipality_get_public(slug=slug)
+    municipality = registry_selectors.municipality_get_public(slug=slug)
     profile = selectors.municipality_profile(municipality=municipality)
     return render(
         request,
-        "registry/municipality_detail.html",
+        "profiles/municipality_detail.html",
         {
             "municipality": municipality,
             "profile": profile,
             "participant_groups": selectors.participants_by_type(profile["participant_objects"]),
-            "pyramid": selectors.population_pyramid(municipality=municipality),
-            "can_edit": selectors.can_edit_municipality(
+            "pyramid": registry_selectors.population_pyramid(municipality=municipality),
+            "can_edit": registry_selectors.can_edit_municipality(
                 user=request.user, municipality=municipality
             ),
         },
@@ -69,7 +72,7 @@ def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def municipality_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality = selectors.municipality_get_public(slug=slug)
+    municipality = registry_selectors.municipality_get_public(slug=slug)
     forbidden_unless(
         permissions.has_permission(
             request.user, permissions.CHANGE, permissions.REGISTRY, municipality.pk
@@ -84,7 +87,7 @@ def municipality_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = MunicipalityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.municipality_update(
+        registry_services.municipality_update(
             municipality=municipality,
             actor=request.user,
             body_kind=data["body_kind"],
@@ -96,13 +99,13 @@ def municipality_edit(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Das Profil wurde gespeichert."))
         return redirect(municipality.get_absolute_url())
     return render(
-        request, "registry/municipality_form.html", {"municipality": municipality, "form": form}
+        request, "profiles/municipality_form.html", {"municipality": municipality, "form": form}
     )
 
 
 @login_required
 def municipality_history(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality = selectors.municipality_get_public(slug=slug)
+    municipality = registry_selectors.municipality_get_public(slug=slug)
     # The change history names people: members of the commune and the project team only.
     forbidden_unless(
         permissions.has_permission(
@@ -114,36 +117,18 @@ def municipality_history(request: HttpRequest, slug: str) -> HttpResponse:
     )
     return render(
         request,
-        "registry/municipality_history.html",
+        "profiles/municipality_history.html",
         {"municipality": municipality, "events": events},
     )
 
 
 def cluster_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/cluster_list.html", {"clusters": selectors.cluster_list()})
+    return render(
+        request, "profiles/cluster_list.html", {"clusters": registry_selectors.cluster_list()}
+    )
 
 
 def cluster_detail(request: HttpRequest, number: int) -> HttpResponse:
-    cluster = selectors.cluster_get(number=number)
-    members = selectors.cluster_members(cluster=cluster)
-    columns = []
-    for m in members:
-        outcomes = list(m.outcomes.all())
-        columns.append(
-            {
-                "municipality": m,
-                "is_model": m.pk == cluster.model_municipality_id,
-                "achieved": [
-                    o
-                    for o in outcomes
-                    if o.status == OutcomeStatus.ACHIEVED and o.scope == OutcomeScope.MUNICIPAL
-                ],
-                "planned": [
-                    o
-                    for o in outcomes
-                    if o.status != OutcomeStatus.ACHIEVED and o.scope == OutcomeScope.MUNICIPAL
-                ],
-                "cross": [o for o in outcomes if o.scope == OutcomeScope.CROSS_CLUSTER],
-            }
-        )
-    return render(request, "registry/cluster_detail.html", {"cluster": cluster, "columns": columns})
+    cluster = registry_selectors.cluster_get(number=number)
+    columns = selectors.cluster_columns(cluster=cluster)
+    return render(request, "profiles/cluster_detail.html", {"cluster": cluster, "columns": columns})

@@ -1,4 +1,8 @@
-"""/api/v1/ endpoints of the registry: public reads, token-authenticated writes."""
+"""/api/v1/ endpoints of the commune profiles: public reads, token-authenticated writes.
+
+Paths and operation ids are a stable interface: they did not change when the endpoints
+moved here from the registry.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from core.api import token_auth
-from registry import selectors, services
-from registry.choices import BodyKind
-from registry.models import Municipality, State
-from registry.schemas import (
+from profiles import selectors
+from profiles.schemas import (
     ClusterDetailOut,
     ClusterMember,
     ClusterOut,
@@ -20,6 +22,10 @@ from registry.schemas import (
     MunicipalityProfileOut,
     StateOut,
 )
+from registry import selectors as registry_selectors
+from registry import services as registry_services
+from registry.choices import BodyKind
+from registry.models import Municipality, State
 
 router = Router(tags=["Register"])
 
@@ -33,7 +39,13 @@ def _member(m: Municipality) -> ClusterMember:
     )
 
 
-@router.get("/states", response=list[StateOut], auth=None, summary="Die 16 Bundesländer")
+@router.get(
+    "/states",
+    operation_id="registry_api_list_states",
+    response=list[StateOut],
+    auth=None,
+    summary="Die 16 Bundesländer",
+)
 def list_states(request: HttpRequest):
     return [
         StateOut(code=s.code, name=s.name, municipalities=s.n)
@@ -41,7 +53,13 @@ def list_states(request: HttpRequest):
     ]
 
 
-@router.get("/clusters", response=list[ClusterOut], auth=None, summary="Kinderschutzcluster")
+@router.get(
+    "/clusters",
+    operation_id="registry_api_list_clusters",
+    response=list[ClusterOut],
+    auth=None,
+    summary="Kinderschutzcluster",
+)
 def list_clusters(request: HttpRequest):
     return [
         ClusterOut(
@@ -49,13 +67,18 @@ def list_clusters(request: HttpRequest):
             model_municipality=c.model_municipality.name if c.model_municipality else None,
             members=c.member_count,
         )
-        for c in selectors.cluster_list()
+        for c in registry_selectors.cluster_list()
     ]
 
 
-@router.get("/clusters/{number}", response=ClusterDetailOut, auth=None)
+@router.get(
+    "/clusters/{number}",
+    operation_id="registry_api_get_cluster",
+    response=ClusterDetailOut,
+    auth=None,
+)
 def get_cluster(request: HttpRequest, number: int):
-    cluster = selectors.cluster_get(number=number)
+    cluster = registry_selectors.cluster_get(number=number)
     members = selectors.cluster_members(cluster=cluster)
     model = next((m for m in members if m.pk == cluster.model_municipality_id), None)
     return ClusterDetailOut(
@@ -72,7 +95,12 @@ class MunicipalityFilters(Schema):
     role: str = ""
 
 
-@router.get("/municipalities", response=list[MunicipalityOut], auth=None)
+@router.get(
+    "/municipalities",
+    operation_id="registry_api_list_municipalities",
+    response=list[MunicipalityOut],
+    auth=None,
+)
 def list_municipalities(request: HttpRequest, filters: Query[MunicipalityFilters]):
     return [
         MunicipalityOut(
@@ -84,24 +112,30 @@ def list_municipalities(request: HttpRequest, filters: Query[MunicipalityFilters
             role=m.project_role or None,
             website=m.website or None,
         )
-        for m in selectors.municipality_list(**filters.dict())
+        for m in registry_selectors.municipality_list(**filters.dict())
     ]
 
 
-@router.get("/municipalities/{slug}", response=MunicipalityProfileOut, auth=None)
+@router.get(
+    "/municipalities/{slug}",
+    operation_id="registry_api_get_municipality",
+    response=MunicipalityProfileOut,
+    auth=None,
+)
 def get_municipality(request: HttpRequest, slug: str):
-    municipality = selectors.municipality_get_public(slug=slug)
+    municipality = registry_selectors.municipality_get_public(slug=slug)
     return selectors.municipality_profile_json(municipality=municipality)
 
 
 @router.patch(
     "/municipalities/{slug}",
+    operation_id="registry_api_patch_municipality",
     response=MunicipalityProfileOut,
     auth=token_auth,
     summary="Stammdaten einer Kommune ändern (Koordination dieser Kommune oder Projektteam)",
 )
 def patch_municipality(request: HttpRequest, slug: str, payload: MunicipalityPatchIn):
-    municipality = selectors.municipality_get_public(slug=slug)
+    municipality = registry_selectors.municipality_get_public(slug=slug)
     values = payload.dict(exclude_unset=True)
     reason = values.pop("reason", "")
     if "state" in values and values["state"] is not None:
@@ -116,7 +150,7 @@ def patch_municipality(request: HttpRequest, slug: str, payload: MunicipalityPat
     if "body_kind" in values and values["body_kind"] not in BodyKind.values:
         raise ValidationError({"body_kind": f"Unbekannte Körperschaft „{values['body_kind']}“"})
     values = {k: ("" if v is None and k != "state" else v) for k, v in values.items()}
-    services.municipality_update(
+    registry_services.municipality_update(
         municipality=municipality, actor=request.user, reason=reason, **values
     )
     return selectors.municipality_profile_json(municipality=municipality)

@@ -1,7 +1,5 @@
 """The four seed profiles through parser, importer, pages and CLI."""
 
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -9,8 +7,9 @@ from django.core.management.base import CommandError
 from core.models import AuditEvent
 from quality.models import Outcome
 from registry.models import Cluster, Institution, Municipality
+from registry.profile_parser import SEED_PROFILE_DIR
 
-SEEDS = Path(__file__).resolve().parent.parent / "data" / "seed_profiles"
+SEEDS = SEED_PROFILE_DIR
 
 
 @pytest.fixture

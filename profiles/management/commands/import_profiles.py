@@ -1,4 +1,4 @@
-"""Import commune profiles (files or folders) into the registry."""
+"""Import commune profiles (files or folders): master data, cluster, participants, items."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from core.choices import AuditSource
 from core.context import change_context
 from core.permissions import SystemActor
+from profiles.services import profile_import
 from registry.profile_parser import ProfileParseError, parse_profile_file
-from registry.services import municipality_import_profile
 
 PROFILE_SUFFIXES = {".txt", ".html", ".htm"}
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             for path in files:
                 try:
                     profile = parse_profile_file(path)
-                    result = municipality_import_profile(profile=profile, actor=actor)
+                    result = profile_import(profile=profile, actor=actor)
                 except ProfileParseError as exc:
                     failures += 1
                     self.stderr.write(self.style.ERROR(str(exc)))  # names the file already

@@ -7,7 +7,9 @@ from cases.api import router as cases_router
 from core.api import install_problem_handlers
 from directory.api import router as directory_router
 from evaluation.api import router as evaluation_router
+from instruments.api import router as instruments_router
 from network.api import router as network_router
+from partners.api import router as partners_router
 from profiles.api import router as profiles_router
 from quality.api import router as quality_router
 from reviews.api import router as reviews_router
@@ -31,3 +33,5 @@ api.add_router("/", cases_router)
 api.add_router("/", reviews_router)
 api.add_router("/analytics", analytics_router)
 api.add_router("/", evaluation_router)
+api.add_router("/", partners_router)
+api.add_router("/", instruments_router)

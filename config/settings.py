@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "reviews",
     "analytics",
     "evaluation",
+    "instruments",
+    "partners",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns = [
     path("lernen/", include("reviews.urls")),
     path("analyse/", include("analytics.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("partner/", include("partners.urls")),
+    path("instrumente/", include("instruments.urls")),
     path("anmelden/", auth_views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

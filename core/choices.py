@@ -15,6 +15,10 @@ class Role(models.TextChoices):
     DATA_PROTECTION = "data_protection", _("Datenschutzbeauftragte")
     NETWORK_PARTNER = "network_partner", _("Netzwerkpartner")
     READER = "reader", _("Lesezugriff")
+    # Network partners' own staff (issue 13): bound to one institution of the registry.
+    INSTITUTION_STAFF = "institution_staff", _("Fachkraft einer Einrichtung")
+    INSTITUTION_LEAD = "institution_lead", _("Leitung der Einrichtung")
+    INSOFA = "insofa", _("Insoweit erfahrene Fachkraft")
 
 
 GLOBAL_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.PROJECT_TEAM})

@@ -42,8 +42,12 @@ CASES = "cases"  # § 8a procedures: social data
 REVIEWS = "reviews"  # case reviews and near-miss moderation
 ANALYTICS = "analytics"  # aggregated process analysis
 AUDIT = "audit"  # the audit trail and the case read log
+PARTNERS = "partners"  # a network partner's own pseudonymous § 8a Abs. 4 / § 4 KKG records
+CONSULTATIONS = "consultations"  # consultations of an insoweit erfahrene Fachkraft
 
-DOMAINS = frozenset({REGISTRY, QUALITY, NETWORK, CASES, REVIEWS, ANALYTICS, AUDIT})
+DOMAINS = frozenset(
+    {REGISTRY, QUALITY, NETWORK, CASES, REVIEWS, ANALYTICS, AUDIT, PARTNERS, CONSULTATIONS}
+)
 
 _EDIT = frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT})
 _READ = frozenset({VIEW})
@@ -115,6 +119,32 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         REGISTRY: _READ,
         QUALITY: _READ,
         NETWORK: _READ,
+    },
+    # A professional of a Kita, school, clinic … documents her institution's own records
+    # and signs a colleague's (when the agreement allows colleagues to sign). Which
+    # institution is a second gate (partners.StaffBinding), like the case team for cases.
+    # She never sees procedures: no CASES grant.
+    Role.INSTITUTION_STAFF: {
+        REGISTRY: _READ,
+        QUALITY: _READ,
+        NETWORK: _READ,
+        PARTNERS: frozenset({VIEW, ADD, CHANGE, SIGN_OFF}),
+    },
+    # The institution's lead signs, exports and invites her own staff (MANAGE_MEMBERS on
+    # PARTNERS only: she never manages the commune's memberships).
+    Role.INSTITUTION_LEAD: {
+        REGISTRY: _READ,
+        QUALITY: _READ,
+        NETWORK: _READ,
+        PARTNERS: frozenset({VIEW, ADD, CHANGE, SIGN_OFF, EXPORT, MANAGE_MEMBERS}),
+    },
+    # An insoweit erfahrene Fachkraft sees and answers only the consultations she was
+    # asked for (the second gate is the consultation's addressee); no partner records
+    # of her own, no procedures.
+    Role.INSOFA: {
+        REGISTRY: _READ,
+        NETWORK: _READ,
+        CONSULTATIONS: frozenset({VIEW, CHANGE}),
     },
 }
 

@@ -104,6 +104,13 @@ def _parse(data: dict[str, Any]) -> Instrument:
         raise InstrumentError(f"Instrument unvollständig: {exc}") from exc
 
 
+def parse_instrument(data: dict[str, Any], *, version: str | None = None) -> Instrument:
+    """An instrument from its definition (e.g. stored by the instruments app as JSON)."""
+    if version is not None:
+        data = {**data, "version": version}
+    return _parse(data)
+
+
 @lru_cache(maxsize=16)
 def load_instrument(key: str = DEFAULT_INSTRUMENT, directory: str | None = None) -> Instrument:
     """Load ``<key>.yaml`` from the instrument directory."""

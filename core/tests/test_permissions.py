@@ -46,6 +46,24 @@ EXPECTED = {
     (Role.READER, "registry"): {"view"},
     (Role.READER, "quality"): {"view"},
     (Role.READER, "network"): {"view"},
+    (Role.INSTITUTION_STAFF, "registry"): {"view"},
+    (Role.INSTITUTION_STAFF, "quality"): {"view"},
+    (Role.INSTITUTION_STAFF, "network"): {"view"},
+    (Role.INSTITUTION_STAFF, "partners"): {"view", "add", "change", "sign_off"},
+    (Role.INSTITUTION_LEAD, "registry"): {"view"},
+    (Role.INSTITUTION_LEAD, "quality"): {"view"},
+    (Role.INSTITUTION_LEAD, "network"): {"view"},
+    (Role.INSTITUTION_LEAD, "partners"): {
+        "view",
+        "add",
+        "change",
+        "sign_off",
+        "export",
+        "manage_members",
+    },
+    (Role.INSOFA, "registry"): {"view"},
+    (Role.INSOFA, "network"): {"view"},
+    (Role.INSOFA, "consultations"): {"view", "change"},
 }
 
 
@@ -63,6 +81,15 @@ def test_no_role_may_touch_cases_except_case_teams():
         if role in (Role.CASEWORKER, Role.TEAM_LEAD):
             continue
         assert not permissions.role_allows(role, "cases", "view"), role
+
+
+def test_partner_records_and_procedures_never_share_a_role():
+    # The Jugendamt never sees a partner's internal record, a partner never a procedure.
+    for role in Role.values:
+        assert not (
+            permissions.role_allows(role, "cases", "view")
+            and permissions.role_allows(role, "partners", "view")
+        ), role
 
 
 def test_nobody_may_delete_case_documentation():

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartnersConfig(AppConfig):
+    name = "partners"
+    verbose_name = _("Einrichtungen im Kinderschutz")
+    # The institution's own area (staff and lead), the insoFa's consultations and the
+    # Jugendamt's intake of Mitteilungen each show only to the roles they concern.
+    navigation: tuple = (
+        ("partners:dashboard", _("Meine Einrichtung"), True, "partners"),
+        ("partners:consultation_list", _("Beratungsanfragen"), True, "consultations"),
+        ("partners:intake", _("Eingang Mitteilungen"), True, "cases"),
+    )

@@ -1,0 +1,371 @@
+"""Scoped reads of the partner side: the chokepoints, lists, the pool, the intake.
+
+``record_get_for_user``, ``consultation_get_for_insofa`` and ``message_get_for_jugendamt``
+are the only ways views and the API obtain these rows; each writes an ``AccessLog`` row
+(the sanctioned write in a selector, STYLE §7.5). "Not found" and "not yours" are the same
+404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from core import permissions
+from core.audit import access_log_record
+from partners.choices import ConsultationStatus, MessageStatus, PartnerActivity
+from partners.models import (
+    Consultation,
+    InsofaPoolMember,
+    PartnerEvent,
+    PartnerMessage,
+    PartnerRecord,
+    StaffBinding,
+    StaffInvitation,
+)
+
+NOT_FOUND = "Nicht gefunden."
+
+
+def _parse_code(code: Any) -> uuid.UUID:
+    try:
+        return code if isinstance(code, uuid.UUID) else uuid.UUID(str(code))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404(NOT_FOUND) from None
+
+
+def binding_for(*, user: Any) -> StaffBinding | None:
+    """The user's institution binding, when she also holds an institution role there."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    binding = (
+        StaffBinding.objects.select_related("institution", "municipality").filter(user=user).first()
+    )
+    if binding is None:
+        return None
+    if not permissions.has_permission(
+        user, permissions.VIEW, permissions.PARTNERS, binding.municipality_id
+    ):
+        return None
+    return binding
+
+
+# --- the institution's own records --------------------------------------------------------
+
+
+def records_for_user(*, user: Any) -> QuerySet[PartnerRecord]:
+    """Records of the one institution the user is bound to (nothing for anyone else)."""
+    binding = binding_for(user=user)
+    if binding is None:
+        return PartnerRecord.objects.none()
+    return PartnerRecord.objects.visible_to(user).filter(institution_id=binding.institution_id)
+
+
+def record_list(
+    *, user: Any, status: str = "", decision: str = "", q: str = ""
+) -> QuerySet[PartnerRecord]:
+    qs = records_for_user(user=user).select_related("institution", "message")
+    if status:
+        qs = qs.filter(status=status)
+    if decision:
+        qs = qs.filter(decision=decision)
+    if q:
+        qs = qs.filter(child_code__icontains=q)
+    return qs.order_by("-noticed_on", "-id")
+
+
+def record_get_for_user(*, user: Any, code: Any, purpose: str) -> PartnerRecord:
+    """THE chokepoint of partner records: 404 unless the user's own institution; logs."""
+    parsed = _parse_code(code)
+    record = (
+        records_for_user(user=user)
+        .select_related("institution", "municipality", "author", "signed_by")
+        .filter(code=parsed)
+        .first()
+    )
+    if record is None:
+        raise Http404(NOT_FOUND)
+    access_log_record(
+        actor=user, target=record, municipality_id=record.municipality_id, purpose=purpose
+    )
+    return record
+
+
+def record_message(record: PartnerRecord) -> PartnerMessage | None:
+    """The record's Mitteilung (the sender's view: receipt, status, feedback)."""
+    return PartnerMessage.objects.filter(record=record).first()
+
+
+def record_dashboard(*, user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Counts for the institution's start page (index-backed aggregates, no row loads)."""
+    qs = records_for_user(user=user)
+    today = timezone.localdate(now) if now else timezone.localdate()
+    counts = qs.aggregate(
+        total=Count("id"),
+        drafts=Count("id", filter=Q(status="draft")),
+        review_due=Count("id", filter=Q(decision="monitor", review_on__lte=today)),
+    )
+    messages = PartnerMessage.objects.filter(record__in=qs)
+    counts["messages_open"] = messages.filter(feedback_at__isnull=True).count()
+    counts["feedback_received"] = messages.filter(feedback_at__isnull=False).count()
+    return counts
+
+
+def staff_of_institution(*, user: Any) -> tuple[QuerySet[StaffBinding], QuerySet[StaffInvitation]]:
+    """The lead's staff page: people bound to her institution and open invitations."""
+    binding = binding_for(user=user)
+    if binding is None or not permissions.has_permission(
+        user, permissions.MANAGE_MEMBERS, permissions.PARTNERS, binding.municipality_id
+    ):
+        raise Http404(NOT_FOUND)
+    staff = StaffBinding.objects.filter(institution_id=binding.institution_id).select_related(
+        "user"
+    )
+    invitations = StaffInvitation.objects.filter(
+        institution_id=binding.institution_id, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    return staff.order_by("user__last_name", "user__username"), invitations
+
+
+def staff_binding_get_for_lead(*, user: Any, pk: int) -> StaffBinding:
+    staff, _invitations = staff_of_institution(user=user)
+    found = staff.filter(pk=pk).first()
+    if found is None:
+        raise Http404(NOT_FOUND)
+    return found
+
+
+# --- the insoFa pool ------------------------------------------------------------------------
+
+
+def pool_for_municipality(*, municipality: Any) -> QuerySet[InsofaPoolMember]:
+    """The commune's own pool plus the cluster-wide members of its Kinderschutzcluster."""
+    condition = Q(municipality=municipality)
+    if municipality.cluster_id:
+        condition |= Q(cluster_wide=True, municipality__cluster_id=municipality.cluster_id)
+    return InsofaPoolMember.objects.filter(condition).select_related("municipality", "institution")
+
+
+def pool_search(
+    *,
+    municipality: Any,
+    specialism: str = "",
+    language: str = "",
+    available_only: bool = True,
+) -> list[InsofaPoolMember]:
+    """The pool filtered by specialism, language and availability (JSON lists: in Python,
+    the pool of a commune is a few dozen people)."""
+    members = list(pool_for_municipality(municipality=municipality).order_by("name"))
+    if available_only:
+        members = [m for m in members if m.available]
+    if specialism:
+        members = [m for m in members if specialism in (m.specialisms or [])]
+    if language:
+        wanted = language.strip().lower()
+        members = [m for m in members if wanted in (m.languages or [])]
+    return members
+
+
+def pool_for_coordination(*, user: Any) -> QuerySet[InsofaPoolMember]:
+    """Pool members the user may manage (NETWORK change: the coordination)."""
+    return (
+        InsofaPoolMember.objects.visible_to(user, permissions.CHANGE)
+        .select_related("municipality", "institution", "agreement", "user")
+        .annotate(
+            consultations_done=Count(
+                "consultations", filter=Q(consultations__status=ConsultationStatus.DONE)
+            )
+        )
+        .order_by("municipality__name", "name")
+    )
+
+
+def pool_member_get_for_coordination(*, user: Any, code: Any) -> InsofaPoolMember:
+    parsed = _parse_code(code)
+    member = pool_for_coordination(user=user).filter(code=parsed).first()
+    if member is None:
+        raise Http404(NOT_FOUND)
+    return member
+
+
+def pool_yearly_report(*, user: Any, year: int) -> list[dict[str, Any]]:
+    """Consultations per pool member and outcome in a year (the pool's yearly report)."""
+    members = InsofaPoolMember.objects.visible_to(user, permissions.VIEW)
+    start = dt.datetime(year, 1, 1, tzinfo=timezone.get_current_timezone())
+    end = dt.datetime(year + 1, 1, 1, tzinfo=timezone.get_current_timezone())
+    rows = (
+        Consultation.objects.filter(
+            insofa__in=members, requested_at__gte=start, requested_at__lt=end
+        )
+        .values("insofa__name", "insofa__municipality__name", "status")
+        .annotate(n=Count("id"))
+    )
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["insofa__municipality__name"], row["insofa__name"])
+        entry = out.setdefault(
+            key, {"municipality": key[0], "name": key[1], "requested": 0, "done": 0, "declined": 0}
+        )
+        entry["requested"] += row["n"]
+        if row["status"] == ConsultationStatus.DONE:
+            entry["done"] += row["n"]
+        if row["status"] == ConsultationStatus.DECLINED:
+            entry["declined"] += row["n"]
+    return [out[k] for k in sorted(out)]
+
+
+# --- the insoFa's consultations ----------------------------------------------------------------
+
+
+def consultations_for_insofa(*, user: Any) -> QuerySet[Consultation]:
+    """Consultations addressed to the user as pool member (and only those)."""
+    allowed = permissions.municipality_ids_for(user, permissions.VIEW, permissions.CONSULTATIONS)
+    if not allowed or getattr(user, "is_system", False):
+        return Consultation.objects.none()
+    qs = Consultation.objects.filter(insofa__user=user)
+    if allowed != permissions.ALL:
+        qs = qs.filter(insofa__municipality_id__in=allowed)
+    return qs.select_related("record", "record__institution", "insofa")
+
+
+def consultation_get_for_insofa(*, user: Any, code: Any, purpose: str) -> Consultation:
+    parsed = _parse_code(code)
+    consultation = consultations_for_insofa(user=user).filter(code=parsed).first()
+    if consultation is None:
+        raise Http404(NOT_FOUND)
+    access_log_record(
+        actor=user,
+        target=consultation.record,
+        municipality_id=consultation.municipality_id,
+        purpose=purpose,
+    )
+    return consultation
+
+
+# --- the Jugendamt's intake ------------------------------------------------------------------
+
+
+def intake_for_user(*, user: Any) -> QuerySet[PartnerMessage]:
+    """Messages the Jugendamt user may see: not yet acknowledged ones of communes where she
+    takes in reports; acknowledged ones only through her team's procedures."""
+    allowed = permissions.municipality_ids_for(user, permissions.ADD, permissions.CASES)
+    if not allowed:
+        return PartnerMessage.objects.none()
+    from cases.selectors import procedures_for_user
+
+    pending = Q(status=MessageStatus.SENT)
+    if allowed != permissions.ALL:
+        pending &= Q(municipality_id__in=allowed)
+    team_procedures = procedures_for_user(user=user).values("pk")
+    return PartnerMessage.objects.filter(pending | Q(procedure__in=team_procedures)).select_related(
+        "institution", "municipality"
+    )
+
+
+def intake_list(
+    *, user: Any, state: str = "", now: dt.datetime | None = None
+) -> QuerySet[PartnerMessage]:
+    """The intake list: ``new``, ``feedback_overdue``, ``feedback_open`` or everything."""
+    qs = intake_for_user(user=user)
+    now = now or timezone.now()
+    if state == "new":
+        qs = qs.filter(status=MessageStatus.SENT)
+    elif state == "feedback_overdue":
+        qs = qs.filter(feedback_at__isnull=True, feedback_due__lt=now)
+    elif state == "feedback_open":
+        qs = qs.filter(status=MessageStatus.ACKNOWLEDGED, feedback_at__isnull=True)
+    return qs.order_by("-sent_at", "-id")
+
+
+def intake_counts(*, user: Any, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return intake_for_user(user=user).aggregate(
+        new=Count("id", filter=Q(status=MessageStatus.SENT)),
+        feedback_overdue=Count("id", filter=Q(feedback_at__isnull=True, feedback_due__lt=now)),
+    )
+
+
+def message_get_for_jugendamt(*, user: Any, code: Any, purpose: str) -> PartnerMessage:
+    parsed = _parse_code(code)
+    message = (
+        intake_for_user(user=user)
+        .select_related("record", "procedure", "procedure__team")
+        .filter(code=parsed)
+        .first()
+    )
+    if message is None:
+        raise Http404(NOT_FOUND)
+    access_log_record(
+        actor=user, target=message, municipality_id=message.municipality_id, purpose=purpose
+    )
+    return message
+
+
+# --- the chain's event log for the analysis ---------------------------------------------------
+
+
+def partner_event_rows(
+    *,
+    user: Any,
+    municipality_ids: list[int] | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> Iterator[dict]:
+    """The partner side's events in the shape of ``cases.selectors.procedure_event_rows``.
+
+    Readable with ANALYTICS (aggregated analysis); pseudonymous: a record that became a
+    procedure carries the procedure's code as case id (so the chain is one case), others
+    a code of their own. No free text, no child code.
+    """
+    allowed = permissions.municipality_ids_for(user, permissions.VIEW, permissions.ANALYTICS)
+    qs = PartnerEvent.objects.all()
+    if allowed != permissions.ALL:
+        if not allowed:
+            return
+        qs = qs.filter(municipality_id__in=allowed)
+    if municipality_ids is not None:
+        qs = qs.filter(municipality_id__in=municipality_ids)
+    if since is not None:
+        qs = qs.filter(occurred_at__gte=since)
+    if until is not None:
+        qs = qs.filter(occurred_at__lt=until)
+    labels = {code: str(label) for code, label in PartnerActivity.choices}
+    rows = qs.order_by("record_id", "occurred_at", "id").values_list(
+        "record__code",
+        "record__message__procedure__code",
+        "activity_code",
+        "occurred_at",
+        "institution_name",
+        "institution_type",
+        "municipality__slug",
+        "record__message__procedure__urgency",
+        "record__message__procedure__result",
+    )
+    for (
+        rcode,
+        pcode,
+        activity,
+        occurred_at,
+        inst,
+        inst_type,
+        slug,
+        urgency,
+        result,
+    ) in rows.iterator(chunk_size=5000):
+        yield {
+            "case_id": str(pcode) if pcode else f"partner-{rcode}",
+            "activity": labels.get(activity, activity),
+            "activity_code": activity,
+            "timestamp": occurred_at,
+            "institution": inst or "",
+            "institution_type": inst_type or "",
+            "municipality": slug,
+            "urgency": urgency or "",
+            "result": result or "",
+        }

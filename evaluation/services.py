@@ -563,34 +563,6 @@ def response_submit(
 # --- from weakness to work ------------------------------------------------------------
 
 
-def _development_interest_create(*, municipality: Municipality, text: str, actor: Any) -> Any:
-    """Create a Qualitätsentwicklungsinteresse, through the quality app's service if any."""
-    from quality import services as quality_services
-
-    create = getattr(quality_services, "development_interest_create", None)
-    if create is not None:
-        return create(municipality=municipality, text=text, actor=actor)
-    from quality.models import DevelopmentInterest
-
-    last = (
-        DevelopmentInterest.objects.filter(municipality=municipality, parent=None)
-        .order_by("-position")
-        .values_list("position", flat=True)
-        .first()
-    )
-    interest = DevelopmentInterest(
-        municipality=municipality,
-        text=text.strip(),
-        position=(last + 1) if last is not None else 0,
-    )
-    interest.full_clean()
-    interest.save()
-    audit_record(
-        actor=actor, action=AuditAction.CREATE, target=interest, after=serialize_for_audit(interest)
-    )
-    return interest
-
-
 def follow_up_create(
     *,
     evaluation_round: Round,
@@ -642,7 +614,9 @@ def follow_up_create(
                 origin_url=origin_url,
             )
         else:
-            follow_up.development_interest = _development_interest_create(
+            from quality.services import development_interest_create
+
+            follow_up.development_interest = development_interest_create(
                 municipality=municipality, text=text, actor=actor
             )
         follow_up.full_clean()

@@ -20,6 +20,7 @@ from core.permissions import SystemActor
 from network import services
 from network.choices import AgreementKind
 from network.models import Agreement, Contact, WorkingGroup
+from registry import services as registry_services
 from registry.models import Institution, Municipality
 
 DEMO_SLUGS = (
@@ -44,7 +45,7 @@ def _ensure_department(municipality: Municipality, office: Institution, actor: A
     existing = Institution.objects.filter(municipality=municipality, name=name).first()
     if existing is not None:
         return existing
-    return services.institution_create(
+    return registry_services.institution_create(
         municipality=municipality,
         actor=actor,
         name=name,
@@ -64,7 +65,7 @@ def _load_municipality(
     created = {"contacts": 0, "agreements": 0, "groups": 0}
     for inst in institutions:
         if not inst.district:
-            services.institution_update(
+            registry_services.institution_update(
                 institution=inst,
                 actor=actor,
                 district=rng.choice(DISTRICTS),

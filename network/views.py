@@ -21,6 +21,7 @@ from core.graphviz import GraphvizUnavailable, dot_to_svg
 from core.views import forbidden_unless
 from network import selectors, services
 from network.forms import AgreementForm, ContactForm, InstitutionForm, WorkingGroupForm
+from registry import services as registry_services
 from registry.models import Municipality
 from registry.selectors import cluster_get
 
@@ -167,9 +168,13 @@ def _institution_form_view(
 ) -> HttpResponse:
     def save(data: dict[str, Any]) -> None:
         if institution is None:
-            services.institution_create(municipality=municipality, actor=request.user, **data)
+            registry_services.institution_create(
+                municipality=municipality, actor=request.user, **data
+            )
         else:
-            services.institution_update(institution=institution, actor=request.user, **data)
+            registry_services.institution_update(
+                institution=institution, actor=request.user, **data
+            )
 
     return _entity_form(
         request,

@@ -59,6 +59,49 @@ def _set_model(cluster: Cluster, model: Municipality, *, actor: Any, result: Imp
     result.changes.append(f"Cluster {cluster.number}: Modellkommune {model}")
 
 
+def _register_cluster_members(
+    profile: Profile,
+    municipality: Municipality,
+    cluster: Cluster,
+    *,
+    actor: Any,
+    result: ImportResult,
+) -> None:
+    """Put every commune the profile names into its cluster.
+
+    A model profile names its partners; a partner profile names its model commune and, under
+    "Partnerkommunen:", the other partners. All become members without a profile of their
+    own; spellings are merged as for the profile's own commune.
+    """
+    named: list[tuple[str, str]] = []  # (name, project role it has by this profile)
+    if profile["kind"] == "model":
+        _set_model(cluster, municipality, actor=actor, result=result)
+    elif profile.get("model_municipality"):
+        named.append((profile["model_municipality"], ProjectRole.MODEL))
+    named += [(name, ProjectRole.PARTNER) for name in profile.get("partners") or []]
+    model_pk = municipality.pk if profile["kind"] == "model" else None
+    for related_name, role in named:
+        related, related_created = _commune(related_name, website="", result=result, actor=actor)
+        if related.pk == municipality.pk:
+            continue
+        if role == ProjectRole.PARTNER and related.pk == model_pk:
+            continue  # a partner list that repeats the model commune
+        related_values: dict[str, Any] = {"cluster": cluster}
+        # A commune's own profile outranks what another profile says about it.
+        if not related.project_role or related_created:
+            related_values["project_role"] = role
+        if registry_services.municipality_apply(
+            municipality=related,
+            values=related_values,
+            actor=actor,
+            reason=f"Profil {municipality}",
+        ):
+            result.changes.append(f"{related}: Cluster {cluster.number}")
+        if role == ProjectRole.MODEL:
+            _set_model(cluster, related, actor=actor, result=result)
+            model_pk = related.pk
+
+
 def profile_import(*, profile: Profile, actor: Any) -> ImportResult:
     """Write one parsed profile (``registry.profile_parser`` output) to the database.
 
@@ -108,34 +151,7 @@ def profile_import(*, profile: Profile, actor: Any) -> ImportResult:
             result.changes.append(f"Stammdaten von {municipality}")
 
         if cluster is not None:
-            if profile["kind"] == "model":
-                _set_model(cluster, municipality, actor=actor, result=result)
-                related_names = profile.get("partners") or []
-                related_role = ProjectRole.PARTNER
-            else:
-                related_names = (
-                    [profile["model_municipality"]] if profile.get("model_municipality") else []
-                )
-                related_role = ProjectRole.MODEL
-            for related_name in related_names:
-                related, related_created = _commune(
-                    related_name, website="", result=result, actor=actor
-                )
-                if related.pk == municipality.pk:
-                    continue
-                related_values: dict[str, Any] = {"cluster": cluster}
-                # A commune's own profile outranks what another profile says about it.
-                if not related.project_role or related_created:
-                    related_values["project_role"] = related_role
-                if registry_services.municipality_apply(
-                    municipality=related,
-                    values=related_values,
-                    actor=actor,
-                    reason=f"Profil {municipality}",
-                ):
-                    result.changes.append(f"{related}: Cluster {cluster.number}")
-                if related_role == ProjectRole.MODEL:
-                    _set_model(cluster, related, actor=actor, result=result)
+            _register_cluster_members(profile, municipality, cluster, actor=actor, result=result)
 
         result.changes += registry_services.institution_participants_sync(
             municipality=municipality,

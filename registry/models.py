@@ -112,6 +112,8 @@ class Municipality(models.Model):
         "project_role",
         "cluster_id",
         "highlights",
+        "profile_notes",
+        "profile_source",
     )
 
     class Meta:

@@ -12,9 +12,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, serialize_for_audit
+from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction
 from registry.choices import Sex
 from registry.matching import body_kind_of, municipality_slug, name_key, same_commune
@@ -224,6 +225,87 @@ def institution_participants_sync(
         )
         changes.append(f"- Teilnehmende: {institution.name[:60]}")
     return changes
+
+
+# --- institutions (the network's pages edit them; the registry is their one writer) ---------
+
+INSTITUTION_FIELDS = (
+    "name",
+    "institution_type",
+    "parent",
+    "street",
+    "postcode",
+    "city",
+    "district",
+    "phone",
+    "email",
+    "website",
+    "is_public",
+)
+
+
+def _check_parent(institution: Institution) -> None:
+    parent = institution.parent
+    if parent is None:
+        return
+    if parent.municipality_id != institution.municipality_id:
+        raise ValidationError(
+            {"parent": _("Die übergeordnete Einrichtung gehört zu einer anderen Kommune.")}
+        )
+    seen = {institution.pk}
+    while parent is not None:
+        if parent.pk in seen:
+            raise ValidationError({"parent": _("Die Hierarchie darf keinen Kreis bilden.")})
+        seen.add(parent.pk)
+        parent = parent.parent
+
+
+def institution_create(*, municipality: Municipality, actor: Any, **values: Any) -> Institution:
+    """Add an institution (e.g. a department such as the ASD under its Jugendamt)."""
+    permissions.require(actor, permissions.ADD, permissions.REGISTRY, municipality.pk)
+    unknown = set(values) - set(INSTITUTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown institution fields: {sorted(unknown)}")
+    with transaction.atomic():
+        institution = Institution(municipality=municipality, **values)
+        _check_parent(institution)
+        save_created(institution, actor=actor)
+    return institution
+
+
+def institution_update(
+    *, institution: Institution, actor: Any, reason: str = "", **values: Any
+) -> Institution:
+    """Change address, type or hierarchy of an institution."""
+    permissions.require(
+        actor, permissions.CHANGE, permissions.REGISTRY, institution.municipality_id
+    )
+    unknown = set(values) - set(INSTITUTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown institution fields: {sorted(unknown)}")
+    with transaction.atomic():
+        before = serialize_for_audit(institution)
+        for key, value in values.items():
+            setattr(institution, key, value)
+        try:
+            _check_parent(institution)
+            institution.full_clean()
+        except ValidationError:
+            # Leave the caller's object as it is stored, not half-changed.
+            institution.refresh_from_db()
+            raise
+        institution.save()
+        old, new = changed_only(before, serialize_for_audit(institution))
+        if new:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                target=institution,
+                before=old,
+                after=new,
+                reason=reason,
+            )
+    return institution
 
 
 def municipality_update(

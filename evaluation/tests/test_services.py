@@ -424,3 +424,25 @@ def test_follow_up_rejects_statement_of_another_dimension_and_other_commune(
             actor=coordinator_b,
         )
     assert not FollowUp.objects.exists()
+
+
+def test_interest_follow_up_uses_the_quality_service(coordinator_a, round_a, monkeypatch):
+    from quality import services as quality_services
+
+    calls = []
+    real = quality_services.development_interest_create
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(quality_services, "development_interest_create", spy)
+    follow_up = services.follow_up_create(
+        evaluation_round=round_a,
+        dimension_key="coop",
+        kind="interest",
+        text="Kooperation verbessern",
+        actor=coordinator_a,
+    )
+    assert calls and calls[0]["municipality"] == round_a.municipality
+    assert follow_up.development_interest.text == "Kooperation verbessern"

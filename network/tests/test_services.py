@@ -16,6 +16,7 @@ from network import services
 from network.choices import AgreementKind
 from network.models import Agreement, Contact
 from network.tests.factories import AgreementFactory
+from registry import services as registry_services
 from registry.tests.factories import InstitutionFactory
 
 PDF = b"%PDF-1.4\n%synthetic test document\n"
@@ -216,10 +217,10 @@ def test_moving_the_review_date_rearms_the_reminder(coordinator_a, muni_a):
 
 
 def test_institution_department_under_its_office(coordinator_a, muni_a):
-    office = services.institution_create(
+    office = registry_services.institution_create(
         municipality=muni_a, actor=coordinator_a, name="Jugendamt", institution_type="youth_office"
     )
-    asd = services.institution_create(
+    asd = registry_services.institution_create(
         municipality=muni_a,
         actor=coordinator_a,
         name="ASD",
@@ -229,9 +230,9 @@ def test_institution_department_under_its_office(coordinator_a, muni_a):
     )
     assert asd.parent == office
     with pytest.raises(ValidationError):
-        services.institution_update(institution=office, actor=coordinator_a, parent=asd)
+        registry_services.institution_update(institution=office, actor=coordinator_a, parent=asd)
     assert office.parent is None
-    services.institution_update(institution=asd, actor=coordinator_a, street="Musterweg 2")
+    registry_services.institution_update(institution=asd, actor=coordinator_a, street="Musterweg 2")
     event = AuditEvent.objects.filter(target_id=str(asd.pk), action=AuditAction.UPDATE).get()
     assert event.after == {"street": "Musterweg 2"}
 
@@ -239,8 +240,8 @@ def test_institution_department_under_its_office(coordinator_a, muni_a):
 def test_institution_rules_across_communes(coordinator_a, coordinator_b, muni_a, muni_b):
     foreign = InstitutionFactory(municipality=muni_b)
     with pytest.raises(ValidationError):
-        services.institution_create(
+        registry_services.institution_create(
             municipality=muni_a, actor=coordinator_a, name="X", parent=foreign
         )
     with pytest.raises(PermissionDenied):
-        services.institution_create(municipality=muni_a, actor=coordinator_b, name="X")
+        registry_services.institution_create(municipality=muni_a, actor=coordinator_b, name="X")

@@ -198,3 +198,76 @@ def test_outcome_with_work_that_left_the_profile_is_kept(db):
     assert not Outcome.objects.filter(text="Organigramm").exists()  # no work: gone
     worked.refresh_from_db()
     assert worked.status == "in_progress" and worked.imported is False
+
+
+# Every commune a profile names joins its cluster (issue 12).
+
+
+def test_partner_profile_registers_model_and_the_other_partners(db):
+    partner = {
+        **copy.deepcopy(PARTNER),
+        "model_municipality": "Stadt Musterstadt",
+        # The model repeated, itself, one partner in another spelling and a new one.
+        "partners": [
+            "Stadt Musterstadt",
+            "Stadt Beispielheim",
+            "Landkreis Probeland",
+            "Gemeinde Neuling",
+        ],
+    }
+    result = profile_import(profile=partner, actor=SYSTEM)
+    cluster = Cluster.objects.get(number=31)
+    members = {m.name: m.project_role for m in Municipality.objects.filter(cluster=cluster)}
+    assert members == {
+        "Stadt Beispielheim": "partner",
+        "Stadt Musterstadt": "model",
+        "Landkreis Probeland": "partner",
+        "Gemeinde Neuling": "partner",
+    }
+    assert cluster.model_municipality.name == "Stadt Musterstadt"
+    assert "Gemeinde Neuling: Cluster 31" in result.changes
+    # Then the model's own profile: no duplicates, the partner list spelled differently merges.
+    profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    assert Municipality.objects.count() == 4
+    assert Municipality.objects.filter(cluster=cluster).count() == 4
+
+
+def test_partner_named_only_by_another_partner_keeps_its_own_profile_role(db):
+    profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    # Probeland's own profile says it is a model commune elsewhere: another partner's list
+    # must not demote it.
+    probeland = Municipality.objects.get(name="Landkreis Probeland")
+    probeland.project_role = "model"
+    probeland.save()
+    partner = {**copy.deepcopy(PARTNER), "partners": ["Landkreis Probeland"]}
+    profile_import(profile=partner, actor=SYSTEM)
+    probeland.refresh_from_db()
+    assert probeland.project_role == "model"
+
+
+def test_import_path_writes_are_audited(db):
+    profile = {**copy.deepcopy(MODEL), "notes": ["Fußnote 1: Stand 2010"]}
+    result = profile_import(profile=profile, actor=SYSTEM)
+    muni = result.municipality
+    aliases = AuditEvent.objects.filter(target_type__model="municipalityalias")
+    assert aliases.filter(municipality=muni).count() == 1
+    assert aliases.count() == 3  # the commune and its two partners
+    changed = {"profile_notes": ["Fußnote 2: Stand 2011"]}
+    profile_import(
+        profile={**copy.deepcopy(MODEL), "notes": changed["profile_notes"]}, actor=SYSTEM
+    )
+    event = AuditEvent.objects.filter(
+        target_type__model="municipality", target_id=str(muni.pk), action="update"
+    ).latest("pk")
+    assert event.before == {"profile_notes": ["Fußnote 1: Stand 2010"]}
+    assert event.after == changed
+
+
+def test_moving_the_model_to_another_cluster_is_audited_on_both(db):
+    profile_import(profile=copy.deepcopy(MODEL), actor=SYSTEM)
+    old = Cluster.objects.get(number=31)
+    profile_import(profile={**copy.deepcopy(MODEL), "cluster": 32}, actor=SYSTEM)
+    old.refresh_from_db()
+    assert old.model_municipality is None
+    cleared = AuditEvent.objects.filter(target_type__model="cluster", target_id=str(old.pk))
+    assert cleared.filter(action="update", after={"model_municipality_id": None}).exists()

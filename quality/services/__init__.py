@@ -18,7 +18,12 @@ from quality.services.outcomes import (
     outcome_transition,
     outcome_update,
 )
-from quality.services.profile_items import ItemTree, profile_item_update, profile_items_sync
+from quality.services.profile_items import (
+    ItemTree,
+    development_interest_create,
+    profile_item_update,
+    profile_items_sync,
+)
 from quality.services.registrations import (
     attendance_record,
     registration_cancel,
@@ -52,6 +57,7 @@ __all__ = [
     "attendance_record",
     "calendar_feed_for",
     "calendar_feed_renew",
+    "development_interest_create",
     "evidence_add",
     "evidence_delete",
     "outcome_create",

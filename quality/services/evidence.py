@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -20,10 +20,6 @@ from quality.models import (
     Evidence,
     Outcome,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES: dict[str, tuple[str, ...]] = {

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 
 from quality.models import (
     CalendarFeed,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 def calendar_feed_for(*, user: Any) -> CalendarFeed:

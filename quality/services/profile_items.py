@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, serialize_for_audit
+from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction
 from quality.choices import (
     OutcomeScope,
@@ -23,7 +24,7 @@ from quality.models import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from registry.models import Municipality
 
 ItemTree = Sequence[dict[str, Any]]  # [{"text": str, "children": [...]}, ...]
 
@@ -234,3 +235,30 @@ def profile_item_update(*, item: ProfileItem, text: str, actor: Any) -> ProfileI
         if new:
             audit_record(actor=actor, action=AuditAction.UPDATE, target=item, before=old, after=new)
     return item
+
+
+def development_interest_create(
+    *, municipality: Municipality, text: str, actor: Any
+) -> DevelopmentInterest:
+    """Add a Qualitätsentwicklungsinteresse at the end of the commune's list (not imported).
+
+    Other apps (e.g. an evaluation's follow-up) call this; they never write the model.
+    """
+    permissions.require(actor, permissions.ADD, permissions.QUALITY, municipality.pk)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [_("Bitte einen Text angeben.")]})
+    with transaction.atomic():
+        last = (
+            DevelopmentInterest.objects.filter(municipality=municipality, parent=None)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        interest = DevelopmentInterest(
+            municipality=municipality,
+            text=text,
+            position=(last + 1) if last is not None else 0,
+        )
+        save_created(interest, actor=actor)
+    return interest

@@ -360,3 +360,26 @@ def test_evidence_links_and_uploads_are_checked(coordinator_a, muni_a, tmp_path,
     assert Evidence.objects.count() == 2
     services.evidence_delete(evidence=link, actor=coordinator_a)
     assert Evidence.objects.count() == 1
+
+
+def test_development_interest_create_appends_audits_and_checks_the_commune(
+    coordinator_a, coordinator_b, readonly_a, muni_a
+):
+    from quality.models import DevelopmentInterest
+
+    first = services.development_interest_create(
+        municipality=muni_a, text="  Fallkonferenzen  ", actor=coordinator_a
+    )
+    second = services.development_interest_create(
+        municipality=muni_a, text="Übergaben", actor=coordinator_a
+    )
+    assert (first.text, first.position, second.position) == ("Fallkonferenzen", 0, 1)
+    assert not first.imported
+    event = AuditEvent.objects.get(target_id=str(second.pk), action="create")
+    assert event.municipality_id == muni_a.pk and event.after["text"] == "Übergaben"
+    for actor in (coordinator_b, readonly_a):
+        with pytest.raises(PermissionDenied):
+            services.development_interest_create(municipality=muni_a, text="X", actor=actor)
+    with pytest.raises(ValidationError):
+        services.development_interest_create(municipality=muni_a, text="  ", actor=coordinator_a)
+    assert DevelopmentInterest.objects.count() == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from cases import selectors, services
@@ -38,22 +39,27 @@ class ListFilters(Schema):
     page: int = 1
 
 
+def _local(value):
+    """One time zone everywhere: API times carry the site's offset (Europe/Berlin)."""
+    return timezone.localtime(value) if value is not None else None
+
+
 def _out(p) -> ProcedureOut:
     return ProcedureOut(
         code=p.code,
         file_number=p.file_number,
         municipality=p.municipality.slug,
         team=p.team.name,
-        received_at=p.received_at,
+        received_at=_local(p.received_at),
         reporter_category=p.reporter_category,
         urgency=p.urgency,
         status=p.status,
         result=p.result,
         kinds=p.kinds,
-        first_contact_due=p.first_contact_due,
-        first_contact_at=p.first_contact_at,
-        result_at=p.result_at,
-        closed_at=p.closed_at,
+        first_contact_due=_local(p.first_contact_due),
+        first_contact_at=_local(p.first_contact_at),
+        result_at=_local(p.result_at),
+        closed_at=_local(p.closed_at),
     )
 
 
@@ -61,7 +67,7 @@ def _event_out(e) -> EventOut:
     return EventOut(
         activity_code=e.activity_code,
         activity=str(LABELS.get(e.activity_code, e.activity_code)),
-        occurred_at=e.occurred_at,
+        occurred_at=_local(e.occurred_at),
         institution=e.institution_name,
         actor=e.actor_name,
         note=e.note,

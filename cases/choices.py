@@ -125,9 +125,13 @@ class DangerSource(models.TextChoices):
 
 
 class Sex(models.TextChoices):
+    """Geschlecht with the survey's four values (since the PStG change of 2018: "divers" and
+    "ohne Angabe" are separate entries of the birth register and of the § 8a survey)."""
+
     MALE = "m", _("männlich")
     FEMALE = "f", _("weiblich")
-    DIVERSE = "d", _("divers/ohne Angabe")
+    DIVERSE = "d", _("divers")
+    NOT_STATED = "x", _("ohne Angabe (nach Geburtenregister)")
 
 
 class LivingSituation(models.TextChoices):
@@ -139,10 +143,12 @@ class LivingSituation(models.TextChoices):
     RELATIVES = "relatives", _("bei Großeltern/Verwandten")
     FOSTER_OR_HOME = "foster_or_home", _("in einer Pflegefamilie/Einrichtung")
     OTHER = "other", _("an einem anderen Ort")
+    UNKNOWN = "unknown", _("an unbekanntem Ort/unbekannt")
 
 
 class AgeGroup(models.TextChoices):
-    """Altersgruppen of the statistic (age at the start of the procedure)."""
+    """Altersgruppen of the statistic: age in full years when the assessment was completed
+    (the survey counts completed procedures; the age is taken at that date)."""
 
     UNDER_3 = "0-3", _("unter 3 Jahren")
     FROM_3 = "3-6", _("3 bis unter 6 Jahren")
@@ -180,6 +186,30 @@ class ProcedureStatus(models.TextChoices):
     ASSESSING = "assessing", _("in Gefährdungseinschätzung")
     DECIDED = "decided", _("eingeschätzt")
     CLOSED = "closed", _("abgeschlossen")
+
+
+class NewHelp(models.TextChoices):
+    """Im Anschluss an die Gefährdungseinschätzung neu eingeleitete Leistung/Maßnahme.
+
+    Several possible per procedure; the § 8a survey publishes a table on newly started help.
+    """
+
+    FAMILY_SUPPORT = "16_18", _("Förderung der Erziehung in der Familie (§§ 16–18)")
+    JOINT_HOUSING = "19", _("Gemeinsame Wohnform für Mütter/Väter und Kinder (§ 19)")
+    EDUCATIONAL_OUTPATIENT = (
+        "27_32",
+        _("ambulante/teilstationäre Hilfe zur Erziehung (§§ 27–32, 35)"),
+    )
+    EDUCATIONAL_RESIDENTIAL = "33_34", _("Vollzeitpflege/Heimerziehung (§§ 33, 34)")
+    INTEGRATION = "35a", _("Eingliederungshilfe (§ 35a)")
+    OTHER = "other", _("andere Hilfe/Maßnahme")
+
+
+class SignOffRequestStatus(models.TextChoices):
+    OPEN = "open", _("wartet auf Abzeichnung")
+    SIGNED = "signed", _("abgezeichnet")
+    RETURNED = "returned", _("zurückgegeben")
+    WITHDRAWN = "withdrawn", _("zurückgezogen")
 
 
 class AssessmentStatus(models.TextChoices):

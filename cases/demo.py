@@ -32,6 +32,7 @@ from cases.models import (
     Procedure,
     ProcedureEvent,
     RiskAssessment,
+    SignOffRequest,
     Team,
     TeamMembership,
 )
@@ -68,6 +69,8 @@ DANGER = [("mother", 45), ("father", 25), ("step_parent", 10), ("other_relative"
           ("other_person", 5), ("unknown", 7)]  # fmt: skip
 LIVING = [("both_parents", 40), ("single_parent", 35), ("parent_partner", 13), ("relatives", 4),
           ("foster_or_home", 4), ("other", 4)]  # fmt: skip
+# Newly started help after the assessment (survey codes, cases.choices.NewHelp).
+NEW_HELP = [("16_18", 20), ("19", 2), ("27_32", 55), ("33_34", 15), ("35a", 4), ("other", 4)]
 # Where the reporter works: (institution type, name) of the synthetic reporting body.
 REPORTER_BODIES = {
     "police_court": ("police", "Polizeiinspektion Demo"),
@@ -164,7 +167,7 @@ def build_procedures(
         children.append(
             ChildRecord(
                 municipality=municipality,
-                sex=rng.choices(["m", "f", "d"], weights=[51, 48.8, 0.2])[0],
+                sex=rng.choices(["m", "f", "d", "x"], weights=[51, 48.8, 0.1, 0.1])[0],
                 birth_year=birth_year,
                 birth_month=birth_month,
                 age_group=age_group_for(age),
@@ -182,8 +185,19 @@ def build_procedures(
     ChildRecord.objects.bulk_create(children, batch_size=2000)
 
     procedures: list[Procedure] = []
+    older: list[ChildRecord] = []
     for child, plan in zip(children, plans, strict=True):
-        procedures.append(_plan_procedure(rng, municipality, teams, child, plan, now, with_details))
+        proc = _plan_procedure(rng, municipality, teams, child, plan, now, with_details)
+        procedures.append(proc)
+        if proc.result_at:
+            # The survey's age is the age at completion of the assessment.
+            done = timezone.localtime(proc.result_at).date()
+            age = done.year - child.birth_year - (1 if done.month < child.birth_month else 0)
+            group = age_group_for(min(age, 17))
+            if group != child.age_group:
+                child.age_group = group
+                older.append(child)
+    ChildRecord.objects.bulk_update(older, ["age_group"], batch_size=2000)
     persons: list[PersonRecord] = []
     events: list[ProcedureEvent] = []
     assessments: list[RiskAssessment] = []
@@ -370,6 +384,7 @@ def _events(rng, proc, plan, users, instrument, now):
         out.append(("closed", closed, YOUTH_OFFICE, author))
     events = []
     labels = {}
+    help_type = _pick(rng, NEW_HELP)
     for code, when, who, actor in out:
         if when > now:
             continue
@@ -377,7 +392,9 @@ def _events(rng, proc, plan, users, instrument, now):
         inst_type, inst_name = who or ("", "")
         if who is YOUTH_OFFICE:
             inst_name = f"Jugendamt {proc.municipality.name}"
-        details = {}
+        details: dict[str, Any] = {}
+        if code == "help_accepted":
+            details = {"help_types": [help_type]}
         if code == "handover_sent":
             details = {
                 "transmitted": "Meldung, Gefährdungseinschätzung, Hilfeverlauf",
@@ -397,6 +414,9 @@ def _events(rng, proc, plan, users, instrument, now):
         )
     if "reporter_feedback" in labels:
         proc.feedback_at = labels["reporter_feedback"]
+    if "help_accepted" in labels:
+        proc.new_help = help_type
+    proc.family_court_called = "family_court_called" in labels
     assessment = None
     if "risk_assessment_started" in labels:
         items = instrument.items_for(age_band_for_age(plan["age"]))
@@ -428,6 +448,30 @@ def _events(rng, proc, plan, users, instrument, now):
     return events, assessment
 
 
+def _demo_sign_off_requests(municipality: Municipality, users: list[Any]) -> None:
+    """A few drafts waiting for a colleague's sign-off, so "Warten auf meine Abzeichnung"
+    shows something on the demo."""
+    drafts = RiskAssessment.objects.filter(
+        procedure__municipality=municipality, status=AssessmentStatus.DRAFT
+    ).order_by("started_at")[:3]
+    requests = []
+    for index, assessment in enumerate(drafts):
+        signers = [u for u in users if u.pk != assessment.author_id]
+        if not signers:
+            continue
+        if not assessment.result:
+            RiskAssessment.objects.filter(pk=assessment.pk).update(result="need_of_help")
+        requests.append(
+            SignOffRequest(
+                assessment=assessment,
+                requested_by_id=assessment.author_id,
+                signer=signers[index % len(signers)],
+                note="Demo: bitte bis Freitag abzeichnen.",
+            )
+        )
+    SignOffRequest.objects.bulk_create(requests)
+
+
 def load(*, seed: int, small: bool, stdout: Any) -> dict:
     """Add synthetic procedures to the demo communes (skips communes that already have them)."""
     rng = random.Random(seed + 5)
@@ -453,5 +497,6 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict:
                 rng=rng, municipality=municipality, teams=teams, users=users, count=count,
                 start=start, end=now, now=now,
             )  # fmt: skip
+            _demo_sign_off_requests(municipality, users)
     stdout.write(f"cases: {total} synthetische § 8a-Verfahren angelegt\n")
     return {"logins": logins}

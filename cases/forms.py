@@ -16,7 +16,9 @@ from cases.choices import (
     DangerSource,
     EndangermentKind,
     LivingSituation,
+    NewHelp,
     ParentAgeGroup,
+    PersonRole,
     ProcedureStatus,
     ReporterCategory,
     Sex,
@@ -26,7 +28,6 @@ from cases.choices import (
 from cases.instruments import Instrument
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-NULL_BOOL = [("", _("unbekannt")), ("true", _("ja")), ("false", _("nein"))]
 
 
 def _now_local() -> str:
@@ -59,59 +60,54 @@ class ProcedureFilterForm(forms.Form):
     )
 
 
+CHOOSE = ("", _("– bitte wählen –"))
+# The survey allows "unbekannt" for these yes/no features; the caseworker must still pick it
+# explicitly, so nothing lands in the statistic because nobody touched the field.
+EXPLICIT_BOOL = [CHOOSE, ("true", _("ja")), ("false", _("nein")), ("unknown", _("unbekannt"))]
+
+
+def _explicit(choices: Any) -> list[tuple[str, Any]]:
+    return [CHOOSE, *choices]
+
+
 class ProcedureCreateForm(forms.Form):
-    """Meldung: report intake with the pseudonymous child record and identifying data."""
+    """Meldung: what was reported, by whom, and the family's statistic features.
+
+    No statistic field is pre-filled (issue 17): a value nobody chose would skew the federal
+    statistic. The children of the report come from :class:`ChildForm` (one procedure each).
+    """
 
     team = forms.ModelChoiceField(label=_("Zuständiges Team"), queryset=None)
     received_at = forms.DateTimeField(
         label=_("Meldung eingegangen am"), widget=DATETIME_WIDGET, initial=_now_local
     )
     reporter_category = forms.ChoiceField(
-        label=_("Bekannt geworden durch"), choices=ReporterCategory.choices
+        label=_("Bekannt geworden durch"), choices=_explicit(ReporterCategory.choices)
     )
-    channel = forms.ChoiceField(label=_("Meldeweg"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=_("Meldeweg"), choices=_explicit(Channel.choices))
     indications = forms.CharField(
         label=_("Gewichtige Anhaltspunkte"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Was wurde beobachtet? Wird verschlüsselt gespeichert."),
     )
     urgency = forms.ChoiceField(
-        label=_("Erste Einschätzung der Dringlichkeit"), choices=Urgency.choices
+        label=_("Erste Einschätzung der Dringlichkeit"), choices=_explicit(Urgency.choices)
     )
-    repeated_report = forms.BooleanField(
-        label=_("Erneute Meldung zu diesem Kind in diesem Jahr"), required=False
-    )
-    child_name = forms.CharField(label=_("Name des Kindes"), max_length=200)
-    child_birth_date = forms.DateField(
-        label=_("Geburtsdatum des Kindes"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    child_sex = forms.ChoiceField(label=_("Geschlecht des Kindes"), choices=Sex.choices)
     address = forms.CharField(label=_("Anschrift der Familie"), max_length=300, required=False)
     mother_name = forms.CharField(label=_("Name der Mutter"), max_length=200, required=False)
     father_name = forms.CharField(label=_("Name des Vaters"), max_length=200, required=False)
-    living_situation = forms.ChoiceField(
-        label=_("Aufenthaltsort des Kindes"), choices=LivingSituation.choices
-    )
     parent_age_group = forms.ChoiceField(
-        label=_("Alter der Eltern"), choices=ParentAgeGroup.choices, initial="unknown"
+        label=_("Alter der Eltern"), choices=_explicit(ParentAgeGroup.choices)
     )
     foreign_origin = forms.ChoiceField(
-        label=_("Mindestens ein Elternteil ausländischer Herkunft"),
-        choices=NULL_BOOL,
-        required=False,
+        label=_("Mindestens ein Elternteil ausländischer Herkunft"), choices=EXPLICIT_BOOL
     )
     german_family_language = forms.ChoiceField(
-        label=_("In der Familie wird vorrangig Deutsch gesprochen"),
-        choices=NULL_BOOL,
-        required=False,
-    )
-    integration_assistance = forms.ChoiceField(
-        label=_("Kind erhält Eingliederungshilfe"), choices=NULL_BOOL, required=False
+        label=_("In der Familie wird vorrangig Deutsch gesprochen"), choices=EXPLICIT_BOOL
     )
     prior_help = forms.ChoiceField(
         label=_("Familie erhält bereits Leistungen (§§ 16–19, 27–35a SGB VIII)"),
-        choices=NULL_BOOL,
-        required=False,
+        choices=EXPLICIT_BOOL,
     )
 
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
@@ -120,20 +116,23 @@ class ProcedureCreateForm(forms.Form):
         if teams.count() == 1:
             self.fields["team"].initial = teams.first()
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def service_kwargs(self, children: list[dict[str, Any]]) -> dict[str, Any]:
         d = self.cleaned_data
-        birth: dt.date = d["child_birth_date"]
+        family = {
+            "parent_age_group": d["parent_age_group"],
+            "foreign_origin": _null_bool(d["foreign_origin"]),
+            "german_family_language": _null_bool(d["german_family_language"]),
+            "prior_help": _null_bool(d["prior_help"]),
+        }
         persons = [
-            {
-                "role": "child",
-                "name": d["child_name"],
-                "birth_date": birth.isoformat(),
-                "address": d["address"],
-            }
+            {"role": role, "name": d[key], "address": d["address"]}
+            for role, key in (("mother", "mother_name"), ("father", "father_name"))
+            if d[key]
         ]
-        for role, key in (("mother", "mother_name"), ("father", "father_name")):
-            if d[key]:
-                persons.append({"role": role, "name": d[key], "address": d["address"]})
+        for entry in children:
+            entry["child"].update(family)
+            if entry.get("person"):
+                entry["person"]["address"] = d["address"]
         return {
             "team": d["team"],
             "received_at": d["received_at"],
@@ -141,20 +140,88 @@ class ProcedureCreateForm(forms.Form):
             "channel": d["channel"],
             "indications": d["indications"],
             "urgency": d["urgency"],
-            "repeated_report": d["repeated_report"],
-            "child": {
-                "sex": d["child_sex"],
-                "birth_year": birth.year,
-                "birth_month": birth.month,
-                "living_situation": d["living_situation"],
-                "parent_age_group": d["parent_age_group"],
-                "foreign_origin": _null_bool(d["foreign_origin"]),
-                "german_family_language": _null_bool(d["german_family_language"]),
-                "integration_assistance": _null_bool(d["integration_assistance"]),
-                "prior_help": _null_bool(d["prior_help"]),
-            },
-            "persons": persons,
+            "children": children,
+            "family_persons": persons,
         }
+
+
+class ChildForm(forms.Form):
+    """One child named in the report. Name and exact birth date are optional at intake (a
+    caller often knows neither); month and year of birth are what the survey needs."""
+
+    name = forms.CharField(label=_("Name des Kindes"), max_length=200, required=False)
+    birth_date = forms.DateField(
+        label=_("Geburtsdatum (falls bekannt)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+    )
+    birth_month = forms.CharField(
+        label=_("sonst Geburtsmonat und -jahr (auch geschätzt)"),
+        widget=forms.DateInput(attrs={"type": "month", "placeholder": "2019-05"}),
+        required=False,
+        help_text=_("Format JJJJ-MM, z. B. 2019-05"),
+    )
+    sex = forms.ChoiceField(label=_("Geschlecht"), choices=_explicit(Sex.choices))
+    living_situation = forms.ChoiceField(
+        label=_("Aufenthaltsort des Kindes"), choices=_explicit(LivingSituation.choices)
+    )
+    integration_assistance = forms.ChoiceField(
+        label=_("Kind erhält Eingliederungshilfe"), choices=EXPLICIT_BOOL
+    )
+    repeated_report = forms.BooleanField(
+        label=_("Erneute Meldung zu diesem Kind in diesem Jahr"), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        d = super().clean()
+        birth: dt.date | None = d.get("birth_date")
+        month_text = (d.get("birth_month") or "").strip()
+        if birth is None and not month_text:
+            if "birth_date" not in self.errors:
+                self.add_error(
+                    "birth_month",
+                    _(
+                        "Bitte Geburtsdatum oder wenigstens Monat und Jahr angeben "
+                        "(Bundesstatistik)."
+                    ),
+                )
+            return d
+        if birth is not None:
+            d["year_month"] = (birth.year, birth.month)
+        else:
+            try:
+                year, month = (int(x) for x in month_text.split("-"))
+                if not 1 <= month <= 12 or year < 1900:
+                    raise ValueError
+            except ValueError:
+                self.add_error("birth_month", _("Bitte im Format JJJJ-MM angeben, z. B. 2019-05."))
+                return d
+            d["year_month"] = (year, month)
+        return d
+
+    def entry(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        year, month = d["year_month"]
+        person = {}
+        if d["name"] or d["birth_date"]:
+            person = {
+                "name": d["name"],
+                "birth_date": d["birth_date"].isoformat() if d["birth_date"] else "",
+            }
+        return {
+            "child": {
+                "sex": d["sex"],
+                "birth_year": year,
+                "birth_month": month,
+                "living_situation": d["living_situation"],
+                "integration_assistance": _null_bool(d["integration_assistance"]),
+            },
+            "person": person,
+            "repeated_report": d["repeated_report"],
+        }
+
+
+ChildFormSet = forms.formset_factory(ChildForm, extra=0, min_num=1, validate_min=True, max_num=12)
 
 
 class StepForm(forms.Form):
@@ -174,6 +241,12 @@ class StepForm(forms.Form):
     institution_name = forms.CharField(
         label=_("oder andere Stelle (z. B. zuständiges Jugendamt)"), max_length=200, required=False
     )
+    help_types = forms.MultipleChoiceField(
+        label=_("Neu eingeleitete Hilfe (bei „Hilfe angenommen“)"),
+        choices=NewHelp.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     transmitted = forms.CharField(
         label=_("Übermittelte Angaben (bei Mitteilung nach § 8a Abs. 6)"),
         max_length=500,
@@ -186,6 +259,17 @@ class StepForm(forms.Form):
     def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = institutions
+
+
+class PersonForm(forms.Form):
+    """Identifying data added after intake (encrypted, case team only)."""
+
+    role = forms.ChoiceField(label=_("Rolle"), choices=_explicit(PersonRole.choices))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    birth_date = forms.DateField(
+        label=_("Geburtsdatum"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    address = forms.CharField(label=_("Anschrift"), max_length=300, required=False)
 
 
 class StartAssessmentForm(forms.Form):
@@ -213,6 +297,35 @@ class SignOffForm(forms.Form):
         label=_("Vermerk zur Abzeichnung"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+    )
+
+
+class SignOffRequestForm(forms.Form):
+    """Send the draft to a chosen colleague for sign-off."""
+
+    signer = forms.ModelChoiceField(
+        label=_("Abzeichnen soll"), queryset=None, empty_label=_("– bitte wählen –")
+    )
+    note = forms.CharField(
+        label=_("Hinweis an die Kollegin/den Kollegen"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, signers: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["signer"].queryset = get_user_model().objects.filter(
+            pk__in=[u.pk for u in signers]
+        )
+        self.fields["signer"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Kommentar für die Verfasserin/den Verfasser"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -26,11 +26,13 @@ from cases.choices import (
     DangerSource,
     EndangermentKind,
     LivingSituation,
+    NewHelp,
     ParentAgeGroup,
     PersonRole,
     ProcedureStatus,
     ReporterCategory,
     Sex,
+    SignOffRequestStatus,
     StatisticResult,
     Urgency,
 )
@@ -287,6 +289,15 @@ class Procedure(TenantModel):
         _("Gefährdung ging aus von"), max_length=16, choices=DangerSource.choices, blank=True
     )
     section_42 = models.BooleanField(_("vorläufige Schutzmaßnahme (§ 42)"), default=False)
+    # One report (Meldung) may name several children; the statistic counts one procedure per
+    # child, so each child gets its own procedure and they share this code.
+    report_code = models.UUIDField(_("Meldung"), default=uuid.uuid4, db_index=True, editable=False)
+    family_court_called = models.BooleanField(
+        _("Anrufung des Familiengerichts (§ 8a Abs. 2)"), default=False
+    )
+    # Survey codes of newly started help (cases.choices.NewHelp), sorted, comma-joined: a
+    # plain string keeps the statistic's one-pass GROUP BY hashable and index-free.
+    new_help = models.CharField(_("neu eingeleitete Hilfen"), max_length=120, blank=True)
     closed_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True)
     purge_after = models.DateField(_("identifizierende Daten löschen ab"), null=True, blank=True)
     purged_at = models.DateTimeField(_("identifizierende Daten gelöscht am"), null=True, blank=True)
@@ -320,6 +331,8 @@ class Procedure(TenantModel):
         "kind_sexual",
         "danger_source",
         "section_42",
+        "family_court_called",
+        "new_help",
         "closed_at",
         "purged_at",
     )
@@ -367,6 +380,14 @@ class Procedure(TenantModel):
     def kind_labels(self) -> list[str]:
         return [str(EndangermentKind(k).label) for k in self.kinds]
 
+    @property
+    def new_help_codes(self) -> list[str]:
+        return [c for c in self.new_help.split(",") if c]
+
+    @property
+    def new_help_labels(self) -> list[str]:
+        return [str(NewHelp(c).label) for c in self.new_help_codes if c in NewHelp.values]
+
     def deadlines(self) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
         """(label, due, done) of the procedure's deadlines, for the overview."""
         rows = [(str(_("Erstkontakt")), self.first_contact_due, self.first_contact_at)]
@@ -385,7 +406,8 @@ class PersonRecord(TenantModel):
     )
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     role = models.CharField(_("Rolle"), max_length=12, choices=PersonRole.choices)
-    name = EncryptedTextField(_("Name"))
+    # Blank allowed: at intake a caller may give a birth date but not (yet) the name.
+    name = EncryptedTextField(_("Name"), blank=True)
     birth_date = EncryptedTextField(_("Geburtsdatum"), blank=True)
     address = EncryptedTextField(_("Anschrift"), blank=True)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
@@ -522,6 +544,7 @@ class RiskAssessment(TenantModel):
         verbose_name=_("abgezeichnet von"),
     )
     signed_at = models.DateTimeField(_("abgezeichnet am"), null=True, blank=True)
+    sign_off_note = EncryptedTextField(_("Vermerk zur Abzeichnung"), blank=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     tenant_field = "procedure__municipality_id"
@@ -541,8 +564,9 @@ class RiskAssessment(TenantModel):
         "status",
         "signed_by_id",
         "signed_at",
+        "sign_off_note",
     )
-    audit_redacted_fields = ("notes",)
+    audit_redacted_fields = ("notes", "sign_off_note")
 
     class Meta:
         verbose_name = _("Gefährdungseinschätzung")
@@ -624,3 +648,66 @@ class Amendment(TenantModel):
         if not self._state.adding:
             raise BindingRecordError("Ergänzungen sind verbindlich und unveränderlich.")
         super().save(*args, **kwargs)
+
+
+class SignOffRequest(TenantModel):
+    """A request to a chosen colleague to sign off a draft assessment (four-eyes principle).
+
+    The signer finds it in "Warten auf meine Abzeichnung"; they sign it or return it with
+    a comment. At most one request per assessment is open at a time.
+    """
+
+    assessment = models.ForeignKey(
+        RiskAssessment,
+        on_delete=models.CASCADE,
+        related_name="sign_off_requests",
+        verbose_name=_("Gefährdungseinschätzung"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("angefragt von"),
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="case_sign_off_requests",
+        verbose_name=_("abzeichnende Fachkraft"),
+    )
+    note = EncryptedTextField(_("Hinweis an die abzeichnende Fachkraft"), blank=True)
+    status = models.CharField(
+        _("Stand"),
+        max_length=10,
+        choices=SignOffRequestStatus.choices,
+        default=SignOffRequestStatus.OPEN,
+    )
+    answer = EncryptedTextField(_("Kommentar der abzeichnenden Fachkraft"), blank=True)
+    created_at = models.DateTimeField(_("angefragt am"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
+
+    tenant_field = "assessment__procedure__municipality_id"
+    permission_domain = permissions.CASES
+    audit_fields = ("assessment_id", "requested_by_id", "signer_id", "note", "status", "answer")
+    audit_redacted_fields = ("note", "answer")
+
+    class Meta:
+        verbose_name = _("Bitte um Abzeichnung")
+        verbose_name_plural = _("Bitten um Abzeichnung")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["signer", "status"], name="cases_signreq_signer_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(status="open"),
+                name="%(app_label)s_%(class)s_one_open",
+                violation_error_message=_(
+                    "Für diese Einschätzung ist bereits eine Abzeichnung angefragt."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Bitte um Abzeichnung {self.created_at:%d.%m.%Y}" if self.created_at else "Bitte"

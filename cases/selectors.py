@@ -15,8 +15,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.choices import ActivityCode, ProcedureStatus
-from cases.models import Procedure, ProcedureEvent, RiskAssessment, Team
+from cases.choices import ActivityCode, ProcedureStatus, SignOffRequestStatus
+from cases.models import Procedure, ProcedureEvent, RiskAssessment, SignOffRequest, Team
 from core import permissions
 from core.audit import access_log_record
 
@@ -234,3 +234,52 @@ def case_workers_of_municipality(*, municipality: Any) -> QuerySet:
         municipality=municipality, role__in=["caseworker", "team_lead"]
     ).values_list("user_id", flat=True)
     return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "username")
+
+
+def assessment_open_request(*, assessment: RiskAssessment) -> SignOffRequest | None:
+    """The assessment's open sign-off request, if any (the caller already passed the
+    chokepoint for the assessment)."""
+    return (
+        assessment.sign_off_requests.filter(status=SignOffRequestStatus.OPEN)
+        .select_related("signer", "requested_by")
+        .first()
+    )
+
+
+def sign_off_requests_for_signer(*, user: Any) -> QuerySet[SignOffRequest]:
+    """ "Warten auf meine Abzeichnung": open requests to ``user`` in procedures they may still
+    open (a request to someone who left the team no longer shows). No identifying data."""
+    visible = procedures_for_user(user=user, action=permissions.SIGN_OFF).values("pk")
+    return (
+        SignOffRequest.objects.filter(
+            signer_id=getattr(user, "pk", None),
+            status=SignOffRequestStatus.OPEN,
+            assessment__procedure__in=visible,
+        )
+        .select_related("assessment__procedure__team", "requested_by")
+        .order_by("created_at", "id")
+    )
+
+
+def sign_off_requests_by_requester(*, user: Any) -> QuerySet[SignOffRequest]:
+    """Requests ``user`` sent: open ones and the last answers (returned with a comment)."""
+    visible = procedures_for_user(user=user).values("pk")
+    return (
+        SignOffRequest.objects.filter(
+            requested_by_id=getattr(user, "pk", None), assessment__procedure__in=visible
+        )
+        .exclude(status=SignOffRequestStatus.WITHDRAWN)
+        .select_related("assessment__procedure__team", "signer")
+        .order_by("-created_at", "-id")[:50]
+    )
+
+
+def procedures_of_same_report(*, user: Any, procedure: Procedure) -> list[Procedure]:
+    """The other children's procedures from the same Meldung that ``user`` may open."""
+    return list(
+        procedures_for_user(user=user)
+        .filter(report_code=procedure.report_code)
+        .exclude(pk=procedure.pk)
+        .only("code", "file_number", "status")
+        .order_by("file_number")
+    )

@@ -9,10 +9,14 @@ an open assessment) raise ``ValidationError`` with a message a caseworker unders
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +26,9 @@ from cases.choices import (
     ActivityCode,
     AssessmentStatus,
     EndangermentKind,
+    NewHelp,
     ProcedureStatus,
+    SignOffRequestStatus,
     StatisticResult,
     age_group_for,
 )
@@ -35,6 +41,7 @@ from cases.models import (
     Procedure,
     ProcedureEvent,
     RiskAssessment,
+    SignOffRequest,
     Team,
     TeamMembership,
 )
@@ -238,6 +245,7 @@ def procedure_create(
     file_number: str = "",
     repeated_report: bool = False,
     reporter_institution: Any = None,
+    report_code: Any = None,
 ) -> Procedure:
     """Take in a report (Meldung): procedure, pseudonymous child record, encrypted persons.
 
@@ -274,6 +282,7 @@ def procedure_create(
             indications=indications,
             urgency=urgency,
             repeated_report=repeated_report,
+            **({"report_code": report_code} if report_code else {}),
             first_contact_due=received_at + policy.first_contact_delta(urgency),
             assessment_due=_due(received_at, policy, ActivityCode.RISK_ASSESSMENT_SIGNED),
             feedback_due=(
@@ -311,6 +320,65 @@ def procedure_create(
             details={"urgency": urgency},
         )
     return procedure
+
+
+def report_create(
+    *,
+    team: Team,
+    actor: Any,
+    received_at: dt.datetime,
+    reporter_category: str,
+    channel: str,
+    indications: str,
+    urgency: str,
+    children: list[dict[str, Any]],
+    family_persons: list[dict[str, Any]] | None = None,
+    reporter_institution: Any = None,
+) -> list[Procedure]:
+    """Take in one report about one or several children: one procedure per child.
+
+    The federal statistic counts one record per child and procedure, so siblings named in
+    the same Meldung each get their own procedure (sharing ``report_code``). ``children`` are
+    dicts with ``child`` (the pseudonymous statistic features), optional ``person`` (the
+    child's identifying data; name and birth date are optional at intake) and optional
+    ``repeated_report``. ``family_persons`` (parents) are recorded in every procedure, since
+    each procedure is its own file and may be handed over or purged on its own.
+    """
+    if not children:
+        raise ValidationError(_("Eine Meldung nennt mindestens ein Kind."))
+    report_code = uuid.uuid4()
+    procedures = []
+    with transaction.atomic():
+        for index, entry in enumerate(children, start=1):
+            persons = []
+            person = entry.get("person") or {}
+            if person.get("name") or person.get("birth_date"):
+                persons.append({"role": "child", **person})
+            persons.extend(family_persons or [])
+            try:
+                procedures.append(
+                    procedure_create(
+                        team=team,
+                        actor=actor,
+                        received_at=received_at,
+                        reporter_category=reporter_category,
+                        channel=channel,
+                        indications=indications,
+                        urgency=urgency,
+                        child=entry["child"],
+                        persons=persons,
+                        repeated_report=bool(entry.get("repeated_report", False)),
+                        reporter_institution=reporter_institution,
+                        report_code=report_code,
+                    )
+                )
+            except ValidationError as exc:
+                if len(children) == 1:
+                    raise
+                raise ValidationError(
+                    _("Kind %(n)s: %(error)s") % {"n": index, "error": " ".join(exc.messages)}
+                ) from exc
+    return procedures
 
 
 def _next_file_number(municipality_id: int, year: int) -> str:
@@ -425,6 +493,17 @@ def procedure_record_step(
             update["feedback_at"] = occurred_at
         if activity_code == ActivityCode.INOBHUTNAHME:
             update["section_42"] = True
+        if activity_code == ActivityCode.FAMILY_COURT_CALLED:
+            update["family_court_called"] = True
+        if activity_code == ActivityCode.HELP_ACCEPTED:
+            help_types = details.get("help_types") or []
+            unknown = set(help_types) - set(NewHelp.values)
+            if unknown or not help_types:
+                raise ValidationError(
+                    _("Bitte angeben, welche Hilfe neu eingeleitet wurde (Bundesstatistik).")
+                )
+            merged = set(procedure.new_help_codes) | set(help_types)
+            update["new_help"] = ",".join(c for c in NewHelp.values if c in merged)
         event = _event_create(
             procedure=procedure,
             actor=actor,
@@ -591,6 +670,13 @@ def risk_assessment_update(
                     "durch eine Ergänzung fortgeschrieben werden."
                 )
             )
+        if _open_request(assessment) is not None:
+            raise ValidationError(
+                _(
+                    "Die Einschätzung liegt zur Abzeichnung vor; bitte die Anfrage erst "
+                    "zurückziehen, dann ändern."
+                )
+            )
         before = serialize_for_audit(assessment)
         if answers is not None:
             instrument = load_instrument(assessment.instrument_key)
@@ -659,20 +745,7 @@ def risk_assessment_sign_off(
                     "wer sie erstellt hat, kann sie nicht allein abschließen."
                 )
             )
-        if not assessment.result:
-            raise ValidationError(
-                _("Ohne Ergebnis kann die Einschätzung nicht abgezeichnet werden.")
-            )
-        if assessment.result in (StatisticResult.ACUTE, StatisticResult.LATENT):
-            if not assessment.kinds:
-                raise ValidationError(
-                    _(
-                        "Bei akuter oder latenter Kindeswohlgefährdung ist mindestens eine Art der "
-                        "Gefährdung anzugeben."
-                    )
-                )
-            if not assessment.danger_source:
-                raise ValidationError(_("Bitte angeben, von wem die Gefährdung ausging."))
+        _require_complete(assessment)
         if signed_at < assessment.started_at:
             raise ValidationError(
                 _("Die Abzeichnung kann nicht vor dem Beginn der Einschätzung liegen.")
@@ -682,8 +755,12 @@ def risk_assessment_sign_off(
         assessment.status = AssessmentStatus.SIGNED
         assessment.signed_by = actor
         assessment.signed_at = signed_at
+        assessment.sign_off_note = reason.strip()
         assessment.full_clean()
         assessment.save()
+        request = _open_request(assessment)
+        if request is not None:
+            _request_answer(request, actor=actor, status=SignOffRequestStatus.SIGNED)
         old, new = changed_only(before, serialize_for_audit(assessment))
         audit_record(
             actor=actor,
@@ -704,6 +781,14 @@ def risk_assessment_sign_off(
         if procedure.status != ProcedureStatus.CLOSED:
             update["status"] = ProcedureStatus.DECIDED
         Procedure.objects.filter(pk=procedure.pk).update(**update)
+        # The survey takes the child's age when the assessment is completed, not at intake.
+        child = procedure.child
+        completed_age = _age_at(
+            child.birth_year, child.birth_month, timezone.localtime(signed_at).date()
+        )
+        ChildRecord.objects.filter(pk=child.pk).update(
+            age_group=age_group_for(max(0, min(completed_age, 17)))
+        )
         _event_create(
             procedure=procedure,
             actor=actor,
@@ -712,6 +797,174 @@ def risk_assessment_sign_off(
             details={"result": assessment.result, "kinds": assessment.kinds},
         )
     return assessment
+
+
+def _require_complete(assessment: RiskAssessment) -> None:
+    """What a signer needs before signing (also checked when the sign-off is requested)."""
+    if not assessment.result:
+        raise ValidationError(_("Ohne Ergebnis kann die Einschätzung nicht abgezeichnet werden."))
+    if assessment.result in (StatisticResult.ACUTE, StatisticResult.LATENT):
+        if not assessment.kinds:
+            raise ValidationError(
+                _(
+                    "Bei akuter oder latenter Kindeswohlgefährdung ist mindestens eine Art der "
+                    "Gefährdung anzugeben."
+                )
+            )
+        if not assessment.danger_source:
+            raise ValidationError(_("Bitte angeben, von wem die Gefährdung ausging."))
+
+
+def _open_request(assessment: RiskAssessment) -> SignOffRequest | None:
+    return assessment.sign_off_requests.filter(status=SignOffRequestStatus.OPEN).first()
+
+
+def _request_answer(
+    request: SignOffRequest, *, actor: Any, status: str, answer: str = ""
+) -> SignOffRequest:
+    before = serialize_for_audit(request)
+    request.status = status
+    request.answer = answer
+    request.answered_at = timezone.now()
+    request.save(update_fields=["status", "answer", "answered_at"])
+    old, new = changed_only(before, serialize_for_audit(request))
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=request,
+        before=old,
+        after=new,
+        municipality_id=request.assessment.procedure.municipality_id,
+        related=request.assessment.procedure,
+    )
+    return request
+
+
+def eligible_signers(*, assessment: RiskAssessment) -> list[Any]:
+    """Colleagues who may sign this assessment: team members with the sign-off right in the
+    commune, never its author (four-eyes principle)."""
+    procedure = assessment.procedure
+    members = (
+        TeamMembership.objects.filter(team_id=procedure.team_id)
+        .exclude(user_id=assessment.author_id)
+        .select_related("user")
+        .order_by("user__last_name", "user__username")
+    )
+    return [
+        m.user
+        for m in members
+        if m.user.is_active
+        and permissions.has_permission(
+            m.user, permissions.SIGN_OFF, permissions.CASES, procedure.municipality_id
+        )
+    ]
+
+
+def _notify(user: Any, subject: str, body: str) -> None:
+    """Mail after commit; only the Aktenzeichen and a link, never data about the family."""
+    if not getattr(user, "email", ""):
+        return
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    )
+
+
+def risk_assessment_request_sign_off(
+    *, assessment: RiskAssessment, actor: Any, signer: Any, note: str = ""
+) -> SignOffRequest:
+    """Ask a chosen colleague to sign a draft: it appears in their "waiting for my sign-off"
+    list and they get a mail. The draft must be complete, and it is locked while it waits."""
+    procedure = assessment.procedure
+    _require_case_team(actor, procedure.team, permissions.CHANGE)
+    with transaction.atomic():
+        assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+        assessment.procedure = procedure
+        if assessment.is_binding:
+            raise ValidationError(_("Die Einschätzung ist bereits abgezeichnet."))
+        allowed = {u.pk for u in eligible_signers(assessment=assessment)}
+        if signer is None or signer.pk not in allowed:
+            raise ValidationError(
+                _(
+                    "Abzeichnen kann nur eine andere Fachkraft des Teams mit dem Recht zur "
+                    "Abzeichnung, nicht wer die Einschätzung erstellt hat."
+                )
+            )
+        if _open_request(assessment) is not None:
+            raise ValidationError(
+                _("Für diese Einschätzung ist bereits eine Abzeichnung angefragt.")
+            )
+        _require_complete(assessment)
+        request = SignOffRequest(
+            assessment=assessment, requested_by=actor, signer=signer, note=note.strip()
+        )
+        request.full_clean()
+        request.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=request,
+            after=serialize_for_audit(request),
+            municipality_id=procedure.municipality_id,
+            related=procedure,
+        )
+        _notify(
+            signer,
+            _("Bitte um Abzeichnung: %(fn)s") % {"fn": procedure.file_number},
+            _(
+                "%(who)s bittet Sie, die Gefährdungseinschätzung im Verfahren %(fn)s "
+                "abzuzeichnen: %(url)s"
+            )
+            % {
+                "who": _actor_name(actor),
+                "fn": procedure.file_number,
+                "url": reverse("cases:assessment_detail", args=[assessment.code]),
+            },
+        )
+    return request
+
+
+def risk_assessment_return(
+    *, assessment: RiskAssessment, actor: Any, comment: str
+) -> SignOffRequest:
+    """The asked colleague does not sign and returns the draft with a comment to its author."""
+    procedure = assessment.procedure
+    _require_case_team(actor, procedure.team, permissions.SIGN_OFF)
+    if not comment.strip():
+        raise ValidationError(_("Bitte begründen, warum die Einschätzung zurückgegeben wird."))
+    with transaction.atomic():
+        request = _open_request(assessment)
+        if request is None or request.signer_id != getattr(actor, "pk", None):
+            raise ValidationError(_("Es liegt keine Bitte um Abzeichnung an Sie vor."))
+        request.assessment.procedure = procedure
+        _request_answer(
+            request, actor=actor, status=SignOffRequestStatus.RETURNED, answer=comment.strip()
+        )
+        author = assessment.author
+        _notify(
+            author,
+            _("Einschätzung zurückgegeben: %(fn)s") % {"fn": procedure.file_number},
+            _("%(who)s hat die Gefährdungseinschätzung im Verfahren %(fn)s zurückgegeben: %(url)s")
+            % {
+                "who": _actor_name(actor),
+                "fn": procedure.file_number,
+                "url": reverse("cases:assessment_detail", args=[assessment.code]),
+            },
+        )
+    return request
+
+
+def risk_assessment_withdraw_request(*, assessment: RiskAssessment, actor: Any) -> SignOffRequest:
+    """Whoever asked (or the author) takes the request back, e.g. to change the draft."""
+    procedure = assessment.procedure
+    _require_case_team(actor, procedure.team, permissions.CHANGE)
+    with transaction.atomic():
+        request = _open_request(assessment)
+        if request is None:
+            raise ValidationError(_("Es ist keine Abzeichnung angefragt."))
+        if getattr(actor, "pk", None) not in (request.requested_by_id, assessment.author_id):
+            raise PermissionDenied("only the requester or the author withdraws")
+        request.assessment.procedure = procedure
+        return _request_answer(request, actor=actor, status=SignOffRequestStatus.WITHDRAWN)
 
 
 # --- binding documentation: amendments -----------------------------------------------------

@@ -8,11 +8,13 @@ urlpatterns = [
     path("", views.procedure_list, name="procedure_list"),
     path("neu/", views.procedure_create, name="procedure_create"),
     path("statistik/", views.statistics_page, name="statistics"),
+    path("abzeichnungen/", views.sign_off_inbox, name="sign_off_inbox"),
     path("kommune/<slug:slug>/teams/", views.commune_settings, name="commune_settings"),
     path("<uuid:code>/", views.procedure_detail, name="procedure_detail"),
     path("<uuid:code>/schritt/", views.procedure_step, name="procedure_step"),
     path("<uuid:code>/abschliessen/", views.procedure_close, name="procedure_close"),
     path("<uuid:code>/ergaenzung/", views.amendment_add, name="amendment_add"),
+    path("<uuid:code>/person/", views.person_add, name="person_add"),
     path("<uuid:code>/einschaetzung/", views.assessment_start, name="assessment_start"),
     path(
         "<uuid:code>/person/<uuid:person>/auskunft/",
@@ -24,5 +26,20 @@ urlpatterns = [
         "einschaetzung/<uuid:code>/abzeichnen/",
         views.assessment_sign_off,
         name="assessment_sign_off",
+    ),
+    path(
+        "einschaetzung/<uuid:code>/abzeichnung-anfragen/",
+        views.assessment_request_sign_off,
+        name="assessment_request_sign_off",
+    ),
+    path(
+        "einschaetzung/<uuid:code>/zurueckgeben/",
+        views.assessment_return,
+        name="assessment_return",
+    ),
+    path(
+        "einschaetzung/<uuid:code>/anfrage-zurueckziehen/",
+        views.assessment_withdraw_request,
+        name="assessment_withdraw_request",
     ),
 ]

@@ -11,24 +11,29 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from cases import selectors, services, statistics
 from cases.choices import AssessmentStatus
 from cases.forms import (
     AmendmentForm,
     AssessmentForm,
+    ChildFormSet,
     CloseForm,
+    PersonForm,
     PolicyForm,
     ProcedureCreateForm,
     ProcedureFilterForm,
+    ReturnForm,
     SignOffForm,
+    SignOffRequestForm,
     StartAssessmentForm,
     StatisticsForm,
     StepForm,
@@ -88,21 +93,55 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def procedure_create(request: HttpRequest) -> HttpResponse:
+    """Intake of a report naming one or more children (one procedure per child).
+
+    "Weiteres Kind" re-renders the bound forms with one more child, so nothing typed is lost
+    (works without JS; with htmx only the form is swapped).
+    """
     teams = selectors.teams_for_user(user=request.user)
     forbidden_unless(teams.exists())
-    form = ProcedureCreateForm(request.POST or None, teams=teams)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = ProcedureCreateForm(data, teams=teams)
+    children = ChildFormSet(data, prefix="kind")
+    if data is not None and "add_child" in data:
+        children = _formset_with_extra_child(data)
+    elif data is not None and form.is_valid() and children.is_valid():
+        entries = [f.entry() for f in children.forms]
         try:
-            procedure = services.procedure_create(actor=request.user, **form.service_kwargs())
+            procedures = services.report_create(actor=request.user, **form.service_kwargs(entries))
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(request, _("Die Meldung wurde angelegt."))
-            return redirect(procedure.get_absolute_url())
-    return render(request, "cases/procedure_form.html", {"form": form})
+            if len(procedures) == 1:
+                messages.success(request, _("Die Meldung wurde angelegt."))
+            else:
+                messages.success(
+                    request,
+                    _("Die Meldung wurde für %(n)s Kinder angelegt (je ein Verfahren): %(fns)s")
+                    % {"n": len(procedures), "fns": ", ".join(p.file_number for p in procedures)},
+                )
+            if request.htmx:
+                return HttpResponseClientRedirect(procedures[0].get_absolute_url())
+            return redirect(procedures[0].get_absolute_url())
+    context = {"form": form, "children": children}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "cases/procedure_form.html#intake-form", context)
+    return render(request, "cases/procedure_form.html", context)
 
 
-def _detail_context(request: HttpRequest, procedure) -> dict:
+def _formset_with_extra_child(data) -> ChildFormSet:
+    """The posted children plus one empty form; errors are not shown for a mere "add"."""
+    data = data.copy()
+    total = int(data.get("kind-TOTAL_FORMS", "1") or 1)
+    data["kind-TOTAL_FORMS"] = str(min(total + 1, 12))
+    initial = []
+    for index in range(total):
+        prefix = f"kind-{index}-"
+        initial.append({k.removeprefix(prefix): v for k, v in data.items() if k.startswith(prefix)})
+    return ChildFormSet(initial=initial + [{}], prefix="kind")
+
+
+def _detail_context(request: HttpRequest, procedure, **forms) -> dict:
     events = list(procedure.events.select_related("institution").prefetch_related("amendments"))
     assessments = list(procedure.assessments.select_related("author", "signed_by"))
     return {
@@ -110,6 +149,9 @@ def _detail_context(request: HttpRequest, procedure) -> dict:
         "persons": list(procedure.persons.all()),
         "events": events,
         "assessments": assessments,
+        "report_siblings": selectors.procedures_of_same_report(
+            user=request.user, procedure=procedure
+        ),
         "general_amendments": list(
             procedure.amendments.filter(event__isnull=True, assessment__isnull=True)
         ),
@@ -117,15 +159,30 @@ def _detail_context(request: HttpRequest, procedure) -> dict:
         "next_deadline": selectors.procedure_next_deadline(procedure),
         "missing": services.procedure_missing_steps(procedure=procedure),
         "has_draft": any(a.status == AssessmentStatus.DRAFT for a in assessments),
-        "step_form": StepForm(
-            institutions=Institution.objects.filter(municipality_id=procedure.municipality_id)
-        ),
-        "start_form": StartAssessmentForm(),
-        "amendment_form": AmendmentForm(),
-        "close_form": CloseForm(),
+        "step_form": forms.get("step_form") or _step_form(procedure),
+        "start_form": forms.get("start_form") or StartAssessmentForm(),
+        "amendment_form": forms.get("amendment_form") or AmendmentForm(),
+        "close_form": forms.get("close_form") or CloseForm(),
+        "person_form": forms.get("person_form") or PersonForm(),
         "history": audit_events_for_object(obj=procedure)[:100],
         "now": timezone.now(),
     }
+
+
+def _step_form(procedure, data=None) -> StepForm:
+    return StepForm(
+        data, institutions=Institution.objects.filter(municipality_id=procedure.municipality_id)
+    )
+
+
+def _render_detail(request: HttpRequest, procedure, status: int = 200, **forms) -> HttpResponse:
+    """The detail page again, with the bound form that failed: typed entries stay."""
+    return render(
+        request,
+        "cases/procedure_detail.html",
+        _detail_context(request, procedure, **forms),
+        status=status,
+    )
 
 
 @login_required
@@ -133,19 +190,32 @@ def procedure_detail(request: HttpRequest, code) -> HttpResponse:
     procedure = selectors.procedure_get_for_user(
         user=request.user, code=code, purpose="Verfahren ansehen"
     )
-    return render(request, "cases/procedure_detail.html", _detail_context(request, procedure))
+    return _render_detail(request, procedure)
 
 
-def _post_and_back(request: HttpRequest, procedure, action, success: str) -> HttpResponse:
+def _post_and_back(request: HttpRequest, procedure, action, success: str, form_name: str, form):
+    """Run a service; on success back to the page, on a rule violation the page again with
+    the bound form and the error beside it (nothing typed is lost)."""
     try:
         action()
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    except PermissionDenied:
-        raise
-    else:
-        messages.success(request, success)
+        form.add_error(None, _error_text(exc))
+        procedure.refresh_from_db()
+        return _render_detail(request, procedure, status=400, **{form_name: form})
+    messages.success(request, success)
     return redirect(procedure.get_absolute_url())
+
+
+def _steps_partial(request: HttpRequest, procedure, form: StepForm, saved: bool) -> HttpResponse:
+    """htmx: the step list with its form, plus the deadlines out of band (a first contact
+    fulfils one); the page stays where the user is instead of reloading at the top."""
+    procedure.refresh_from_db()
+    context = _detail_context(request, procedure, step_form=form)
+    context["step_saved"] = saved
+    html = render(request, "cases/procedure_detail.html#steps", context).content.decode()
+    context["oob"] = True
+    html += render(request, "cases/procedure_detail.html#deadlines", context).content.decode()
+    return HttpResponse(html)
 
 
 @login_required
@@ -154,29 +224,36 @@ def procedure_step(request: HttpRequest, code) -> HttpResponse:
     procedure = selectors.procedure_get_for_user(
         user=request.user, code=code, purpose="Schritt dokumentieren"
     )
-    form = StepForm(
-        request.POST,
-        institutions=Institution.objects.filter(municipality_id=procedure.municipality_id),
-    )
-    if not form.is_valid():
-        messages.error(request, _("Bitte Schritt und Zeitpunkt angeben."))
-        return redirect(procedure.get_absolute_url())
-    d = form.cleaned_data
-    return _post_and_back(
-        request,
-        procedure,
-        lambda: services.procedure_record_step(
-            procedure=procedure,
-            actor=request.user,
-            activity_code=d["activity_code"],
-            occurred_at=d["occurred_at"],
-            institution=d["institution"],
-            institution_name=d["institution_name"],
-            note=d["note"],
-            details={"transmitted": d["transmitted"]} if d["transmitted"] else {},
-        ),
-        _("Der Schritt wurde dokumentiert."),
-    )
+    form = _step_form(procedure, request.POST)
+    partial = request.htmx and not request.htmx.boosted
+    if form.is_valid():
+        d = form.cleaned_data
+        details = {}
+        if d["transmitted"]:
+            details["transmitted"] = d["transmitted"]
+        if d["help_types"]:
+            details["help_types"] = d["help_types"]
+        try:
+            services.procedure_record_step(
+                procedure=procedure,
+                actor=request.user,
+                activity_code=d["activity_code"],
+                occurred_at=d["occurred_at"],
+                institution=d["institution"],
+                institution_name=d["institution_name"],
+                note=d["note"],
+                details=details,
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            if partial:
+                return _steps_partial(request, procedure, _step_form(procedure), saved=True)
+            messages.success(request, _("Der Schritt wurde dokumentiert."))
+            return redirect(procedure.get_absolute_url())
+    if partial:
+        return _steps_partial(request, procedure, form, saved=False)
+    return _render_detail(request, procedure, status=400, step_form=form)
 
 
 @login_required
@@ -187,8 +264,7 @@ def procedure_close(request: HttpRequest, code) -> HttpResponse:
     )
     form = CloseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Bitte den Zeitpunkt des Abschlusses angeben."))
-        return redirect(procedure.get_absolute_url())
+        return _render_detail(request, procedure, status=400, close_form=form)
     return _post_and_back(
         request,
         procedure,
@@ -199,6 +275,36 @@ def procedure_close(request: HttpRequest, code) -> HttpResponse:
             note=form.cleaned_data["note"],
         ),
         _("Das Verfahren wurde abgeschlossen."),
+        "close_form",
+        form,
+    )
+
+
+@login_required
+@require_POST
+def person_add(request: HttpRequest, code) -> HttpResponse:
+    """Identifying data given later (optional at intake)."""
+    procedure = selectors.procedure_get_for_user(
+        user=request.user, code=code, purpose="Person ergänzen"
+    )
+    form = PersonForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, procedure, status=400, person_form=form)
+    d = form.cleaned_data
+    return _post_and_back(
+        request,
+        procedure,
+        lambda: services.person_add(
+            procedure=procedure,
+            actor=request.user,
+            role=d["role"],
+            name=d["name"],
+            birth_date=d["birth_date"].isoformat() if d["birth_date"] else "",
+            address=d["address"],
+        ),
+        _("Die Angaben zur Person wurden gespeichert."),
+        "person_form",
+        form,
     )
 
 
@@ -210,8 +316,7 @@ def amendment_add(request: HttpRequest, code) -> HttpResponse:
     )
     form = AmendmentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Die Ergänzung ist leer."))
-        return redirect(procedure.get_absolute_url())
+        return _render_detail(request, procedure, status=400, amendment_form=form)
     target = form.cleaned_data["target"]
     event = assessment = None
     if target.startswith("event:"):
@@ -229,6 +334,8 @@ def amendment_add(request: HttpRequest, code) -> HttpResponse:
             assessment=assessment,
         ),
         _("Die Ergänzung wurde dokumentiert."),
+        "amendment_form",
+        form,
     )
 
 
@@ -240,16 +347,85 @@ def assessment_start(request: HttpRequest, code) -> HttpResponse:
     )
     form = StartAssessmentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Bitte den Beginn angeben."))
-        return redirect(procedure.get_absolute_url())
+        return _render_detail(request, procedure, status=400, start_form=form)
     try:
         assessment = services.risk_assessment_start(
             procedure=procedure, actor=request.user, occurred_at=form.cleaned_data["occurred_at"]
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect(procedure.get_absolute_url())
+        form.add_error(None, _error_text(exc))
+        return _render_detail(request, procedure, status=400, start_form=form)
     return redirect("cases:assessment_detail", code=assessment.code)
+
+
+def _assessment_context(
+    request: HttpRequest,
+    assessment,
+    *,
+    form: AssessmentForm | None = None,
+    sign_form: SignOffForm | None = None,
+    request_form: SignOffRequestForm | None = None,
+    return_form: ReturnForm | None = None,
+) -> dict:
+    """Who sees what: the author edits the draft and asks a colleague; while a request is
+    open the draft is read-only for everyone; the asked colleague signs or returns it."""
+    instrument = load_instrument(assessment.instrument_key)
+    user = request.user
+    open_request = selectors.assessment_open_request(assessment=assessment)
+    may_sign = permissions.has_permission(
+        user, permissions.SIGN_OFF, permissions.CASES, assessment.procedure.municipality_id
+    )
+    is_author = assessment.author_id == user.pk
+    editable = not assessment.is_binding and open_request is None
+    if form is None and editable:
+        initial = {
+            "parents_involved": assessment.parents_involved,
+            "child_involved": assessment.child_involved,
+            "home_visit": assessment.home_visit,
+            "result": assessment.result,
+            "kinds": assessment.kinds,
+            "danger_source": assessment.danger_source,
+            "notes": assessment.notes,
+            **{f"item__{k}": str(v) for k, v in assessment.answers.items()},
+        }
+        form = AssessmentForm(initial=initial, instrument=instrument, age_band=assessment.age_band)
+    signers = services.eligible_signers(assessment=assessment) if editable else []
+    return {
+        "assessment": assessment,
+        "procedure": assessment.procedure,
+        "instrument": instrument,
+        "form": form if editable else None,
+        "editable": editable,
+        "open_request": open_request,
+        "is_requested_signer": open_request is not None and open_request.signer_id == user.pk,
+        "may_withdraw": open_request is not None
+        and user.pk in (open_request.requested_by_id, assessment.author_id),
+        "can_sign": not assessment.is_binding and not is_author and may_sign,
+        "sign_form": sign_form or SignOffForm(),
+        "request_form": request_form or SignOffRequestForm(signers=signers),
+        "has_signers": bool(signers),
+        "return_form": return_form or ReturnForm(),
+        "requests": list(assessment.sign_off_requests.select_related("signer", "requested_by")),
+        "age_band_label": dict(instrument.age_bands).get(assessment.age_band, ""),
+        "answer_rows": [
+            (
+                section.title,
+                [(i, assessment.answers.get(f"{section.key}.{i.key}")) for i in items],
+            )
+            for section, items in instrument.items_for(assessment.age_band)
+        ],
+    }
+
+
+def _render_assessment(
+    request: HttpRequest, assessment, status: int = 200, **forms
+) -> HttpResponse:
+    return render(
+        request,
+        "cases/assessment_detail.html",
+        _assessment_context(request, assessment, **forms),
+        status=status,
+    )
 
 
 @login_required
@@ -258,63 +434,25 @@ def assessment_detail(request: HttpRequest, code) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(
         user=request.user, code=code, purpose="Gefährdungseinschätzung bearbeiten"
     )
-    instrument = load_instrument(assessment.instrument_key)
-    initial = {
-        "parents_involved": assessment.parents_involved,
-        "child_involved": assessment.child_involved,
-        "home_visit": assessment.home_visit,
-        "result": assessment.result,
-        "kinds": assessment.kinds,
-        "danger_source": assessment.danger_source,
-        "notes": assessment.notes,
-        **{f"item__{k}": str(v) for k, v in assessment.answers.items()},
-    }
-    form = AssessmentForm(
-        request.POST or None,
-        initial=initial,
-        instrument=instrument,
-        age_band=assessment.age_band,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_assessment_update(
-                assessment=assessment, actor=request.user, **form.service_kwargs()
-            )
-        except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
-        else:
-            messages.success(request, _("Die Einschätzung wurde gespeichert."))
-            return redirect("cases:assessment_detail", code=assessment.code)
-    can_sign = (
-        not assessment.is_binding
-        and assessment.author_id != request.user.pk
-        and permissions.has_permission(
-            request.user,
-            permissions.SIGN_OFF,
-            permissions.CASES,
-            assessment.procedure.municipality_id,
+    if request.method == "POST":
+        form = AssessmentForm(
+            request.POST,
+            instrument=load_instrument(assessment.instrument_key),
+            age_band=assessment.age_band,
         )
-    )
-    return render(
-        request,
-        "cases/assessment_detail.html",
-        {
-            "assessment": assessment,
-            "procedure": assessment.procedure,
-            "instrument": instrument,
-            "form": form,
-            "can_sign": can_sign,
-            "sign_form": SignOffForm(),
-            "age_band_label": dict(instrument.age_bands).get(assessment.age_band, ""),
-            "answer_rows": [
-                (
-                    section.title,
-                    [(i, assessment.answers.get(f"{section.key}.{i.key}")) for i in items],
+        if form.is_valid():
+            try:
+                services.risk_assessment_update(
+                    assessment=assessment, actor=request.user, **form.service_kwargs()
                 )
-                for section, items in instrument.items_for(assessment.age_band)
-            ],
-        },
-    )
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, _("Die Einschätzung wurde gespeichert."))
+                return redirect("cases:assessment_detail", code=assessment.code)
+        # The typed entries come back with the error: nothing is lost.
+        return _render_assessment(request, assessment, status=400, form=form)
+    return _render_assessment(request, assessment)
 
 
 @login_required
@@ -332,10 +470,84 @@ def assessment_sign_off(request: HttpRequest, code) -> HttpResponse:
             reason=form.cleaned_data.get("reason", ""),
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("cases:assessment_detail", code=assessment.code)
+        form.add_error(None, _error_text(exc))
+        return _render_assessment(request, assessment, status=400, sign_form=form)
     messages.success(request, _("Die Einschätzung ist abgezeichnet und damit verbindlich."))
     return redirect(assessment.procedure.get_absolute_url())
+
+
+@login_required
+@require_POST
+def assessment_request_sign_off(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(
+        user=request.user, code=code, purpose="Abzeichnung anfragen"
+    )
+    form = SignOffRequestForm(
+        request.POST, signers=services.eligible_signers(assessment=assessment)
+    )
+    if form.is_valid():
+        try:
+            services.risk_assessment_request_sign_off(
+                assessment=assessment,
+                actor=request.user,
+                signer=form.cleaned_data["signer"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Die Bitte um Abzeichnung wurde gesendet."))
+            return redirect("cases:assessment_detail", code=assessment.code)
+    return _render_assessment(request, assessment, status=400, request_form=form)
+
+
+@login_required
+@require_POST
+def assessment_return(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(
+        user=request.user, code=code, purpose="Gefährdungseinschätzung zurückgeben"
+    )
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.risk_assessment_return(
+                assessment=assessment, actor=request.user, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Die Einschätzung wurde mit Kommentar zurückgegeben."))
+            return redirect("cases:sign_off_inbox")
+    return _render_assessment(request, assessment, status=400, return_form=form)
+
+
+@login_required
+@require_POST
+def assessment_withdraw_request(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(
+        user=request.user, code=code, purpose="Abzeichnung zurückziehen"
+    )
+    try:
+        services.risk_assessment_withdraw_request(assessment=assessment, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Die Bitte um Abzeichnung wurde zurückgezogen."))
+    return redirect("cases:assessment_detail", code=assessment.code)
+
+
+@login_required
+def sign_off_inbox(request: HttpRequest) -> HttpResponse:
+    """ "Warten auf meine Abzeichnung": open requests addressed to me, and mine that wait."""
+    forbidden_unless(_may_work_on_cases(request.user))
+    return render(
+        request,
+        "cases/sign_off_inbox.html",
+        {
+            "waiting_for_me": selectors.sign_off_requests_for_signer(user=request.user),
+            "asked_by_me": selectors.sign_off_requests_by_requester(user=request.user),
+        },
+    )
 
 
 @login_required

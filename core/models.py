@@ -196,7 +196,27 @@ class AuditEvent(AppendOnlyModel):
         before = self.before or {}
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        return [
+            (k, _local_time_text(before.get(k)), _local_time_text(after.get(k)))
+            for k in keys
+            if before.get(k) != after.get(k)
+        ]
+
+
+def _local_time_text(value: Any) -> Any:
+    """Snapshots store times as ISO 8601 in UTC; show them in the site's zone like every
+    other time on the page (Europe/Berlin), not "…T08:00:00+00:00" beside "09:00"."""
+    if not isinstance(value, str) or len(value) < 19 or value[10:11] != "T":
+        return value
+    import datetime as dt
+
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        return value
+    return timezone.localtime(parsed).strftime("%d.%m.%Y %H:%M")
 
 
 class AccessLog(AppendOnlyModel):

@@ -88,3 +88,44 @@ def decide(procedure: Any, *, author: Any, signer: Any, result: str = "latent", 
     return services.risk_assessment_sign_off(
         assessment=assessment, actor=signer, signed_at=kw.pop("signed_at", None)
     )
+
+
+def intake_post(team: Team, *children: dict[str, str], **overrides: str) -> dict[str, Any]:
+    """POST data of the intake form with every statistic field chosen explicitly."""
+    data: dict[str, Any] = {
+        "team": team.pk,
+        "received_at": (timezone.localtime() - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "reporter_category": "school",
+        "channel": "phone",
+        "indications": "Schüler berichtet von Schlägen.",
+        "urgency": "same_day",
+        "address": "Demoweg 2",
+        "mother_name": "Eva Muster-B",
+        "father_name": "",
+        "parent_age_group": "27+",
+        "foreign_origin": "unknown",
+        "german_family_language": "true",
+        "prior_help": "false",
+    }
+    children = children or (
+        {
+            "name": "Ben Muster-B",
+            "birth_date": "2014-03-02",
+            "sex": "m",
+            "living_situation": "both_parents",
+            "integration_assistance": "false",
+        },
+    )
+    data.update(
+        {
+            "kind-TOTAL_FORMS": str(len(children)),
+            "kind-INITIAL_FORMS": "0",
+            "kind-MIN_NUM_FORMS": "1",
+            "kind-MAX_NUM_FORMS": "12",
+        }
+    )
+    for index, child in enumerate(children):
+        for key, value in child.items():
+            data[f"kind-{index}-{key}"] = value
+    data.update(overrides)
+    return data

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Procedure
-from cases.tests.factories import decide, make_procedure
+from cases.tests.factories import decide, intake_post, make_procedure
 from core.models import AccessLog
 
 pytestmark = pytest.mark.django_db
@@ -147,36 +147,13 @@ def test_list_due_filter(client, team_a, caseworker_a):
 
 def test_create_report_through_the_form(client, team_a, caseworker_a):
     client.force_login(caseworker_a)
-    response = client.post(
-        reverse("cases:procedure_create"),
-        {
-            "team": team_a.pk,
-            "received_at": (timezone.localtime() - dt.timedelta(hours=2)).strftime(
-                "%Y-%m-%dT%H:%M"
-            ),
-            "reporter_category": "school",
-            "channel": "phone",
-            "indications": "Schüler berichtet von Schlägen.",
-            "urgency": "same_day",
-            "child_name": "Ben Muster-B",
-            "child_birth_date": "2014-03-02",
-            "child_sex": "m",
-            "address": "Demoweg 2",
-            "mother_name": "Eva Muster-B",
-            "father_name": "",
-            "living_situation": "both_parents",
-            "parent_age_group": "27+",
-            "foreign_origin": "",
-            "german_family_language": "true",
-            "integration_assistance": "false",
-            "prior_help": "",
-        },
-    )
+    response = client.post(reverse("cases:procedure_create"), intake_post(team_a))
     procedure = Procedure.objects.get()
     assert response.status_code == 302
     assert response["Location"] == procedure.get_absolute_url()
     assert procedure.persons.count() == 2
     assert procedure.child.birth_year == 2014 and procedure.child.german_family_language is True
+    assert procedure.child.foreign_origin is None  # "unbekannt", chosen explicitly
 
 
 def test_rejected_sequence_shows_clear_message(client, procedure, caseworker_a):

@@ -89,3 +89,18 @@ def test_failed_login_is_audited_without_password(client, coordinator_a):
     event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
     assert event.target_repr == "koordination-a"
     assert "falsch" not in str(event.after) + event.reason
+
+
+def test_changes_show_snapshot_times_in_the_site_time_zone(coordinator_a, muni_a):
+    """One time zone everywhere: a UTC snapshot is shown as Europe/Berlin wall time."""
+    event = audit_record(
+        actor=coordinator_a,
+        action=AuditAction.UPDATE,
+        target=muni_a,
+        before={"due": "2026-01-15T08:00:00+00:00", "note": "T-Shirt 2026"},
+        after={"due": "2026-07-15T08:00:00+00:00", "note": "x"},
+    )
+    assert event.changes() == [
+        ("due", "15.01.2026 09:00", "15.07.2026 10:00"),
+        ("note", "T-Shirt 2026", "x"),
+    ]

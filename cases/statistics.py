@@ -17,11 +17,13 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from cases import suppression, survey
 from cases.choices import (
     AgeGroup,
     DangerSource,
     EndangermentKind,
     LivingSituation,
+    NewHelp,
     ParentAgeGroup,
     ReporterCategory,
     Sex,
@@ -88,7 +90,9 @@ FEATURES: list[tuple[str, str, Any, bool]] = [
     ("Alter der Eltern", "child__parent_age_group", lambda v: ParentAgeGroup(v).label, False),
     ("Inanspruchnahme von Leistungen zu Beginn", "child__prior_help", _yes_no, False),
     ("Vorläufige Schutzmaßnahme (§ 42)", "section_42", _yes_no, False),
+    ("Anrufung des Familiengerichts", "family_court_called", _yes_no, False),
 ]
+NEW_HELP_FEATURE = "Neu eingeleitete Hilfen (Mehrfachnennungen)"
 
 
 def build_statistics(queryset: QuerySet[Procedure]) -> list[StatRow]:
@@ -100,27 +104,30 @@ def build_statistics(queryset: QuerySet[Procedure]) -> list[StatRow]:
     """
     lookups = [lookup for _, lookup, _, _ in FEATURES]
     kind_fields = list(Procedure.KIND_FIELDS.values())
-    columns = ["municipality_id", "result", *kind_fields, *lookups]
+    columns = ["municipality_id", "result", "new_help", *kind_fields, *lookups]
     combos = Counter(queryset.order_by().values_list(*columns).iterator(chunk_size=20_000))
     names = dict(
         Municipality.objects.filter(pk__in={c[0] for c in combos}).values_list("pk", "name")
     )
     totals: dict[int, Counter] = defaultdict(Counter)
     kinds: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    helps: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     features: dict[int, list[dict[Any, Counter]]] = defaultdict(
         lambda: [defaultdict(Counter) for _ in FEATURES]
     )
     n_kinds = len(kind_fields)
     for combo, n in combos.items():
-        municipality_id, result = combo[0], combo[1]
+        municipality_id, result, new_help = combo[0], combo[1], combo[2]
         totals[municipality_id][result] += n
+        for code in new_help.split(",") if new_help else ("none",):
+            helps[municipality_id][code][result] += n
         endangered = result in ENDANGERED
         if endangered:
-            for kind, flag in zip(Procedure.KIND_FIELDS, combo[2 : 2 + n_kinds], strict=True):
+            for kind, flag in zip(Procedure.KIND_FIELDS, combo[3 : 3 + n_kinds], strict=True):
                 if flag:
                     kinds[municipality_id][kind][result] += n
         per = features[municipality_id]
-        for index, value in enumerate(combo[2 + n_kinds :]):
+        for index, value in enumerate(combo[3 + n_kinds :]):
             if FEATURES[index][3] and not endangered:
                 continue
             per[index][value][result] += n
@@ -152,6 +159,9 @@ def build_statistics(queryset: QuerySet[Procedure]) -> list[StatRow]:
             )
             for category, counts in categories:
                 add(municipality_id, label, category, counts)
+        for code in ["none", *NewHelp.values]:
+            label = _("keine neue Hilfe") if code == "none" else str(NewHelp(code).label)
+            add(municipality_id, NEW_HELP_FEATURE, label, helps[municipality_id][code])
     return rows
 
 
@@ -162,16 +172,19 @@ def header() -> list[str]:
 
 
 def table(rows: Iterable[StatRow], *, suppress_below: int = 0) -> list[list[Any]]:
-    """The rows as cells; counts 1 … suppress_below-1 become '.' (primary suppression)."""
-
-    def cell(n: int) -> Any:
-        return SUPPRESSED if suppress_below and 0 < n < suppress_below else n
-
-    return [
-        [r.municipality, r.feature, r.category, cell(r.total)]
-        + [cell(r.counts[res]) for res in RESULTS]
-        for r in rows
-    ]
+    """The rows as cells. With ``suppress_below`` counts 1 … suppress_below-1 become '.'
+    (primary suppression) and so do the cells that would let a reader recompute them from
+    the published totals (complementary suppression, see :mod:`cases.suppression`)."""
+    rows = list(rows)
+    hidden = suppression.complementary(rows, suppress_below) if suppress_below > 1 else set()
+    out = []
+    for index, r in enumerate(rows):
+        values = [r.total] + [r.counts[res] for res in RESULTS]
+        out.append(
+            [r.municipality, r.feature, r.category]
+            + [SUPPRESSED if (index, col) in hidden else v for col, v in enumerate(values)]
+        )
+    return out
 
 
 def write_csv(rows: Iterable[StatRow], out: IO[str], *, suppress_below: int = 0) -> None:
@@ -198,6 +211,117 @@ def xlsx_bytes(rows: Iterable[StatRow], *, year: int, suppress_below: int = 0) -
         note += f"; Werte unter {suppress_below} geheim gehalten (.)"
     ws.append([note])
     ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# --- per-record delivery (one row per child and procedure) --------------------------------
+
+
+def record_header() -> list[str]:
+    """Column names of the per-record file; the first column is the commune, as in the
+    aggregate tables. :func:`cases.survey.mapping_rows` documents every code."""
+    return [
+        "kommune",
+        "verfahren",
+        "berichtsjahr",
+        "abschlussmonat",
+        "geburtsmonat",
+        "geburtsjahr",
+        "alter",
+        survey.RESULT.key,
+        *[f.key for f in survey.FEATURES],
+        *[f"art_{c.value}" for c in survey.KINDS],
+        *[f"hilfe_{c.value}" for c in survey.NEW_HELP],
+    ]
+
+
+def record_rows(queryset: QuerySet[Procedure]) -> Iterable[list[Any]]:
+    """One coded row per procedure (the survey's unit: child and procedure).
+
+    Codes are looked up in dicts built once; the time zone conversion uses the site's zone
+    (the reporting year is the local calendar year of completion).
+    """
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    features = survey.FEATURES
+    code_maps = [{c.value: c.code for c in f.categories} for f in features]
+    result_codes = {c.value: c.code for c in survey.RESULT.categories}
+    only_endangered = [f.only_endangered for f in features]
+    kind_fields = list(Procedure.KIND_FIELDS.values())
+    help_values = [c.value for c in survey.NEW_HELP]
+    names = dict(Municipality.objects.values_list("pk", "name"))
+    columns = [
+        "municipality_id",
+        "code",
+        "result_at",
+        "child__birth_month",
+        "child__birth_year",
+        "result",
+        "new_help",
+        *kind_fields,
+        *[f.lookup for f in features],
+    ]
+    n_kinds = len(kind_fields)
+    start = 7 + n_kinds
+    unknown = survey.UNKNOWN
+    for row in (
+        queryset.order_by("municipality_id", "result_at", "id")
+        .values_list(*columns)
+        .iterator(chunk_size=20_000)
+    ):
+        done = row[2].astimezone(tz)
+        month, year = row[3], row[4]
+        age = done.year - year - (1 if done.month < month else 0)
+        endangered = row[5] in ENDANGERED
+        coded = [
+            "" if only and not endangered else code_map.get(value, unknown)
+            for value, code_map, only in zip(row[start:], code_maps, only_endangered, strict=True)
+        ]
+        helps = row[6].split(",") if row[6] else ()
+        yield [
+            names.get(row[0], ""),
+            str(row[1]),
+            done.year,
+            done.month,
+            month,
+            year,
+            age,
+            result_codes.get(row[5], ""),
+            *coded,
+            *[1 if flag else 0 for flag in row[7 : 7 + n_kinds]],
+            *[1 if value in helps else 0 for value in help_values],
+        ]
+
+
+def write_records_csv(queryset: QuerySet[Procedure], out: IO[str]) -> int:
+    """Write the per-record file as CSV (``;``, German Excel); returns the row count."""
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(record_header())
+    count = 0
+    for row in record_rows(queryset):
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def records_xlsx_bytes(queryset: QuerySet[Procedure], *, year: int) -> bytes:
+    """The per-record file as XLSX (write-only workbook) with the mapping sheet."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(f"Einzeldaten {year}")
+    ws.append(record_header())
+    for row in record_rows(queryset):
+        ws.append(row)
+    mapping = wb.create_sheet("Schlüssel")
+    mapping.append(["Spalte", "Merkmal", "Schlüssel", "Ausprägung"])
+    for row in survey.mapping_rows():
+        mapping.append(row)
+    mapping.append([])
+    mapping.append(["Quelle", survey.SOURCE])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -27,6 +27,14 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", default="", help="Datei (sonst Standardausgabe; CSV)")
         parser.add_argument(
+            "--records",
+            action="store_true",
+            help=(
+                "Einzeldatensätze statt Tabellen: eine Zeile je Kind und Verfahren, alle "
+                "Merkmale als Schlüssel (erste Spalte die Kommune; Schlüsselliste im XLSX)"
+            ),
+        )
+        parser.add_argument(
             "--suppress-below",
             type=int,
             default=0,
@@ -46,9 +54,26 @@ class Command(BaseCommand):
         fmt = options["format"]
         if fmt == "xlsx" and not options["output"]:
             raise CommandError("XLSX braucht --output DATEI")
+        if year < 2012 or year > 2100:
+            raise CommandError(f"--year {year}: die Erhebung gibt es seit 2012 (2012–2100)")
+        if options["records"] and options["suppress_below"]:
+            raise CommandError(
+                "--suppress-below gilt für Tabellen; Einzeldatensätze gehen nur an das "
+                "Statistische Landesamt und werden nicht geheim gehalten"
+            )
         actor = SystemActor("export_statistics")
         with change_context(AuditSource.CLI):
             qs = selectors.statistics_queryset(user=actor, year=year, municipality_ids=ids)
+            if options["records"]:
+                self._records(qs, year, fmt, options["output"])
+                services.statistics_export_record(
+                    actor=actor,
+                    year=year,
+                    municipality_id=municipality_id,
+                    fmt=f"{fmt} (Einzeldaten)",
+                    suppress_below=0,
+                )
+                return
             rows = statistics.build_statistics(qs)
             suppress = options["suppress_below"]
             if fmt == "xlsx":
@@ -71,3 +96,15 @@ class Command(BaseCommand):
             )
         if options["output"]:
             self.stderr.write(f"{len(rows)} Zeilen nach {options['output']} geschrieben.")
+
+    def _records(self, qs, year: int, fmt: str, output: str) -> None:
+        if fmt == "xlsx":
+            Path(output).write_bytes(statistics.records_xlsx_bytes(qs, year=year))
+            self.stderr.write(f"Einzeldaten nach {output} geschrieben.")
+            return
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                count = statistics.write_records_csv(qs, handle)
+            self.stderr.write(f"{count} Einzeldatensätze nach {output} geschrieben.")
+        else:
+            statistics.write_records_csv(qs, sys.stdout)

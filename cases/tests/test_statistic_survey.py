@@ -303,4 +303,4 @@ def test_export_statistics_records_command(decided_year, tmp_path, muni_a):
 def test_mapping_documents_every_column():
     documented = {row[0] for row in survey.mapping_rows()}
     assert set(statistics.record_header()) <= documented
-    assert "Destatis" in survey.SOURCE and "§ 99 Abs. 6" in survey.SOURCE.replace("§§", "§")
+    assert "Destatis" in survey.SOURCE and "99 Abs. 6 SGB VIII" in survey.SOURCE

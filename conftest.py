@@ -150,10 +150,11 @@ def _playwright_browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def _reference_snapshot(django_db_setup, django_db_blocker):
     """The rows data migrations load (Länder, target groups, error taxonomy …), serialized
-    once right after the test database was created."""
+    once right after the test database was created (autouse: before any transactional
+    test of the session can flush them)."""
     from django.apps import apps
     from django.core import serializers
 

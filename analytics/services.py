@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,12 +29,10 @@ from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
 from core import permissions
 from core.audit import audit_record, changed_only, serialize_for_audit
 from core.choices import AuditAction
+from core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
-# Uploaded logs are processed in a background thread so the upload page can show
-# progress; tests switch this off and process synchronously.
-PROCESS_IN_THREAD = True
 RULE_FIELDS = ("name", "start_activity", "end_activity", "deadline_hours", "urgency", "active")
 
 
@@ -159,27 +156,14 @@ def event_log_upload_create(
             after=serialize_for_audit(upload),
         )
         if background:
-            transaction.on_commit(lambda: _start_processing(upload.pk))
+            # A task of the worker (analytics.tasks), not a thread of the web process: it
+            # survives restarts of both and runs on whichever machine has a worker.
+            from analytics.tasks import event_log_upload_convert
+
+            enqueue_on_commit(event_log_upload_convert, upload_id=upload.pk)
     if not background:
         return event_log_upload_process(upload_id=upload.pk)
     return upload
-
-
-def _start_processing(upload_id: int) -> None:
-    if PROCESS_IN_THREAD:
-        thread = threading.Thread(
-            target=_process_in_thread, args=(upload_id,), daemon=True, name="event-log"
-        )
-        thread.start()
-    else:
-        event_log_upload_process(upload_id=upload_id)
-
-
-def _process_in_thread(upload_id: int) -> None:
-    try:
-        event_log_upload_process(upload_id=upload_id)
-    finally:
-        close_old_connections()
 
 
 def frame_dir(upload: EventLogUpload) -> Path:
@@ -302,22 +286,33 @@ def event_log_upload_delete(*, upload: EventLogUpload, actor: Any) -> None:
 
 
 STALE_AFTER = dt.timedelta(minutes=15)
+# A log nobody started converting: the worker is down or its queue was lost.
+PENDING_STALE_AFTER = dt.timedelta(hours=6)
 
 
-def event_log_uploads_fail_interrupted(*, stale_after: dt.timedelta = STALE_AFTER) -> int:
-    """Mark uploads whose processing was cut off as failed; returns how many.
+def event_log_uploads_fail_interrupted(
+    *,
+    stale_after: dt.timedelta = STALE_AFTER,
+    pending_after: dt.timedelta = PENDING_STALE_AFTER,
+) -> int:
+    """Mark uploads whose processing was cut off for good as failed; returns how many.
 
-    Processing runs in a thread of the web process and reports progress at least every
-    few seconds (``heartbeat_at``: per batch, every 2,000 XES traces or 2 s). If that
-    process stops (restart, deployment), the record would otherwise say "running" forever;
-    after ``stale_after`` without a sign of life it is failed with a message asking for a
-    new upload. Cheap (one read, a write only when something is stale), so the
-    upload pages call it before listing.
+    Conversion is a task of the background worker (``analytics.tasks``) and reports
+    progress at least every few seconds (``heartbeat_at``: per batch, every 2,000 XES
+    traces or 2 s). A worker that is restarted takes the task up again and starts the
+    conversion anew; only when nothing has been heard for ``stale_after`` (no worker came
+    back), or a queued log was not started within ``pending_after``, is the record failed
+    with a message asking for a new upload, so no upload says "running" forever. Cheap
+    (one read, a write only when something is stale), so the upload pages call it
+    before listing and the scheduler calls it too.
     """
-    limit = timezone.now() - stale_after
-    waiting = Q(status__in=(UploadStatus.PENDING, UploadStatus.RUNNING))
-    silent = Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit)
-    stale = EventLogUpload.objects.filter(waiting & silent)
+    now = timezone.now()
+    running_silent = Q(status=UploadStatus.RUNNING) & (
+        Q(heartbeat_at__lt=now - stale_after)
+        | Q(heartbeat_at__isnull=True, created_at__lt=now - stale_after)
+    )
+    pending_silent = Q(status=UploadStatus.PENDING, created_at__lt=now - pending_after)
+    stale = EventLogUpload.objects.filter(running_silent | pending_silent)
     if not stale.exists():  # the usual case: a read, no write
         return 0
     return stale.update(

@@ -201,3 +201,72 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# --- operations: background tasks, shared cache, logs (issue 15) -------------------------
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "operations"]
+
+# Redis is the shared part of a multi-machine installation (cache, sessions, rate limits,
+# optionally the task queue). Without it one machine gets a file cache under var/, which
+# all processes of that machine share (a per-process cache would give every web worker
+# its own rate limit).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("KSQM_CACHE_PREFIX", "ksqm"),
+        }
+    }
+    # Read from Redis, written through to the database: a Redis restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# KSQM_TASK_BACKEND: "database" (default; the worker polls the database), "redis" (RQ on
+# REDIS_URL, for many workers) or "immediate" (runs in the request; development only).
+TASK_BACKEND = os.environ.get("KSQM_TASK_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "redis": {"BACKEND": "django_tasks_rq.RQBackend"},
+}
+if TASK_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"KSQM_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASK_BACKEND!r}"
+    )
+if TASK_BACKEND == "redis":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("KSQM_TASK_BACKEND=redis needs REDIS_URL")
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+TASKS = {"default": {**_TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
+
+# JSON lines (one object per record, with the request id) unless LOG_FORMAT=text.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING["formatters"] = {
+    "json": {"()": "operations.logs.JsonFormatter"},
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+}
+LOGGING["filters"] = {"request_id": {"()": "operations.logs.RequestIdFilter"}}
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "text"
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+# Optional error reporting: a JSON POST per unhandled error to this URL, with the error's
+# type and code location only (no message text, no request data, no user: see logs.py).
+ERROR_REPORT_URL = os.environ.get("KSQM_ERROR_REPORT_URL", "")
+if ERROR_REPORT_URL:
+    LOGGING["handlers"]["error_report"] = {
+        "class": "operations.logs.ErrorReportHandler",
+        "level": "ERROR",
+        "url": ERROR_REPORT_URL,
+    }
+    LOGGING["root"]["handlers"].append("error_report")
+
+# Health: the worker counts as alive while its heartbeat is younger than this.
+WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("KSQM_WORKER_HEARTBEAT_MAX_AGE", "120"))
+HEALTH_MIN_FREE_DISK_MB = int(os.environ.get("KSQM_MIN_FREE_DISK_MB", "500"))

@@ -38,3 +38,8 @@ def change_context(source: str, request_id: uuid.UUID | None = None) -> Iterator
         yield ctx
     finally:
         _current.reset(token)
+
+
+def active_context() -> ChangeContext | None:
+    """The context set by middleware or a command, or None (logging: no request id)."""
+    return _current.get()

@@ -11,9 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +21,7 @@ from django.utils.translation import ngettext
 from core import permissions
 from core.audit import audit_record, changed_only, serialize_for_audit
 from core.choices import AuditAction, Role
+from core.mail import mail_send
 from core.models import Membership
 from directory import search
 from directory.constants import (
@@ -175,22 +174,10 @@ def services_notify_stale(*, actor: Any, today: dt.date | None = None) -> dict[s
         )
         if not recipients:
             continue
-        name = services[0].municipality.name
-        lines = [
-            f"- {s.name} ({s.organization_name or '–'}), "
-            + _("zuletzt bestätigt am %s") % s.last_confirmed_on.strftime("%d.%m.%Y")
-            for s in services
-        ]
-        send_mail(
-            ngettext(
-                "Frühe Hilfen: %(n)d Angebot zu bestätigen – %(name)s",
-                "Frühe Hilfen: %(n)d Angebote zu bestätigen – %(name)s",
-                len(services),
-            )
-            % {"n": len(services), "name": name},
-            "\n".join([_("Diese Angebote wurden seit 12 Monaten nicht bestätigt:"), "", *lines]),
-            settings.DEFAULT_FROM_EMAIL,
-            recipients,
+        mail_send(
+            template="directory/mail/stale_services.txt",
+            context={"municipality": services[0].municipality, "services": services},
+            to=recipients,
         )
         mails += 1
     return {"services": sum(len(v) for v in by_municipality.values()), "mails": mails}

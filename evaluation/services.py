@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
@@ -27,6 +26,7 @@ from django.utils.translation import ngettext
 from core import permissions
 from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction
+from core.mail import mail_send
 from evaluation.frameworks import (
     Definition,
     FrameworkError,
@@ -209,38 +209,6 @@ class Invitee:
     institution_type: str = ""
 
 
-def _send_invitation(
-    *,
-    invitation_email: str,
-    round_title: str,
-    municipality: str,
-    link: str,
-    closes_on: date,
-    reminder: bool,
-) -> None:
-    subject = (
-        _("Erinnerung: Evaluation „%(title)s“")
-        if reminder
-        else _("Einladung: Evaluation „%(title)s“")
-    ) % {"title": round_title}
-    body = _(
-        "Guten Tag,\n\n"
-        "das Kinderschutznetzwerk %(municipality)s bittet Sie um Ihre Einschätzung "
-        "(„%(title)s“). Ihre Antworten werden anonym gespeichert: erfasst wird nur die Art "
-        "Ihrer Einrichtung, nicht Ihr Name und nicht diese Adresse.\n\n"
-        "Ihr persönlicher Link (bitte nicht weitergeben):\n%(link)s\n\n"
-        "Sie können zwischenspeichern und später weitermachen. Die Runde endet am %(closes)s.\n"
-    ) % {
-        "municipality": municipality,
-        "title": round_title,
-        "link": link,
-        "closes": closes_on.strftime("%d.%m.%Y"),
-    }
-    if reminder:
-        body += _("\nDieser Link ersetzt den Link aus früheren E-Mails.\n")
-    EmailMessage(subject=subject, body=body, to=[invitation_email]).send()
-
-
 def invitation_create_many(
     *, evaluation_round: Round, invitees: list[Invitee], actor: Any, base_url: str
 ) -> list[Invitation]:
@@ -303,33 +271,26 @@ def invitation_create_many(
                 municipality_id=evaluation_round.municipality_id,
             )
             created.append(invitation)
-            transaction.on_commit(
-                _mail_callback(
-                    evaluation_round,
-                    email,
-                    answer_url(base_url=base_url, token=raw),
-                    reminder=False,
-                )
+            _mail_invitation(
+                evaluation_round, email, answer_url(base_url=base_url, token=raw), reminder=False
             )
     return created
 
 
-def _mail_callback(evaluation_round: Round, email: str, link: str, *, reminder: bool) -> Any:
-    title = evaluation_round.title
-    municipality = str(evaluation_round.municipality)
-    closes_on = evaluation_round.closes_on
-
-    def send() -> None:
-        _send_invitation(
-            invitation_email=email,
-            round_title=title,
-            municipality=municipality,
-            link=link,
-            closes_on=closes_on,
-            reminder=reminder,
-        )
-
-    return send
+def _mail_invitation(evaluation_round: Round, email: str, link: str, *, reminder: bool) -> None:
+    # core.mail: rendered now, sent after the commit by the worker (a failed transaction
+    # sends nothing), dates in the reader's format.
+    mail_send(
+        template="evaluation/mail/invitation.txt",
+        context={
+            "title": evaluation_round.title,
+            "municipality": str(evaluation_round.municipality),
+            "link": link,
+            "closes_on": evaluation_round.closes_on,
+            "reminder": reminder,
+        },
+        to=[email],
+    )
 
 
 def invitation_remind(*, evaluation_round: Round, actor: Any, base_url: str) -> int:
@@ -350,13 +311,11 @@ def invitation_remind(*, evaluation_round: Round, actor: Any, base_url: str) -> 
             invitation.token_hash = digest
             invitation.reminders_sent += 1
             invitation.save(update_fields=["token_hash", "reminders_sent"])
-            transaction.on_commit(
-                _mail_callback(
-                    evaluation_round,
-                    invitation.email,
-                    answer_url(base_url=base_url, token=raw),
-                    reminder=True,
-                )
+            _mail_invitation(
+                evaluation_round,
+                invitation.email,
+                answer_url(base_url=base_url, token=raw),
+                reminder=True,
             )
             count += 1
         if count:

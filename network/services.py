@@ -11,10 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from core import permissions
 from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction, Role
+from core.mail import mail_send
 from core.models import Membership
 from network.constants import DOCUMENT_MAX_BYTES, DOCUMENT_SIGNATURES, REVIEW_REMINDER_DAYS
 from network.models import Agreement, Contact, WorkingGroup
@@ -338,15 +337,6 @@ def agreement_send_review_reminders(
             )
         )
         municipality = agreements[0].municipality
-        lines = [
-            f"- {a.title} ({a.get_kind_display()}): "
-            + (
-                _("überfällig seit %s") % a.next_review_on.strftime("%d.%m.%Y")
-                if a.next_review_on < today
-                else _("Überprüfung am %s") % a.next_review_on.strftime("%d.%m.%Y")
-            )
-            for a in agreements
-        ]
         with transaction.atomic():
             for agreement in agreements:
                 agreement.review_reminder_sent_on = today
@@ -360,20 +350,14 @@ def agreement_send_review_reminders(
                     reason=_("Erinnerung an die Überprüfung versandt"),
                 )
             if recipients:
-                body = "\n".join(
-                    [
-                        _("Diese Vereinbarungen von %s sind zu überprüfen:") % municipality.name,
-                        "",
-                        *lines,
-                    ]
-                )
-                transaction.on_commit(
-                    lambda body=body, recipients=recipients, name=municipality.name: send_mail(
-                        _("Vereinbarungen zur Überprüfung – %s") % name,
-                        body,
-                        settings.DEFAULT_FROM_EMAIL,
-                        recipients,
-                    )
+                mail_send(
+                    template="network/mail/review_reminder.txt",
+                    context={
+                        "municipality": municipality,
+                        "agreements": agreements,
+                        "today": today,
+                    },
+                    to=recipients,
                 )
                 mails += 1
     return {"agreements": len(due), "mails": mails}

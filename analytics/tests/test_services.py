@@ -259,7 +259,8 @@ def test_interrupted_uploads_are_failed_after_silence(muni_a):
     cases = {
         "hängt": (UploadStatus.RUNNING, ago["hours"], None),
         "läuft": (UploadStatus.RUNNING, ago["seconds"], None),
-        "wartet": (UploadStatus.PENDING, None, dt.timedelta(hours=2)),
+        "wartet": (UploadStatus.PENDING, None, dt.timedelta(hours=7)),
+        "in der Warteschlange": (UploadStatus.PENDING, None, dt.timedelta(hours=2)),
         "fertig": (UploadStatus.DONE, dt.timedelta(days=3), None),
     }
     for name, (status, silent_for, created_ago) in cases.items():
@@ -277,6 +278,7 @@ def test_interrupted_uploads_are_failed_after_silence(muni_a):
         "hängt": UploadStatus.FAILED,
         "läuft": UploadStatus.RUNNING,
         "wartet": UploadStatus.FAILED,
+        "in der Warteschlange": UploadStatus.PENDING,
         "fertig": UploadStatus.DONE,
     }
     assert "erneut hochladen" in EventLogUpload.objects.get(name="hängt").message

@@ -70,8 +70,12 @@ def test_confirm_is_forbidden_for_other_roles(client, readonly_a, coordinator_b,
 
 
 @time_machine.travel(NOW)
-def test_notify_command_mails_each_commune_its_list(coordinator_a, coordinator_b, offers):
-    call_command("notify_stale_services")
+def test_notify_command_mails_each_commune_its_list(
+    coordinator_a, coordinator_b, offers, django_capture_on_commit_callbacks
+):
+    # core.mail sends after the commit (and the test runs inside a transaction).
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("notify_stale_services")
     assert len(mail.outbox) == 2
     by_recipient = {m.to[0]: m for m in mail.outbox}
     body_a = by_recipient[coordinator_a.email].body

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
 from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction
+from core.mail import mail_send
 from quality.choices import (
     RegistrationStatus,
 )
@@ -33,15 +32,9 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------------------
 
 
-def _mail(*, subject: str, template: str, context: dict[str, Any], to: list[str]) -> None:
-    # Mail leaves after the commit: a rolled-back sign-up must not have announced itself.
-    body = render_to_string(template, context)
-
-    def send() -> None:
-        messages = [EmailMessage(subject=str(subject), body=body, to=[address]) for address in to]
-        get_connection().send_messages(messages)
-
-    transaction.on_commit(send)
+def _mail(*, template: str, context: dict[str, Any], to: list[str]) -> None:
+    # core.mail sends after the commit (a rolled-back sign-up announces nothing), as a task.
+    mail_send(template=template, context=context, to=to)
 
 
 def _may_manage(actor: Any, session: WorkshopSession) -> bool:
@@ -85,7 +78,6 @@ def session_invite(
         save_created(registration, actor=actor, related=session)
         if email:
             _mail(
-                subject=_("Einladung: %(session)s") % {"session": session},
                 template="quality/mail/invitation.txt",
                 context={"session": session, "registration": registration},
                 to=[email],
@@ -163,10 +155,6 @@ def registration_signup(
         )
         if registration.email:
             _mail(
-                subject=(
-                    _("Warteliste: %(session)s") if full else _("Anmeldung bestätigt: %(session)s")
-                )
-                % {"session": session},
                 template="quality/mail/signup.txt",
                 context={"session": session, "registration": registration, "full": full},
                 to=[registration.email],
@@ -223,7 +211,6 @@ def _promote_waiting(*, session: WorkshopSession, actor: Any) -> list[Registrati
         )
         if registration.email:
             _mail(
-                subject=_("Nachgerückt: %(session)s") % {"session": session},
                 template="quality/mail/promoted.txt",
                 context={"session": session, "registration": registration},
                 to=[registration.email],

@@ -252,7 +252,6 @@ def session_cancel(*, session: WorkshopSession, actor: Any, reason: str = "") ->
         )
         if recipients:
             _mail(
-                subject=_("Abgesagt: %(session)s") % {"session": session},
                 template="quality/mail/session_cancelled.txt",
                 context={"session": session, "reason": reason},
                 to=recipients,

@@ -37,7 +37,9 @@ def test_ready_is_200_with_every_check_when_healthy(client, worker_alive):
 def test_ready_is_503_without_a_live_worker(client, settings):
     settings.TASK_BACKEND = "database"
     WorkerHeartbeat.objects.create(
-        worker_id="old", started_at=timezone.now(), last_seen=timezone.now() - timezone.timedelta(hours=1)
+        worker_id="old",
+        started_at=timezone.now(),
+        last_seen=timezone.now() - timezone.timedelta(hours=1),
     )
     response = client.get("/health/ready")
     assert response.status_code == 503

@@ -85,7 +85,9 @@ def test_real_jobs_run_their_commands(muni_a, settings):
 def test_scheduler_once_queues_every_job_and_lists_them(capsys, settings):
     settings.TASK_BACKEND = "database"
     call_command("scheduler", "--once")
-    assert set(ScheduleRun.objects.values_list("job", flat=True)) == {j.name for j in schedules.JOBS}
+    assert set(ScheduleRun.objects.values_list("job", flat=True)) == {
+        j.name for j in schedules.JOBS
+    }
     call_command("scheduler", "--once")
     assert ScheduleRun.objects.count() == len(schedules.JOBS)
     call_command("scheduler", "--list")

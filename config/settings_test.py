@@ -20,5 +20,6 @@ LANGUAGE_CODE = "de"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 – silences whitenoise in tests
 # Tasks run right where they are enqueued; the task-system tests switch to the database
 # backend explicitly. One in-process cache per test worker.
+TASK_BACKEND = "immediate"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -150,11 +150,10 @@ def _playwright_browser():
         browser.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def _reference_snapshot(django_db_setup, django_db_blocker):
     """The rows data migrations load (Länder, target groups, error taxonomy …), serialized
-    once right after the test database was created (autouse: before any transactional
-    test of the session can flush them)."""
+    once right after the test database was created."""
     from django.apps import apps
     from django.core import serializers
 

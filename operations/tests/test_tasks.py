@@ -22,6 +22,11 @@ from operations.tests import sample_tasks
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _reference(reference_data):
+    """Reference rows (Länder …) snapshotted before this module's first flush."""
+
+
 def run_worker(name: str = "1") -> None:
     call_command("worker", "--batch", "--name", name, "--interval", "0")
 

@@ -13,6 +13,7 @@ from partners.api import router as partners_router
 from profiles.api import router as profiles_router
 from quality.api import router as quality_router
 from reviews.api import router as reviews_router
+from standards.api import router as standards_router
 
 api = NinjaAPI(
     title="Kinderschutz-QM API",
@@ -35,3 +36,4 @@ api.add_router("/analytics", analytics_router)
 api.add_router("/", evaluation_router)
 api.add_router("/", partners_router)
 api.add_router("/", instruments_router)
+api.add_router("/", standards_router)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "evaluation",
     "instruments",
     "partners",
+    "standards",
 ]
 
 MIDDLEWARE = [

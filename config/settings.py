@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "instruments",
     "partners",
     "standards",
+    "trainings",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("partner/", include("partners.urls")),
     path("instrumente/", include("instruments.urls")),
     path("standards/", include("standards.urls")),
+    path("fortbildungen/", include("trainings.urls")),
     path("anmelden/", auth_views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

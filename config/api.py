@@ -14,6 +14,7 @@ from profiles.api import router as profiles_router
 from quality.api import router as quality_router
 from reviews.api import router as reviews_router
 from standards.api import router as standards_router
+from roles.api import router as roles_router
 from trainings.api import router as trainings_router
 
 api = NinjaAPI(
@@ -39,3 +40,4 @@ api.add_router("/", partners_router)
 api.add_router("/", instruments_router)
 api.add_router("/", standards_router)
 api.add_router("/", trainings_router)
+api.add_router("/", roles_router)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "partners",
     "standards",
     "trainings",
+    "roles",
 ]
 
 MIDDLEWARE = [

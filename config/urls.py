@@ -22,6 +22,7 @@ urlpatterns = [
     path("instrumente/", include("instruments.urls")),
     path("standards/", include("standards.urls")),
     path("fortbildungen/", include("trainings.urls")),
+    path("rollen/", include("roles.urls")),
     path("anmelden/", auth_views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -30,7 +30,7 @@ DEMO_SLUGS = (
 )
 TRAININGS = (
     ("Datenschutz im Kinderschutz (Demo)", TrainingTopic.DATA_PROTECTION, "3.0", False,
-     ["daycare", "school", "hospital"]),
+     ["daycare", "school", "clinic"]),
     ("Kinderschutz in der Kita – Grundlagen (Demo)", TrainingTopic.CHILD_PROTECTION, "6.0",
      False, ["daycare"]),
     ("Schulung zum Gefährdungseinschätzungsbogen (Demo)", TrainingTopic.RISK_ASSESSMENT, "4.0",

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RolesConfig(AppConfig):
+    name = "roles"
+    verbose_name = _("Rollen und Erreichbarkeit")
+    # Entries for the main navigation: (url name, label, needs login).
+    navigation: tuple = ()

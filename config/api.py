@@ -13,8 +13,8 @@ from partners.api import router as partners_router
 from profiles.api import router as profiles_router
 from quality.api import router as quality_router
 from reviews.api import router as reviews_router
-from standards.api import router as standards_router
 from roles.api import router as roles_router
+from standards.api import router as standards_router
 from trainings.api import router as trainings_router
 
 api = NinjaAPI(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from quality.choices import OutcomeScope, OutcomeStatus, WorkshopKind
+from quality.models import Workshop
 from registry.models import Cluster, Institution, State
 
 
@@ -190,3 +193,26 @@ class SearchForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Reichweite"), required=False, choices=[("", _("alle")), *OutcomeScope.choices]
     )
+
+
+class SeatQuotaForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Einrichtung"), queryset=Institution.objects.none()
+    )
+    seats = forms.IntegerField(
+        label=_("Plätze je Termin"),
+        min_value=0,
+        max_value=500,
+        help_text=_("0 hebt das Kontingent auf."),
+    )
+
+    def __init__(self, *args: Any, workshop: Workshop, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        communes = [workshop.municipality_id]
+        if workshop.cluster_id:
+            communes += list(workshop.cluster.municipalities.values_list("pk", flat=True))
+        self.fields["institution"].queryset = (
+            Institution.objects.filter(municipality_id__in=communes)
+            .select_related("municipality")
+            .order_by("municipality__name", "name")
+        )

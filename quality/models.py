@@ -468,6 +468,11 @@ class Registration(TenantModel):
     )
     # When the person joined the queue: the waiting list moves up in this order.
     queued_at = models.DateTimeField(_("angemeldet am"), null=True, blank=True)
+    # The personal link of an invitation: people without an account accept or decline
+    # through it. Unguessable; cleared once answered so a forwarded mail cannot reuse it.
+    invitation_token = models.UUIDField(
+        _("Einladungsschlüssel"), null=True, blank=True, unique=True, editable=False
+    )
     attended = models.BooleanField(_("teilgenommen"), null=True, blank=True)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
@@ -485,6 +490,51 @@ class Registration(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SeatQuota(TenantModel):
+    """Seats of one session reserved for one institution (seed 001: "Kontingentierung").
+
+    An institution with a quota gets at most that many places per session, and they are
+    kept for it; everyone else shares the places no quota reserves.
+    """
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="seat_quotas", verbose_name=_("Werkstatt")
+    )
+    institution = models.ForeignKey(
+        "registry.Institution",
+        on_delete=models.CASCADE,
+        related_name="seat_quotas",
+        verbose_name=_("Einrichtung"),
+    )
+    seats = models.PositiveSmallIntegerField(_("Plätze je Termin"))
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    tenant_field = "workshop__municipality_id"
+    permission_domain = permissions.QUALITY
+    audit_fields = ("workshop_id", "institution_id", "seats")
+
+    class Meta:
+        verbose_name = _("Kontingent")
+        verbose_name_plural = _("Kontingente")
+        ordering = ["workshop", "institution__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "institution"],
+                name="%(app_label)s_%(class)s_unique_institution",
+                violation_error_message=_("Diese Einrichtung hat schon ein Kontingent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(seats__gte=1),
+                name="%(app_label)s_%(class)s_seats_positive",
+                violation_error_message=_("Ein Kontingent hat mindestens einen Platz."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} – {self.seats}"
 
 
 class CalendarFeed(models.Model):

@@ -274,3 +274,15 @@ def participation_over_time(*, workshop: Workshop, until: date | None = None) ->
         core_institutions=core,
         gaps=kkg_gaps(attended_types),
     )
+
+
+def invitation_get(*, token: Any) -> Registration:
+    """The invitation behind a personal link; 404 for an unknown or retired link."""
+    registration = (
+        Registration.objects.select_related("session__workshop", "institution")
+        .filter(invitation_token=token)
+        .first()
+    )
+    if registration is None:
+        raise Http404(NOT_FOUND)
+    return registration

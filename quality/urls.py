@@ -25,6 +25,8 @@ urlpatterns = [
         views.attendance_export,
         name="attendance_export",
     ),
+    path("werkstaetten/<int:pk>/kontingente/", views.workshop_quotas, name="workshop_quotas"),
+    path("einladung/<uuid:token>/", views.invitation_respond, name="invitation_respond"),
     path("termine/<int:pk>/", views.session_detail, name="session_detail"),
     path("termine/<int:pk>/protokoll/", views.session_protocol, name="session_protocol"),
     path("kalender/werkstatt/<uuid:token>.ics", views.workshop_ical, name="workshop_ical"),

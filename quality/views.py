@@ -634,7 +634,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 if invite_form.is_valid():
                     services.session_invite(
-                        session=session, actor=request.user, **invite_form.cleaned_data
+                        session=session,
+                        actor=request.user,
+                        base_url=request.build_absolute_uri("/"),
+                        **invite_form.cleaned_data,
                     )
                     messages.success(request, _("Einladung verschickt."))
                     return redirect(session.get_absolute_url() + "#anmeldungen")
@@ -840,3 +843,65 @@ def search_view(request: HttpRequest) -> HttpResponse:
     if _partial(request):
         return render(request, "quality/search.html#results", context)
     return render(request, "quality/search.html", context)
+
+
+# --- seat quotas and personal invitation links -------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_quotas(request: HttpRequest, pk: int) -> HttpResponse:
+    """Seats per session reserved for institutions (Kontingentierung)."""
+    workshop = selectors.workshop_get_for_user(user=request.user, pk=pk)
+    forbidden_unless(selectors.can_manage_workshop(user=request.user, workshop=workshop))
+    form = forms.SeatQuotaForm(request.POST or None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.seat_quota_set(workshop=workshop, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Kontingent gespeichert."))
+            return redirect("quality:workshop_quotas", pk=workshop.pk)
+    quotas = list(workshop.seat_quotas.select_related("institution__municipality"))
+    return render(
+        request,
+        "quality/workshop_quotas.html",
+        {
+            "workshop": workshop,
+            "quotas": quotas,
+            "open_seats": workshop.capacity - sum(q.seats for q in quotas),
+            "form": form,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal link of an invitation: accept or decline without an account."""
+    registration = selectors.invitation_get(token=token)
+    if request.method == "POST":
+        accept = request.POST.get("answer") == "accept"
+        try:
+            registration = services.invitation_respond(registration=registration, accept=accept)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if not accept:
+                messages.success(request, _("Sie haben die Einladung abgesagt."))
+            elif registration.status == RegistrationStatus.WAITLISTED:
+                messages.success(
+                    request, _("Alle Plätze sind vergeben: Sie stehen auf der Warteliste.")
+                )
+            else:
+                messages.success(request, _("Sie sind angemeldet."))
+        if registration.invitation_token is None:
+            return render(
+                request,
+                "quality/invitation_respond.html",
+                {"registration": registration, "closed": True},
+            )
+        return redirect("quality:invitation_respond", token=token)
+    return render(request, "quality/invitation_respond.html", {"registration": registration})

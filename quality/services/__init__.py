@@ -26,8 +26,11 @@ from quality.services.profile_items import (
 )
 from quality.services.registrations import (
     attendance_record,
+    invitation_respond,
     registration_cancel,
     registration_signup,
+    seat_available,
+    seat_quota_set,
     session_invite,
 )
 from quality.services.workshops import (
@@ -60,6 +63,7 @@ __all__ = [
     "development_interest_create",
     "evidence_add",
     "evidence_delete",
+    "invitation_respond",
     "outcome_create",
     "outcome_transition",
     "outcome_update",
@@ -67,6 +71,8 @@ __all__ = [
     "profile_items_sync",
     "registration_cancel",
     "registration_signup",
+    "seat_available",
+    "seat_quota_set",
     "session_add",
     "session_cancel",
     "session_invite",

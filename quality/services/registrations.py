@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,11 +16,13 @@ from core import permissions
 from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction
 from core.mail import mail_send
+from core.permissions import SystemActor
 from quality.choices import (
     RegistrationStatus,
 )
 from quality.models import (
     Registration,
+    SeatQuota,
     Workshop,
     WorkshopSession,
 )
@@ -55,8 +59,13 @@ def session_invite(
     actor: Any,
     institution: Institution | None = None,
     user: Any = None,
+    base_url: str = "",
 ) -> Registration:
-    """Invite a professional (coordinator of the host commune); sends the invitation mail."""
+    """Invite a professional (coordinator of the host commune); sends the invitation mail.
+
+    The mail carries a personal link (``base_url`` + the invitation's token) through which
+    someone without an account accepts or declines.
+    """
     permissions.require(
         actor, permissions.CHANGE, permissions.QUALITY, session.workshop.municipality_id
     )
@@ -73,13 +82,19 @@ def session_invite(
         institution=institution,
         user=user,
         status=RegistrationStatus.INVITED,
+        invitation_token=uuid.uuid4() if email else None,
     )
     with transaction.atomic():
         save_created(registration, actor=actor, related=session)
         if email:
+            link = ""
+            if base_url:
+                link = base_url.rstrip("/") + reverse(
+                    "quality:invitation_respond", args=[registration.invitation_token]
+                )
             _mail(
                 template="quality/mail/invitation.txt",
-                context={"session": session, "registration": registration},
+                context={"session": session, "registration": registration, "link": link},
                 to=[email],
             )
     return registration
@@ -87,6 +102,98 @@ def session_invite(
 
 def _registered_count(session: WorkshopSession) -> int:
     return session.registrations.filter(status=RegistrationStatus.REGISTERED).count()
+
+
+def _quotas(session: WorkshopSession) -> dict[int, int]:
+    return dict(
+        SeatQuota.objects.filter(workshop_id=session.workshop_id).values_list(
+            "institution_id", "seats"
+        )
+    )
+
+
+def seat_available(*, session: WorkshopSession, institution_id: int | None) -> bool:
+    """Whether a person of ``institution_id`` gets a place now (Kontingentierung).
+
+    An institution with a quota fills its own reserved seats and no more; everyone else
+    shares the seats no quota reserves. The session's capacity is never exceeded.
+    """
+    registered = session.registrations.filter(status=RegistrationStatus.REGISTERED)
+    capacity = session.effective_capacity
+    if registered.count() >= capacity:
+        return False
+    quotas = _quotas(session)
+    if institution_id in quotas:
+        return registered.filter(institution_id=institution_id).count() < quotas[institution_id]
+    open_seats = capacity - sum(quotas.values())
+    shared = registered.exclude(institution_id__in=list(quotas)).count()
+    return shared < open_seats
+
+
+def seat_quota_set(
+    *, workshop: Workshop, institution: Institution, seats: int, actor: Any
+) -> SeatQuota | None:
+    """Reserve ``seats`` places per session for an institution; 0 removes the quota."""
+    permissions.require(actor, permissions.CHANGE, permissions.QUALITY, workshop.municipality_id)
+    allowed = {workshop.municipality_id}
+    if workshop.cluster_id:
+        allowed |= set(workshop.cluster.municipalities.values_list("pk", flat=True))
+    if institution.municipality_id not in allowed:
+        raise ValidationError(
+            {"institution": _("Die Einrichtung gehört zu keiner teilnehmenden Kommune.")}
+        )
+    if seats < 0:
+        raise ValidationError({"seats": _("Die Zahl der Plätze kann nicht negativ sein.")})
+    with transaction.atomic():
+        Workshop.objects.select_for_update().filter(pk=workshop.pk).first()
+        quota = SeatQuota.objects.filter(workshop=workshop, institution=institution).first()
+        others = (
+            SeatQuota.objects.filter(workshop=workshop)
+            .exclude(institution=institution)
+            .values_list("seats", flat=True)
+        )
+        if sum(others) + seats > workshop.capacity:
+            raise ValidationError(
+                {
+                    "seats": _(
+                        "Die Kontingente (%(total)d) überschreiten die %(capacity)d Plätze "
+                        "je Termin."
+                    )
+                    % {"total": sum(others) + seats, "capacity": workshop.capacity}
+                }
+            )
+        if seats == 0:
+            if quota is not None:
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.DELETE,
+                    target=quota,
+                    before=serialize_for_audit(quota),
+                    related=workshop,
+                )
+                quota.delete()
+            return None
+        if quota is None:
+            return save_created(
+                SeatQuota(workshop=workshop, institution=institution, seats=seats),
+                actor=actor,
+                related=workshop,
+            )
+        before = serialize_for_audit(quota)
+        quota.seats = seats
+        quota.full_clean()
+        quota.save()
+        old, new = changed_only(before, serialize_for_audit(quota))
+        if new:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                target=quota,
+                before=old,
+                after=new,
+                related=workshop,
+            )
+        return quota
 
 
 def registration_signup(
@@ -138,7 +245,7 @@ def registration_signup(
         registration.name = name.strip() or registration.name
         registration.email = email or registration.email
         registration.institution = institution or registration.institution
-        full = _registered_count(session) >= session.effective_capacity
+        full = not seat_available(session=session, institution_id=registration.institution_id)
         registration.status = (
             RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED
         )
@@ -159,6 +266,61 @@ def registration_signup(
                 context={"session": session, "registration": registration, "full": full},
                 to=[registration.email],
             )
+    return registration
+
+
+def invitation_respond(*, registration: Registration, accept: bool) -> Registration:
+    """Answer an invitation through its personal link, without an account.
+
+    The link is the authority: whoever holds it acts for the invited person. Accepting
+    takes a seat her institution may take, or the waiting list; declining (also after
+    accepting) frees the seat for the waiting list and retires the link.
+    """
+    session = registration.session
+    actor = SystemActor(_("Einladungslink"))
+    if registration.invitation_token is None or registration.status == RegistrationStatus.CANCELLED:
+        raise ValidationError(_("Diese Einladung ist nicht mehr gültig."))
+    if session.is_cancelled:
+        raise ValidationError(_("Der Termin ist abgesagt."))
+    if accept and session.starts_at <= timezone.now():
+        raise ValidationError(
+            _("Der Termin hat bereits begonnen; eine Anmeldung ist nicht mehr möglich.")
+        )
+    with transaction.atomic():
+        WorkshopSession.objects.select_for_update().filter(pk=session.pk).first()
+        registration.refresh_from_db()
+        before = serialize_for_audit(registration)
+        if accept:
+            if registration.status != RegistrationStatus.INVITED:
+                return registration  # answered already: the link is idempotent
+            full = not seat_available(session=session, institution_id=registration.institution_id)
+            registration.status = (
+                RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED
+            )
+            registration.queued_at = timezone.now()
+        else:
+            was_registered = registration.status == RegistrationStatus.REGISTERED
+            registration.status = RegistrationStatus.CANCELLED
+            registration.invitation_token = None
+        registration.save()
+        old, new = changed_only(before, serialize_for_audit(registration))
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=registration,
+            before=old,
+            after=new,
+            related=session,
+            reason=_("Antwort über den persönlichen Einladungslink"),
+        )
+        if accept and registration.email:
+            _mail(
+                template="quality/mail/signup.txt",
+                context={"session": session, "registration": registration, "full": full},
+                to=[registration.email],
+            )
+        if not accept and was_registered:
+            _promote_waiting(session=session, actor=actor)
     return registration
 
 
@@ -189,15 +351,17 @@ def registration_cancel(*, registration: Registration, actor: Any) -> Registrati
 
 
 def _promote_waiting(*, session: WorkshopSession, actor: Any) -> list[Registration]:
-    free = session.effective_capacity - _registered_count(session)
-    if free <= 0 or session.is_cancelled:
+    """Move people up in queue order, each only onto a seat her institution may take."""
+    if session.is_cancelled or _registered_count(session) >= session.effective_capacity:
         return []
-    promoted = list(
-        session.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by(
-            "queued_at", "id"
-        )[:free]
+    promoted = []
+    waiting = session.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by(
+        "queued_at", "id"
     )
-    for registration in promoted:
+    for registration in waiting:
+        if not seat_available(session=session, institution_id=registration.institution_id):
+            continue
+        promoted.append(registration)
         registration.status = RegistrationStatus.REGISTERED
         registration.save(update_fields=["status", "updated_at"])
         audit_record(

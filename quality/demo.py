@@ -145,9 +145,38 @@ def _workshop_year(
             place="Jugendamt, Raum 1 (Demo)",
             actor=actor,
         )
+    _quotas_and_invitations(workshop, institutions)
     past = [s for s in sessions if s.starts_at < now]
     _outcome_work(rng, cluster, past, today)
     return workshop
+
+
+def _quotas_and_invitations(workshop: Workshop, institutions: list[Institution]) -> None:
+    """Seed 001's Kontingentierung: the Jugendamt and two Kitas keep seats; one guest
+    without an account is invited with a personal link (printed nowhere: the demo shows
+    it on the session page's invitations)."""
+    actor = SystemActor("demo_data")
+    offices = [i for i in institutions if i.institution_type == "youth_office"][:1]
+    kitas = [i for i in institutions if i.institution_type == "daycare"][:2]
+    for institution, seats in [*((o, 6) for o in offices), *((k, 2) for k in kitas)]:
+        services.seat_quota_set(
+            workshop=workshop, institution=institution, seats=seats, actor=actor
+        )
+    open_sessions = list(
+        workshop.sessions.filter(starts_at__gte=timezone.now(), status="scheduled").order_by(
+            "starts_at"
+        )
+    )
+    guest_institution = (kitas or institutions or [None])[0]
+    if open_sessions and guest_institution is not None:
+        services.session_invite(
+            session=open_sessions[0],
+            name="Demo-Gast (ohne Konto)",
+            email="gast.werkstatt@example.invalid",
+            institution=guest_institution,
+            actor=actor,
+            base_url="http://127.0.0.1:8000/",
+        )
 
 
 def _outcome_work(rng: random.Random, cluster: Cluster, past: list[Any], today: date) -> None:

@@ -21,6 +21,8 @@ def test_demo_data_builds_a_year_and_is_idempotent(db):
     assert OutcomeTransition.objects.exists()
     assert Outcome.objects.exclude(decided_in=None).exists()
     assert Workshop.objects.filter(kind="training").exists()
+    assert workshop.seat_quotas.exists()
+    assert Registration.objects.exclude(invitation_token=None).filter(status="invited").exists()
     counts = (Workshop.objects.count(), Registration.objects.count(), Outcome.objects.count())
     demo.load(seed=1, small=True, stdout=io.StringIO())
     assert (

@@ -79,6 +79,14 @@ JOBS: tuple[Job, ...] = (
         hour=6,
     ),
     Job(
+        "standard_reminders",
+        "send_standard_reminders",
+        DAILY,
+        _("Erinnerung an fällige Überprüfungen lokaler Standards"),
+        hour=6,
+        minute=5,
+    ),
+    Job(
         "stale_services",
         "notify_stale_services",
         WEEKLY,

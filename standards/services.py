@@ -11,18 +11,17 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Max
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
 from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction, Role
+from core.mail import mail_send
 from core.models import Membership
 from network.services import agreement_document_validate
 from registry.models import Municipality
@@ -294,12 +293,6 @@ def document_send_review_reminders(
                 .values_list("user__email", flat=True)
             )
         )
-        lines = [
-            f"- {d.title} ({d.get_kind_display()}): "
-            + (_("überfällig seit %s") if d.next_review_on < today else _("Überprüfung am %s"))
-            % formats.date_format(d.next_review_on, "SHORT_DATE_FORMAT")
-            for d in documents
-        ]
         with transaction.atomic():
             for document in documents:
                 StandardDocument.objects.filter(pk=document.pk).update(
@@ -314,19 +307,14 @@ def document_send_review_reminders(
                     reason=_("Erinnerung an die Überprüfung versandt"),
                 )
             if recipients:
-                body = "\n".join(
-                    [
-                        _("Diese Standards von %s sind zu überprüfen:")
-                        % documents[0].municipality.name,
-                        "",
-                        *lines,
-                    ]
-                )
-                subject = _("Kinderschutz-QM: Standards zur Überprüfung")
-                transaction.on_commit(
-                    lambda s=subject, b=body, r=recipients: send_mail(
-                        s, b, settings.DEFAULT_FROM_EMAIL, r, fail_silently=False
-                    )
+                mail_send(
+                    template="standards/mail/review_reminder.txt",
+                    context={
+                        "municipality": documents[0].municipality,
+                        "documents": documents,
+                        "today": today,
+                    },
+                    to=recipients,
                 )
                 mails += 1
     return {"documents": sum(len(d) for d in by_municipality.values()), "mails": mails}

@@ -397,7 +397,13 @@ class StatisticsForm(forms.Form):
     year = forms.IntegerField(label=_("Berichtsjahr"), min_value=2012, max_value=2100)
     municipality = forms.ChoiceField(label=_("Kommune"), required=False)
     format = forms.ChoiceField(
-        label=_("Format"), choices=[("html", _("Tabelle")), ("csv", "CSV"), ("xlsx", "Excel")]
+        label=_("Format"),
+        choices=[
+            ("html", _("Tabelle")),
+            ("csv", "CSV"),
+            ("csv_excel", _("CSV für deutsches Excel (mit BOM)")),
+            ("xlsx", "Excel"),
+        ],
     )
     suppress_below = forms.IntegerField(
         label=_("Kleine Fallzahlen unterdrücken unter"),

@@ -30,6 +30,7 @@ from cases.choices import (
     StatisticResult,
 )
 from cases.models import Procedure
+from core import exports
 from registry.models import Municipality
 
 SUPPRESSED = "."  # the statistic's sign for "geheim zu halten"
@@ -187,7 +188,12 @@ def table(rows: Iterable[StatRow], *, suppress_below: int = 0) -> list[list[Any]
     return out
 
 
-def write_csv(rows: Iterable[StatRow], out: IO[str], *, suppress_below: int = 0) -> None:
+def write_csv(
+    rows: Iterable[StatRow], out: IO[str], *, suppress_below: int = 0, excel: bool = False
+) -> None:
+    """``;``-separated; ``excel`` starts with a BOM so German Excel keeps the umlauts."""
+    if excel:
+        out.write(exports.BOM)
     writer = csv.writer(out, delimiter=";")
     writer.writerow(header())
     writer.writerows(table(rows, suppress_below=suppress_below))
@@ -195,22 +201,19 @@ def write_csv(rows: Iterable[StatRow], out: IO[str], *, suppress_below: int = 0)
 
 def xlsx_bytes(rows: Iterable[StatRow], *, year: int, suppress_below: int = 0) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
     ws.title = f"§ 8a-Statistik {year}"
     ws.append(header())
-    for c in ws[1]:
-        c.font = Font(bold=True)
     for r in table(rows, suppress_below=suppress_below):
         ws.append(r)
+    exports.style_sheet(ws)
     ws.append([])
     note = "Gefährdungseinschätzungen nach § 8a Abs. 1 SGB VIII, abgeschlossen im Jahr " + str(year)
     if suppress_below:
         note += f"; Werte unter {suppress_below} geheim gehalten (.)"
     ws.append([note])
-    ws.freeze_panes = "A2"
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -591,18 +591,19 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         qs = selectors.statistics_queryset(user=request.user, year=d["year"], municipality_ids=ids)
         rows = statistics.build_statistics(qs)
         suppress = d["suppress_below"] or 0
-        if d["format"] in ("csv", "xlsx"):
+        excel_csv = d["format"] == "csv_excel"
+        if d["format"] in ("csv", "csv_excel", "xlsx"):
             services.statistics_export_record(
                 actor=request.user,
                 year=d["year"],
                 municipality_id=ids[0] if ids else None,
-                fmt=d["format"],
+                fmt="csv" if excel_csv else d["format"],
                 suppress_below=suppress,
             )
         name = f"statistik-8a-{d['year']}{'-' + d['municipality'] if d['municipality'] else ''}"
-        if d["format"] == "csv":
+        if d["format"] in ("csv", "csv_excel"):
             buffer = io.StringIO()
-            statistics.write_csv(rows, buffer, suppress_below=suppress)
+            statistics.write_csv(rows, buffer, suppress_below=suppress, excel=excel_csv)
             response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             return response

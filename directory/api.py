@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from core.api import optional_auth, token_auth
 from directory import hsds, selectors, services
+from directory.constants import DEFAULT_RADIUS_KM
 from registry.models import Municipality
 
 router = Router(tags=["Frühe Hilfen"])
@@ -25,6 +26,8 @@ class ServiceQuery(Schema):
     district: str = ""
     language: str = ""
     free: bool = False
+    near: str = Field("", max_length=200, description="PLZ, Adresse mit PLZ oder Stadtteil")
+    radius_km: int = Field(DEFAULT_RADIUS_KM, ge=1, le=50)
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0)
 
@@ -49,6 +52,8 @@ def list_services(request: HttpRequest, query: Query[ServiceQuery]):
         district=query.district,
         language=query.language,
         free=query.free,
+        near=query.near,
+        radius_km=query.radius_km,
     )
     qs = selectors.service_search(filters)
     page = hsds.hsds_queryset(qs)[query.offset : query.offset + query.limit]

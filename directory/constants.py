@@ -20,6 +20,19 @@ TARGET_GROUPS: tuple[tuple[str, str], ...] = (
 )
 TARGET_GROUP_TAXONOMY = "fruehe-hilfen-zielgruppen"
 
+# Age ranges of the age-bound target groups, in years as a half-open interval [from, to):
+# the filter "0 bis 3 Jahre" also finds offers tagged "Säugling" (0–1) and offers whose
+# own age range overlaps, instead of only offers carrying exactly that tag.
+TARGET_GROUP_AGES: dict[str, tuple[int, int]] = {
+    "saeugling": (0, 1),
+    "kinder-0-3": (0, 3),
+    "kinder-3-6": (3, 6),
+}
+
+# Distance search: radii offered (km) and the default.
+RADII_KM: tuple[int, ...] = (1, 2, 5, 10, 20)
+DEFAULT_RADIUS_KM = 5
+
 # ISO 639-1 codes offered in the filter, with German names.
 LANGUAGES: tuple[tuple[str, str], ...] = (
     ("de", _("Deutsch")),

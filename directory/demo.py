@@ -17,9 +17,11 @@ from django.utils import timezone
 from core.choices import AuditSource
 from core.context import change_context
 from core.permissions import SystemActor
+from directory import geo
 from directory.models import Schedule, Service
 from directory.services import service_import
 from registry.models import Municipality
+from registry.services import municipality_update
 
 DEMO_SLUGS = (
     "bundesstadt-bonn",
@@ -71,6 +73,14 @@ KINDS: tuple[tuple[str, str, tuple[str, ...], int | None, int | None, bool], ...
         False,
     ),
     ("Krabbelgruppe", "Spielgruppe mit Austausch für Eltern.", ("kinder-0-3",), 0, 3, False),
+    (
+        "Eltern-Kind-Gruppe",
+        "Wöchentliches Treffen mit Spielangeboten für Kleinkinder.",
+        (),
+        1,
+        3,
+        True,
+    ),
     (
         "Willkommensbesuch",
         "Begrüßungsbesuch nach der Geburt mit Informationen zu Angeboten.",
@@ -157,19 +167,30 @@ HOURS = ("Mo 9–12 Uhr", "Di und Do 14–17 Uhr", "Mi 10–12 Uhr", "nach Verei
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR")
 
 
+def _places(municipality: Municipality) -> list[geo.Place]:
+    """The commune's postcode areas from the local table (by place name in its name)."""
+    return [p for p in geo.places() if p.place in municipality.name]
+
+
 def _rows(rng: random.Random, municipality: Municipality, count: int) -> list[dict[str, str]]:
-    city = municipality.name.split()[-1]
+    places = _places(municipality)
+    city = places[0].place if places else municipality.name.split()[-1]
     today = timezone.localdate()
     rows = []
     for n in range(count):
         kind, text, groups, min_age, max_age, free = KINDS[n % len(KINDS)]
-        district = DISTRICTS[(n // len(KINDS)) % len(DISTRICTS)]
+        # Real postcode areas where the table knows the commune: the distance search and
+        # the map then show plausible places (the street stays synthetic).
+        place = places[(n // len(KINDS)) % len(places)] if places else None
+        district = place.district if place else DISTRICTS[(n // len(KINDS)) % len(DISTRICTS)]
+        latitude = f"{place.latitude + rng.uniform(-0.004, 0.004):.6f}" if place else ""
+        longitude = f"{place.longitude + rng.uniform(-0.006, 0.006):.6f}" if place else ""
         carrier = CARRIERS[rng.randrange(len(CARRIERS))]
         # One offer in six has not been confirmed for more than a year: the stale list.
         age_days = rng.randint(400, 900) if n % 6 == 5 else rng.randint(0, 330)
         rows.append(
             {
-                "Name": f"{kind} {district} {n // (len(KINDS) * len(DISTRICTS)) + 1} (Demo)",
+                "Name": f"{kind} {district} {n // (len(KINDS) * max(len(places), 1)) + 1} (Demo)",
                 "Träger": carrier,
                 "Beschreibung": f"{text} Synthetisches Demo-Angebot.",
                 "Zielgruppen": "; ".join(groups),
@@ -182,7 +203,9 @@ def _rows(rng: random.Random, municipality: Municipality, count: int) -> list[di
                 "Öffnungszeiten": rng.choice(HOURS),
                 "Ort": f"{carrier} {district}",
                 "Straße": f"Musterweg {rng.randint(1, 120)}",
-                "PLZ": f"{rng.randint(10000, 99999)}",
+                "PLZ": place.postcode if place else f"{rng.randint(10000, 99999)}",
+                "Breitengrad": latitude,
+                "Längengrad": longitude,
                 "Stadt": city,
                 "Stadtteil": district,
                 "Ansprechperson": "",
@@ -204,6 +227,14 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict[str, Any]:
             municipality = Municipality.objects.filter(slug=slug).first()
             if municipality is None:
                 continue
+            if not municipality.emergency_phone:
+                # Synthetic (0000 range), so that the emergency notice shows a commune number.
+                municipality_update(
+                    municipality=municipality,
+                    actor=actor,
+                    emergency_phone=f"0000 110 {municipality.pk:03d}",
+                    reason="Demo-Notdienstnummer",
+                )
             have = Service.objects.filter(municipality=municipality, synthetic=True).count()
             if have >= per_commune:
                 continue

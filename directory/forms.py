@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
-from directory.constants import IMPORT_MAX_BYTES, LANGUAGES
+from directory.constants import DEFAULT_RADIUS_KM, IMPORT_MAX_BYTES, LANGUAGES, RADII_KM
 from directory.services import IMPORT_COLUMNS
 from registry.models import Municipality
 
@@ -29,6 +29,21 @@ class SearchForm(forms.Form):
     district = forms.CharField(label=_("Stadtteil"), required=False)
     language = forms.ChoiceField(label=_("Sprache"), required=False)
     free = forms.BooleanField(label=_("nur kostenfreie Angebote"), required=False)
+    near = forms.CharField(
+        label=_("In der Nähe von"),
+        required=False,
+        max_length=200,
+        help_text=_("Postleitzahl, Adresse mit PLZ oder Stadtteil"),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "placeholder": "53113"}),
+    )
+    radius_km = forms.TypedChoiceField(
+        label=_("Umkreis"),
+        required=False,
+        coerce=int,
+        empty_value=DEFAULT_RADIUS_KM,
+        choices=[(r, _("%(km)s km") % {"km": r}) for r in RADII_KM],
+        initial=DEFAULT_RADIUS_KM,
+    )
 
     def __init__(
         self,

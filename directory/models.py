@@ -186,7 +186,18 @@ class Service(TenantModel):
         today = today or timezone.localdate()
         return self.last_confirmed_on < today - dt.timedelta(days=STALE_AFTER_DAYS)
 
+    @property
+    def language_names(self) -> list[str]:
+        """The languages in words ("Deutsch, Türkisch"), for parents; unknown codes as is."""
+        from directory.constants import LANGUAGES
+
+        names = dict(LANGUAGES)
+        return [str(names.get(code, code)) for code in self.language_codes]
+
     def build_search_document(self, target_group_names: list[str] | None = None) -> str:
+        """Name, text, place and target groups, then a line of their compound parts."""
+        from directory.vocabulary import document_with_parts
+
         parts = [
             self.name,
             self.description,
@@ -198,7 +209,42 @@ class Service(TenantModel):
             self.accessibility,
             *(target_group_names or []),
         ]
-        return " ".join(p for p in parts if p)
+        return document_with_parts(" ".join(p for p in parts if p))
+
+
+class SearchSynonym(models.Model):
+    """A group of terms the public search treats as one ("Hebamme, Familienhebamme,
+    Geburtshilfe, midwife"): a query word of the group finds offers naming any of them.
+
+    Vocabulary of the whole platform (like :class:`TaxonomyTerm`), kept by the
+    administration in the admin; read at query time, so a change needs no re-index.
+    """
+
+    terms = models.CharField(
+        _("Begriffe"),
+        max_length=500,
+        unique=True,
+        help_text=_("gleichbedeutende Begriffe, durch Komma getrennt; auch englische"),
+    )
+    note = models.CharField(_("Hinweis"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Suchbegriff-Gruppe")
+        verbose_name_plural = _("Suchbegriff-Gruppen")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        terms = [t.strip() for t in self.terms.split(",") if t.strip()]
+        if len(terms) < 2:
+            raise ValidationError(
+                {"terms": _("Bitte mindestens zwei Begriffe durch Komma getrennt angeben.")}
+            )
+        self.terms = ", ".join(terms)
 
 
 class Schedule(models.Model):

@@ -12,7 +12,10 @@
   same algorithm) with prefix indexes for 2–4 characters, queried with prefix terms.
 
 Both treat each query word as a prefix of a stem, so "Schwanger" finds
-"Schwangerschaftsberatung" and "Familien" finds "Familie". Callers only use
+"Schwangerschaftsberatung" and "Familien" finds "Familie". The indexed document carries
+the compound parts of its words and each query word brings its synonym group
+(:mod:`directory.vocabulary`), so "Hebamme" finds "Familienhebamme" and "midwife" finds
+"Hebammensprechstunde". Callers only use
 :func:`filter_queryset`, :func:`index_services` and :func:`rebuild_index`. The query
 building, stemming and engine check shared with the other apps live in ``core.search``;
 the tables, the indexed document and the migration SQL stay here.
@@ -27,13 +30,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from core.search import (
-    PG_PREFIX_QUERY,
-    fts5_prefix_query,
-    is_postgresql,
-    pg_prefix_tsquery,
-    snowball_stem,
-)
+from core.search import PG_PREFIX_QUERY, is_postgresql, snowball_stem
+from directory import vocabulary
 
 FTS_TABLE = "directory_service_fts"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -52,19 +50,69 @@ def stems(text: str) -> list[str]:
     return [snowball_stem(w) for w in words(text)]
 
 
+def synonyms() -> dict[str, list[str]]:
+    """The synonym groups as a lookup (one small query per search; no cache to go stale
+    between web processes when the administration edits a group)."""
+    from directory.models import SearchSynonym
+
+    return vocabulary.synonym_index(SearchSynonym.objects.values_list("terms", flat=True))
+
+
+def _fts5_term(word: str) -> str:
+    stem = snowball_stem(word)
+    return '"' + stem.replace('"', '""') + '"*'
+
+
+def fts5_query(parts: list[vocabulary.QueryPart]) -> str:
+    """FTS5 ``MATCH``: every part, each as any of its alternatives (all words as prefixes).
+
+    Terms are quoted (operators typed by a user are plain text inside quotes), so no input
+    causes a syntax error.
+    """
+    groups = []
+    for part in parts:
+        alternatives = [
+            " AND ".join(_fts5_term(w) for w in alternative) for alternative in part.alternatives
+        ]
+        groups.append("(" + " OR ".join(f"({a})" for a in alternatives) + ")")
+    return " AND ".join(groups)
+
+
+def pg_query(parts: list[vocabulary.QueryPart]) -> str:
+    """``to_tsquery`` text of the same shape: ``(a:* | (b:* & c:*)) & …``.
+
+    Only word characters reach ``to_tsquery`` (its operators would be syntax errors);
+    PostgreSQL stems each piece with its ``german`` dictionary.
+    """
+    groups = []
+    for part in parts:
+        alternatives = []
+        for alternative in part.alternatives:
+            pieces = [p for w in alternative for p in _WORD.findall(w)]
+            if pieces:
+                alternatives.append("(" + " & ".join(f"{p}:*" for p in pieces) + ")")
+        if alternatives:
+            groups.append("(" + " | ".join(alternatives) + ")")
+    return " & ".join(groups)
+
+
 def filter_queryset(qs: QuerySet, query: str) -> QuerySet:
-    """Limit ``qs`` (of Service) to rows matching every word of ``query``."""
-    terms = words(query)
-    if not terms:
+    """Limit ``qs`` (of Service) to rows matching every part of ``query``.
+
+    A part is a word (or a multi-word synonym) with its alternatives; question words
+    ("ich suche … in …") are dropped. A query of stop words only filters nothing.
+    """
+    if not words(query):
+        return qs
+    parts = vocabulary.parse_query(query, synonyms())
+    if not parts:
         return qs
     if is_postgresql():
-        # PostgreSQL stems the words itself (``german``), each as a prefix.
         # User input only travels as a bound parameter; the SQL text is constant.
         sql = f"SELECT id FROM directory_service WHERE search_vector @@ {PG_PREFIX_QUERY}"  # noqa: S608
-        return qs.filter(pk__in=RawSQL(sql, [pg_prefix_tsquery(terms)]))  # noqa: S611
-    match = fts5_prefix_query(stems(query))
+        return qs.filter(pk__in=RawSQL(sql, [pg_query(parts)]))  # noqa: S611
     sql = f"SELECT rowid FROM {FTS_TABLE} WHERE body MATCH %s"  # noqa: S608 – constant table
-    return qs.filter(pk__in=RawSQL(sql, [match]))  # noqa: S611 – the query is a bound parameter
+    return qs.filter(pk__in=RawSQL(sql, [fts5_query(parts)]))  # noqa: S611 – bound parameter
 
 
 def _documents(service_ids: Iterable[int]) -> list[tuple[int, str]]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,10 +10,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from core import permissions
-from directory import search
+from core import exports, permissions
+from directory import geo, search
 from directory.choices import ServiceStatus
-from directory.constants import LANGUAGES, TARGET_GROUP_TAXONOMY
+from directory.constants import (
+    DEFAULT_RADIUS_KM,
+    LANGUAGES,
+    TARGET_GROUP_AGES,
+    TARGET_GROUP_TAXONOMY,
+)
 from directory.models import Service, TaxonomyTerm
 from directory.services import stale_cutoff
 
@@ -29,6 +32,35 @@ class ServiceFilters:
     district: str = ""
     language: str = ""
     free: bool = False
+    # "PLZ, Adresse oder Stadtteil" (resolved with the local postcode table) and radius.
+    near: str = ""
+    radius_km: int = DEFAULT_RADIUS_KM
+
+    @property
+    def origin(self) -> geo.Place | None:
+        return geo.locate(self.near) if self.near else None
+
+
+def target_group_q(slug: str) -> Q:
+    """Offers for a target group: tagged with it, and for the age-bound groups also tagged
+    with an overlapping age group or with an own age range that overlaps."""
+    span = TARGET_GROUP_AGES.get(slug)
+    if span is None:
+        return Q(target_groups__slug=slug)
+    low, high = span
+    overlapping = [s for s, (lo, hi) in TARGET_GROUP_AGES.items() if lo < high and low < hi]
+    # Own range [min_age, max_age] in whole years (max inclusive) overlaps [low, high).
+    own_range = (
+        (Q(min_age__isnull=False) | Q(max_age__isnull=False))
+        & (Q(min_age__isnull=True) | Q(min_age__lt=high))
+        & (Q(max_age__isnull=True) | Q(max_age__gte=low))
+    )
+    return Q(target_groups__slug__in=overlapping) | own_range
+
+
+def _offer_ids(q: Q) -> QuerySet:
+    # A subquery keeps the outer query free of the M2M join (no duplicate rows, no DISTINCT).
+    return Service.objects.filter(q).values("pk")
 
 
 def target_groups() -> QuerySet[TaxonomyTerm]:
@@ -41,12 +73,18 @@ def public_services() -> QuerySet[Service]:
 
 
 def service_search(filters: ServiceFilters, *, base: QuerySet | None = None) -> QuerySet[Service]:
-    """The public search: German full-text plus filters, ordered by name."""
+    """The public search: German full-text plus filters, ordered by name (or distance).
+
+    The same function serves the page, the print list, the exports and
+    ``GET /api/v1/directory/services``. With ``near`` resolved to a place, only offers
+    within ``radius_km`` remain, nearest first; an unknown place filters nothing (the page
+    says so).
+    """
     qs = public_services() if base is None else base
     if filters.municipality:
         qs = qs.filter(municipality__slug=filters.municipality)
     if filters.target_group:
-        qs = qs.filter(target_groups__slug=filters.target_group)
+        qs = qs.filter(pk__in=_offer_ids(target_group_q(filters.target_group)))
     if filters.age is not None:
         qs = qs.filter(
             Q(min_age__isnull=True) | Q(min_age__lte=filters.age),
@@ -59,7 +97,11 @@ def service_search(filters: ServiceFilters, *, base: QuerySet | None = None) -> 
     if filters.free:
         qs = qs.filter(is_free=True)
     qs = search.filter_queryset(qs, filters.q)
-    return qs.select_related("municipality", "provider").order_by("name", "pk")
+    qs = qs.select_related("municipality", "provider")
+    origin = filters.origin
+    if origin is not None:
+        return geo.within(qs, origin, filters.radius_km)
+    return qs.order_by("name", "pk")
 
 
 def district_choices(*, municipality_slug: str = "") -> list[str]:
@@ -169,25 +211,14 @@ def export_rows(qs: QuerySet[Service]) -> list[list[Any]]:
     ]
 
 
-def export_csv(qs: QuerySet[Service]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(export_rows(qs))
-    return buffer.getvalue()
+def export_csv(qs: QuerySet[Service], *, excel: bool = False) -> str:
+    """``;``-separated; ``excel`` adds the BOM German Excel needs for umlauts."""
+    return exports.csv_text(EXPORT_HEADER, export_rows(qs), excel=excel)
 
 
 def export_xlsx(qs: QuerySet[Service]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Frühe Hilfen")
-    sheet.append(EXPORT_HEADER)
-    for row in export_rows(qs):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """One sheet with bold, frozen header and fitted column widths."""
+    return exports.xlsx_bytes("Frühe Hilfen", EXPORT_HEADER, export_rows(qs))
 
 
 def today() -> dt.date:

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from core.audit import audit_record, changed_only, serialize_for_audit
 from core.choices import AuditAction, Role
 from core.mail import mail_send
 from core.models import Membership
-from directory import search
+from directory import geo, search
 from directory.constants import (
     IMPORT_MAX_BYTES,
     IMPORT_MAX_ROWS,
@@ -31,7 +32,7 @@ from directory.constants import (
     STALE_AFTER_DAYS,
     TARGET_GROUP_TAXONOMY,
 )
-from directory.models import Schedule, Service, TaxonomyTerm
+from directory.models import Schedule, SearchSynonym, Service, TaxonomyTerm
 from registry.models import Institution, Municipality
 from registry.taxonomy import normalize_name
 
@@ -65,6 +66,12 @@ def _apply(service: Service, values: dict[str, Any]) -> None:
         if key == "languages" and not isinstance(value, str):
             value = languages_field(value)
         setattr(service, key, value)
+    # No coordinates given: the centre of the postcode from the local table, so that the
+    # distance search and the map know the offer (no online geocoder is ever asked).
+    if service.latitude is None and service.longitude is None and service.postcode:
+        centre = geo.centre_of_postcode(service.postcode)
+        if centre is not None:
+            service.latitude, service.longitude = centre
     if service.provider_id and service.provider.municipality_id != service.municipality_id:
         raise ValidationError({"provider": _("Der Träger gehört zu einer anderen Kommune.")})
 
@@ -129,6 +136,39 @@ def service_update(
                 reason=reason,
             )
     return service
+
+
+def _require_vocabulary_admin(actor: Any) -> None:
+    # The vocabulary serves every commune: only a global role that may change network data
+    # in every commune (the platform administration) edits it; a record without a commune
+    # is reachable for global roles only.
+    permissions.require(actor, permissions.CHANGE, permissions.NETWORK, None)
+
+
+def synonym_save(*, synonym: SearchSynonym, actor: Any) -> SearchSynonym:
+    """Create or change a synonym group of the public search (administration only)."""
+    _require_vocabulary_admin(actor)
+    with transaction.atomic():
+        before = {"terms": SearchSynonym.objects.get(pk=synonym.pk).terms} if synonym.pk else None
+        synonym.full_clean()
+        synonym.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            target=synonym,
+            before=before,
+            after={"terms": synonym.terms},
+        )
+    return synonym
+
+
+def synonym_delete(*, synonym: SearchSynonym, actor: Any) -> None:
+    _require_vocabulary_admin(actor)
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action=AuditAction.DELETE, target=synonym, before={"terms": synonym.terms}
+        )
+        synonym.delete()
 
 
 def service_confirm(*, service: Service, actor: Any, today: dt.date | None = None) -> Service:
@@ -372,9 +412,11 @@ def _parse_row(
         raw = get(key)
         values[key] = None
         if raw:
+            # A Decimal, quantized: a float would carry binary digits that the model's
+            # six decimal places refuse ("höchstens 6 Dezimalstellen").
             try:
-                values[key] = round(float(raw.replace(",", ".")), 6)
-            except ValueError:
+                values[key] = Decimal(raw.replace(",", ".")).quantize(Decimal("0.000001"))
+            except InvalidOperation:
                 errors.append(_("Koordinate „%s“ ist keine Zahl") % raw)
     confirmed = _date(get("last_confirmed_on"), errors)
     values["last_confirmed_on"] = confirmed or timezone.localdate()

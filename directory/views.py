@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import permissions
+from core import exports, permissions
 from core.views import forbidden_unless
-from directory import hsds, selectors, services
+from directory import geo, hsds, selectors, services
 from directory.forms import ImportForm, SearchForm, ServiceForm
 from registry.models import Municipality
 
@@ -40,14 +40,58 @@ def _search(request: HttpRequest) -> tuple[SearchForm, selectors.ServiceFilters]
             district=data["district"].strip(),
             language=data["language"],
             free=data["free"],
+            near=data["near"].strip(),
+            radius_km=data["radius_km"],
         )
     return form, filters
+
+
+def _search_context(request: HttpRequest, form: SearchForm, filters) -> dict:
+    """What the result list shows besides the offers: the place searched from, the
+    commune's emergency number and whether more filters than the text field are set."""
+    origin = filters.origin
+    commune = (
+        Municipality.objects.filter(slug=filters.municipality).first()
+        if filters.municipality
+        else None
+    )
+    return {
+        "origin": origin,
+        "near_unknown": bool(filters.near) and origin is None,
+        "emergency_commune": commune,
+        "more_filters": any(
+            [
+                filters.target_group,
+                filters.age is not None,
+                filters.municipality,
+                filters.district,
+                filters.language,
+                filters.free,
+            ]
+        ),
+    }
 
 
 def service_list(request: HttpRequest) -> HttpResponse:
     """The public search page: one text field, a few filters, results as you type."""
     form, filters = _search(request)
     page = Paginator(selectors.service_search(filters), 25).get_page(request.GET.get("page"))
+    items = list(page)
+    origin = filters.origin
+    results = [
+        {
+            "service": s,
+            "stale": s.is_stale(),
+            "distance_km": (
+                geo.distance_km(
+                    origin.latitude, origin.longitude, float(s.latitude), float(s.longitude)
+                )
+                if origin is not None and s.latitude is not None
+                else None
+            ),
+        }
+        for s in items
+    ]
     allowed = permissions.municipality_ids_for(request.user, permissions.ADD, permissions.NETWORK)
     # Global roles may add everywhere; the link list stays short for them: none is shown.
     manageable = (
@@ -58,9 +102,15 @@ def service_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
+        "results": results,
+        "result_map": geo.result_map(items, origin) if request.GET.get("karte") else None,
+        "show_map": bool(request.GET.get("karte")),
         "today": selectors.today(),
         "can_manage": bool(manageable),
         "manageable": manageable,
+        # Data formats are for the coordination and other systems, not for parents.
+        "show_exports": request.user.is_authenticated,
+        **_search_context(request, form, filters),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "directory/service_list.html#results", context)
@@ -86,6 +136,7 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "service": service,
             "stale": service.is_stale(),
+            "show_exports": request.user.is_authenticated,
             "can_edit": permissions.has_permission(
                 request.user, permissions.CHANGE, permissions.NETWORK, service.municipality_id
             ),
@@ -164,7 +215,10 @@ def service_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _form, filters = _search(request)
     qs = selectors.service_search(filters)
     if fmt == "csv":
-        response = HttpResponse(selectors.export_csv(qs), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            selectors.export_csv(qs, excel=exports.wants_excel(request.GET)),
+            content_type="text/csv; charset=utf-8",
+        )
     elif fmt == "xlsx":
         response = HttpResponse(
             selectors.export_xlsx(qs),

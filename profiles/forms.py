@@ -39,6 +39,14 @@ class MunicipalityForm(forms.Form):
         empty_label=_("unbekannt"),
     )
     website = forms.CharField(label=_("Website"), required=False, max_length=200)
+    emergency_phone = forms.RegexField(
+        label=_("Notdienst des Jugendamts (Telefon)"),
+        required=False,
+        max_length=50,
+        regex=r"^\+?[0-9][0-9 /()-]{2,}$",
+        error_messages={"invalid": _("Bitte eine Telefonnummer aus Ziffern angeben.")},
+        help_text=_("erscheint im Notfallhinweis der öffentlichen Seiten"),
+    )
     highlights = forms.CharField(
         label=_("Besonderheiten"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )

@@ -82,6 +82,7 @@ def municipality_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "body_kind": municipality.body_kind,
         "state": municipality.state,
         "website": municipality.website,
+        "emergency_phone": municipality.emergency_phone,
         "highlights": municipality.highlights,
     }
     form = MunicipalityForm(request.POST or None, initial=initial)
@@ -93,6 +94,7 @@ def municipality_edit(request: HttpRequest, slug: str) -> HttpResponse:
             body_kind=data["body_kind"],
             state=data["state"],
             website=data["website"],
+            emergency_phone=data["emergency_phone"].strip(),
             highlights=data["highlights"],
             reason=data["reason"],
         )

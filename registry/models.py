@@ -96,6 +96,12 @@ class Municipality(models.Model):
         verbose_name=_("Kinderschutzcluster"),
     )
     highlights = models.TextField(_("Besonderheiten"), blank=True)
+    emergency_phone = models.CharField(
+        _("Notdienst des Jugendamts (Telefon)"),
+        max_length=50,
+        blank=True,
+        help_text=_("erscheint im Notfallhinweis der öffentlichen Seiten"),
+    )
     profile_source = models.CharField(_("Profilquelle"), max_length=300, blank=True)
     profile_notes = models.JSONField(_("Anmerkungen im Profil"), default=list, blank=True)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
@@ -114,6 +120,7 @@ class Municipality(models.Model):
         "highlights",
         "profile_notes",
         "profile_source",
+        "emergency_phone",
     )
 
     class Meta:

@@ -313,7 +313,7 @@ def municipality_update(
 ) -> Municipality:
     """Edit a commune's master data (coordinator of that commune, or the project team)."""
     permissions.require(actor, permissions.CHANGE, permissions.REGISTRY, municipality.pk)
-    allowed = {"website", "highlights", "body_kind", "state"}
+    allowed = {"website", "highlights", "body_kind", "state", "emergency_phone"}
     unknown = set(values) - allowed
     if unknown:
         raise ValidationError(f"Felder nicht änderbar: {', '.join(sorted(unknown))}")

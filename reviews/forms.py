@@ -134,6 +134,7 @@ class IncidentReportForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Bitte keine Namen, Adressen, Geburtsdaten oder Aktenzeichen."),
+        error_messages={"required": _("Bitte beschreiben Sie kurz, was passiert ist.")},
     )
     what_could_have_happened = forms.CharField(
         label=_("Was hätte passieren können?"), max_length=5000, required=False, widget=_TEXT
@@ -165,6 +166,11 @@ class IncidentReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if any(name != "form_token" for name in self.errors):
+            # The person has something to fix (an empty report): say that, not "too fast".
+            # Nothing is stored while a field is invalid, so the timing check can wait for
+            # the next submit, which is measured from the same signed moment.
+            return data
         check = antispam.check_form_token(data.get("form_token", ""), self.scope)
         if not check.ok:
             messages = {

@@ -54,7 +54,16 @@ def test_visitor_searches_on_a_phone(page, reference_data, muni_a):
     assert "Familienhebamme Nord" in page.inner_text("#results")
     assert "q=S%C3%A4uglinge" in page.url or "q=Säuglinge" in page.url
 
+    # Enter keeps the keyboard where it was and replaces the results region whole.
+    page.fill("#id_q", "Hebamme")
+    page.press("#id_q", "Enter")
+    page.wait_for_function("document.querySelector('#results').innerText.includes('1 Angebot')")
+    assert page.evaluate("document.activeElement.id") == "id_q"
+    assert page.evaluate("document.querySelectorAll('[id=results]').length") == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
     page.fill("#id_q", "")
+    page.click("summary")
     page.check("#id_free")
     page.wait_for_function("!document.querySelector('#results').innerText.includes('Elternkurs')")
     page.click("#results >> text=Familienhebamme Nord")

@@ -42,3 +42,18 @@ def test_demo_offers_are_searchable_and_some_are_stale(demo):
         Service.objects.filter(schedules__isnull=False).distinct().count()
         == Service.objects.count()
     )
+
+
+def test_demo_offers_sit_in_real_postcode_areas_and_parents_find_them(demo):
+    from directory import geo
+
+    bonn = Service.objects.filter(municipality__slug="bundesstadt-bonn")
+    postcodes = {p.postcode for p in geo.places() if p.place == "Bonn"}
+    assert set(bonn.values_list("postcode", flat=True)) <= postcodes
+    assert not bonn.filter(latitude__isnull=True).exists()
+    found = selectors.service_search(
+        selectors.ServiceFilters(q="Hebamme", municipality="bundesstadt-bonn")
+    )
+    names = {s.name.split()[0] for s in found}
+    assert {"Hebammensprechstunde", "Familienhebamme"} <= names
+    assert bonn.first().municipality.emergency_phone.startswith("0000 110")

@@ -136,3 +136,16 @@ def test_export_csv_reimports(coordinator_a, coordinator_b, muni_a, muni_b):
     copy = Service.objects.get(municipality=muni_b)
     assert (copy.name, copy.min_age, copy.max_age) == ("Familienbüro", 0, 6)
     assert search.words("Familienbüro") == ["familienbüro"]
+
+
+def test_import_reads_coordinates_with_comma_or_point(coordinator_a, muni_a):
+    rows = [
+        {"Name": "Krabbelgruppe Nord", "Breitengrad": "50,737123", "Längengrad": "7.0960444"},
+        {"Name": "Stillgruppe", "Breitengrad": "nord", "Längengrad": ""},
+    ]
+    with pytest.raises(services.ServiceImportError) as exc:
+        services.service_import(municipality=muni_a, rows=rows, actor=coordinator_a)
+    assert exc.value.errors == [(3, "Koordinate „nord“ ist keine Zahl")]
+    services.service_import(municipality=muni_a, rows=rows[:1], actor=coordinator_a)
+    service = selectors.public_services().get(name="Krabbelgruppe Nord")
+    assert (str(service.latitude), str(service.longitude)) == ("50.737123", "7.096044")

@@ -78,7 +78,13 @@ def test_all_words_must_match(offers):
 
 
 def test_filters(offers):
-    assert _names(target_group="saeugling") == ["Babyschwimmen", "Familienhebamme"]
+    # The café (0–6 years) overlaps the baby group's age range, so it is for babies too.
+    assert _names(target_group="saeugling") == [
+        "Babyschwimmen",
+        "Elterncafé Beispiel",
+        "Familienhebamme",
+    ]
+    assert _names(target_group="schwangere") == ["Schwangerschaftsberatung Mitte"]
     assert _names(age=2) == [
         "Babyschwimmen",
         "Elterncafé Beispiel",

@@ -38,11 +38,19 @@ def test_is_stale_after_twelve_months(offers):
 @time_machine.travel(NOW)
 def test_detail_page_warns_about_stale_data(client, offers):
     text = client.get(offers["old"].get_absolute_url()).content.decode()
-    assert "möglicherweise veraltet" in text
+    assert "Möglicherweise nicht mehr aktuell" in text
     assert (
-        "möglicherweise veraltet"
+        "Möglicherweise nicht mehr aktuell"
         not in client.get(offers["fresh"].get_absolute_url()).content.decode()
     )
+
+
+@time_machine.travel(NOW)
+def test_result_list_marks_stale_offers(client, offers):
+    text = client.get(reverse("directory:service_list") + "?q=Alt").content.decode()
+    assert text.count("Möglicherweise nicht mehr aktuell") == 2  # Alt A, Alt B
+    text = client.get(reverse("directory:service_list") + "?q=Frisch").content.decode()
+    assert "Möglicherweise nicht mehr aktuell" not in text
 
 
 @time_machine.travel(NOW)

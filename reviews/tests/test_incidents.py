@@ -192,3 +192,24 @@ def test_receipt_code_reads_the_state_and_later_the_answer(client, muni_a, coord
     assert "Vertretungsregel" in body
     assert "Meldung im falschen Postfach" in body
     assert client.post(url, {"receipt_code": "AAAA-BBBB-CCCC"}).status_code == 404
+
+
+def test_an_empty_report_names_the_missing_field_not_the_timing(client, muni_a, settings):
+    settings.REVIEWS_INCIDENT_MIN_FILL_SECONDS = 30
+    response = client.post(_form_url(muni_a), _payload(muni_a, what_happened=""))
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "Bitte beschreiben Sie kurz, was passiert ist." in body
+    assert "zu schnell" not in body
+    assert not IncidentReport.objects.exists()
+
+
+def test_the_public_form_shows_the_emergency_numbers(client, muni_a):
+    body = client.get(_form_url(muni_a)).content.decode()
+    assert 'href="tel:110"' in body
+    assert "Notdienst Ihres Jugendamts" in body
+    muni_a.emergency_phone = "0228 77 0000"
+    muni_a.save()
+    body = client.get(_form_url(muni_a)).content.decode()
+    assert 'href="tel:0228770000"' in body
+    assert "Notdienst des Jugendamts Stadt Musterstadt A" in body

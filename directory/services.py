@@ -7,9 +7,9 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError

@@ -188,3 +188,11 @@ def browser_login(page, username: str, password: str = "geheim-123") -> None:  #
     page.fill("#id_password", password)
     page.click("form button[type=submit] >> nth=-1")
     page.wait_for_url("**/start/")
+
+
+def nav_click(page, label: str) -> None:
+    """Follow a main-menu link as a person does: open its group first (grouped menu)."""
+    link = page.locator("nav[aria-label] a", has_text=label).first
+    if not link.is_visible():
+        link.locator("xpath=ancestor::details[1]/summary").click()
+    link.click()

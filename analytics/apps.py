@@ -7,3 +7,4 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Prozessanalyse")
     # Entries for the main navigation: (url name, label, needs login, permission domain).
     navigation: tuple = (("analytics:process_map", _("Prozessanalyse"), True, "analytics"),)
+    navigation_group = "casework"

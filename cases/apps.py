@@ -15,3 +15,4 @@ class CasesConfig(AppConfig):
             "cases",
         ),
     )
+    navigation_group = "casework"

@@ -2,27 +2,56 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 
+# The menu groups, in menu order. Apps put their entries into one of them: by default
+# with ``navigation_group`` on the AppConfig, per entry with ``navigation_groups``
+# ({url name: group}). Four groups instead of thirteen links keep the header on one
+# line on a laptop and short on a phone.
+NAVIGATION_GROUPS: tuple[tuple[str, object], ...] = (
+    ("public", _("Hilfe finden")),
+    ("communes", _("Kommunen & Netzwerk")),
+    ("quality", _("Qualitätsentwicklung")),
+    ("casework", _("Kinderschutz")),
+)
+DEFAULT_GROUP = "communes"
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: object
+    entries: tuple[tuple[str, object], ...]
+
 
 @cache
-def _navigation() -> tuple[tuple[str, str, bool, str | None], ...]:
+def _navigation() -> tuple[tuple[str, str, bool, str | None, str], ...]:
     # Each app declares its menu entries on its AppConfig (``navigation``): (url name,
     # label, needs login[, permission domain]), so adding an app never means editing the
     # base template. With a domain, the entry shows only to users who may view it.
     entries = []
     for config in apps.get_app_configs():
+        default_group = getattr(config, "navigation_group", DEFAULT_GROUP)
+        groups = getattr(config, "navigation_groups", {})
         for url_name, label, needs_login, *domain in getattr(config, "navigation", ()):
             try:
                 entries.append(
-                    (reverse(url_name), label, needs_login, domain[0] if domain else None)
+                    (
+                        reverse(url_name),
+                        label,
+                        needs_login,
+                        domain[0] if domain else None,
+                        groups.get(url_name, default_group),
+                    )
                 )
             except NoReverseMatch:
                 continue
@@ -37,14 +66,33 @@ def _visible(user, needs_login: bool, domain: str | None) -> bool:
     return domain is None or bool(permissions.municipality_ids_for(user, permissions.VIEW, domain))
 
 
+def navigation_for(user) -> list[NavGroup]:
+    """The menu groups with the entries ``user`` may see; empty groups left out."""
+    visible = [
+        (url, label, group)
+        for url, label, needs_login, domain, group in _navigation()
+        if user is not None and _visible(user, needs_login, domain)
+    ]
+    known = {key for key, _label in NAVIGATION_GROUPS}
+    result = []
+    for key, label in NAVIGATION_GROUPS:
+        entries = tuple(
+            (url, entry_label)
+            for url, entry_label, group in visible
+            if group == key or (key == DEFAULT_GROUP and group not in known)
+        )
+        if entries:
+            result.append(NavGroup(key, label, entries))
+    return result
+
+
 def platform(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
+    groups = navigation_for(user)
     return {
         "PLATFORM_NAME": "Kinderschutz-QM",
         "LANGUAGES": settings.LANGUAGES,
-        "NAVIGATION": [
-            (url, label)
-            for url, label, needs_login, domain in _navigation()
-            if user is not None and _visible(user, needs_login, domain)
-        ],
+        "NAVIGATION_GROUPS": groups,
+        # The flat list, for templates and tests that want every entry.
+        "NAVIGATION": [entry for group in groups for entry in group.entries],
     }

@@ -218,6 +218,50 @@ def _local_time_text(value: Any) -> Any:
         return value
     return timezone.localtime(parsed).strftime("%d.%m.%Y %H:%M")
 
+    def readable_changes(self) -> list[tuple[str, Any, Any]]:
+        """:meth:`changes` in the words of the UI: field labels instead of code names
+        ("Status", not "status"; "Träger (Einrichtung)", not "provider_id"), choice
+        labels instead of stored values, "ja"/"nein" instead of true/false."""
+        model = self.target_type.model_class() if self.target_type_id else None
+        return [
+            (_field_label(model, name), _readable(model, name, old), _readable(model, name, new))
+            for name, old, new in self.changes()
+        ]
+
+
+def _model_field(model: Any, name: str) -> Any:
+    if model is None:
+        return None
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return model._meta.get_field(candidate)
+        except Exception:  # noqa: S112 – FieldDoesNotExist; try the next spelling
+            continue
+    return None
+
+
+def _field_label(model: Any, name: str) -> str:
+    field = _model_field(model, name)
+    label = getattr(field, "verbose_name", None)
+    if label and str(label) != name.replace("_", " "):
+        return str(label)
+    # Keys that are not model fields (e.g. "target_groups" lists) still read as words.
+    return name.removesuffix("_id").replace("_", " ")
+
+
+def _readable(model: Any, name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("ja") if value else _("nein")
+    field = _model_field(model, name)
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if choices and not isinstance(value, (list, dict)):
+        return choices.get(value, value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
+
 
 class AccessLog(AppendOnlyModel):
     """One read of a sensitive record (a case): who, when, what, why (§ 8a documentation)."""

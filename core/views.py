@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import permissions
+from core import inbox, permissions
 from core.forms import ApiTokenForm
 from core.models import ApiToken
 from core.selectors import access_logs_for_user, audit_events_for_user
@@ -24,6 +25,7 @@ def forbidden_unless(allowed: bool) -> None:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Mein Bereich: what is due and waiting for the user, from every app (core.inbox)."""
     memberships = request.user.memberships.select_related("municipality").order_by(
         "municipality__name", "role"
     )
@@ -33,7 +35,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/dashboard.html",
-        {"memberships": memberships, "can_audit": bool(can_audit)},
+        {
+            "memberships": memberships,
+            "can_audit": bool(can_audit),
+            "sections": inbox.due_sections(user=request.user, today=timezone.localdate()),
+        },
     )
 
 

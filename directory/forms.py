@@ -69,9 +69,13 @@ class ImportForm(forms.Form):
         self.fields["municipality"].queryset = (
             qs if allowed == permissions.ALL else qs.filter(pk__in=allowed)
         )
+        from directory.models import Service
+
         for target, column in IMPORT_COLUMNS.items():
+            # The field's German label, not its code name ("Träger", not "provider_name").
+            label = Service._meta.get_field(target).verbose_name
             self.fields[f"col_{target}"] = forms.CharField(
-                label=_("Spalte für „%s“") % target, initial=column, required=target == "name"
+                label=_("Spalte für „%s“") % label, initial=column, required=target == "name"
             )
 
     def clean_file(self):

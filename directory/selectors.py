@@ -223,3 +223,31 @@ def export_xlsx(qs: QuerySet[Service]) -> bytes:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def due_items_for_user(*, user: Any, today: dt.date) -> list:
+    """Mein Bereich: offers of the user's communes that wait for re-confirmation."""
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from core.inbox import DueItem
+
+    if not permissions.municipality_ids_for(user, permissions.CHANGE, permissions.NETWORK):
+        return []
+    stale = stale_services_for_user(user=user, today=today).count()
+    if not stale:
+        return []
+    return [
+        DueItem(
+            kind="stale_offers",
+            title=ngettext(
+                "%(n)d Angebot seit über 12 Monaten nicht bestätigt",
+                "%(n)d Angebote seit über 12 Monaten nicht bestätigt",
+                stale,
+            )
+            % {"n": stale},
+            url=reverse("directory:stale_list"),
+            count=stale,
+            overdue=True,
+        )
+    ]

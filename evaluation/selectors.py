@@ -483,3 +483,28 @@ def follow_ups_for(*, evaluation_round: Round) -> list[FollowUp]:
         .select_related("outcome", "development_interest")
         .order_by("created_at")
     )
+
+
+def due_items_for_user(*, user: Any, today: Any) -> list:
+    """Mein Bereich: evaluation rounds open now in the user's communes, closing first."""
+    from core.inbox import DueItem
+    from evaluation.models import Round, RoundStatus
+
+    if not permissions.municipality_ids_for(user, permissions.VIEW, permissions.QUALITY):
+        return []
+    rounds = (
+        Round.objects.visible_to(user)
+        .filter(status=RoundStatus.OPEN, opens_on__lte=today, closes_on__gte=today)
+        .select_related("municipality")
+        .order_by("closes_on")[:5]
+    )
+    return [
+        DueItem(
+            kind="open_round",
+            title=_("Evaluationsrunde „%(title)s“ läuft bis %(date)s")
+            % {"title": r.title, "date": r.closes_on.strftime("%d.%m.%Y")},
+            url=r.get_absolute_url(),
+            when=r.closes_on,
+        )
+        for r in rounds
+    ]

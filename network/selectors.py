@@ -528,3 +528,38 @@ def network_json(
             if not row.covered
         ],
     }
+
+
+def due_items_for_user(*, user: Any, today: Any) -> list:
+    """Mein Bereich: agreements past their review date or due for review within 30 days."""
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from core.inbox import DueItem
+    from network.models import Agreement
+
+    if not permissions.municipality_ids_for(user, permissions.CHANGE, permissions.NETWORK):
+        return []
+    agreements = (
+        Agreement.objects.visible_to(user, permissions.CHANGE)
+        .filter(next_review_on__lte=today + dt.timedelta(days=30))
+        .select_related("municipality")
+        .order_by("next_review_on")[:10]
+    )
+    return [
+        DueItem(
+            kind="agreement_review",
+            title=(
+                _("Vereinbarung „%(title)s“ überprüfen (überfällig)")
+                if a.next_review_on < today
+                else _("Vereinbarung „%(title)s“ überprüfen")
+            )
+            % {"title": a.title},
+            url=reverse("network:agreement_edit", args=[a.municipality.slug, a.pk]),
+            when=a.next_review_on,
+            overdue=a.next_review_on < today,
+        )
+        for a in agreements
+    ]

@@ -12,3 +12,9 @@ class ProfilesConfig(AppConfig):
 
     name = "profiles"
     verbose_name = _("Kommunenprofile")
+    # Entries for the main navigation: (url name, label, needs login).
+    navigation: tuple = (
+        ("profiles:municipality_list", _("Kommunen"), False),
+        ("profiles:cluster_list", _("Cluster"), False),
+    )
+    navigation_group = "communes"

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class QualityConfig(AppConfig):
     name = "quality"
     verbose_name = _("Qualitätsentwicklung")
+    # "Mein Bereich" asks this selector what is due for a user (core.inbox).
+    due_items = "quality.selectors.due_items_for_user"
     # (url name, label, needs login, permission domain): board and workshops show only
     # to those who may view quality work; the search is public.
     navigation = (
@@ -12,6 +14,7 @@ class QualityConfig(AppConfig):
         ("quality:workshop_list", _("Werkstätten"), True, "quality"),
         ("quality:search", _("Voneinander lernen"), False),
     )
+    navigation_group = "quality"
 
     def ready(self) -> None:
         from quality import signals

@@ -286,3 +286,82 @@ def invitation_get(*, token: Any) -> Registration:
     if registration is None:
         raise Http404(NOT_FOUND)
     return registration
+
+
+def due_items_for_user(*, user: Any, today: date) -> list:
+    """Mein Bereich: the next workshop dates, overdue outcomes, past dates without minutes."""
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from core.inbox import DueItem
+
+    if not permissions.municipality_ids_for(user, permissions.VIEW, permissions.QUALITY):
+        return []
+    items = []
+    start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    sessions = (
+        WorkshopSession.objects.visible_to(user)
+        .filter(status=SessionStatus.SCHEDULED, starts_at__gte=start_of_today)
+        .select_related("workshop__municipality")
+        .order_by("starts_at")[:3]
+    )
+    items.extend(
+        DueItem(
+            kind="next_session",
+            title=_("Nächster Termin: %(workshop)s (%(commune)s)")
+            % {
+                "workshop": session.workshop.title,
+                "commune": session.workshop.municipality.name,
+            },
+            url=session.get_absolute_url(),
+            when=timezone.localtime(session.starts_at),
+        )
+        for session in sessions
+    )
+    if permissions.municipality_ids_for(user, permissions.CHANGE, permissions.QUALITY):
+        overdue = (
+            Outcome.objects.visible_to(user, permissions.CHANGE)
+            .filter(
+                status__in=[OutcomeStatus.PLANNED, OutcomeStatus.IN_PROGRESS],
+                due_date__lt=today,
+            )
+            .count()
+        )
+        if overdue:
+            items.append(
+                DueItem(
+                    kind="overdue_outcomes",
+                    title=ngettext(
+                        "%(n)d Ergebnis ist überfällig",
+                        "%(n)d Ergebnisse sind überfällig",
+                        overdue,
+                    )
+                    % {"n": overdue},
+                    url=reverse("quality:board"),
+                    count=overdue,
+                    overdue=True,
+                )
+            )
+        without_minutes = (
+            WorkshopSession.objects.visible_to(user, permissions.CHANGE)
+            .filter(status=SessionStatus.SCHEDULED, ends_at__lt=start_of_today, minutes="")
+            .count()
+        )
+        if without_minutes:
+            items.append(
+                DueItem(
+                    kind="minutes_missing",
+                    title=ngettext(
+                        "%(n)d vergangener Termin ohne Protokoll",
+                        "%(n)d vergangene Termine ohne Protokoll",
+                        without_minutes,
+                    )
+                    % {"n": without_minutes},
+                    url=reverse("quality:workshop_list"),
+                    count=without_minutes,
+                )
+            )
+    return items

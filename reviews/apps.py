@@ -5,9 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Aus Fehlern lernen")
+    # "Mein Bereich" asks this selector what is due for a user (core.inbox).
+    due_items = "reviews.selectors.due_items_for_user"
     # Entries for the main navigation: (url name, label, needs login).
     navigation: tuple = (
         ("reviews:incident_start", _("Beinahe-Ereignis melden"), False),
         ("reviews:library", _("Lernbibliothek"), False),
         ("reviews:review_list", _("Falluntersuchungen"), True),
     )
+    navigation_group = "casework"
+    navigation_groups = {"reviews:incident_start": "public", "reviews:library": "quality"}

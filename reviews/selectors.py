@@ -424,3 +424,49 @@ def library_facets() -> dict[str, list[tuple[str, str]]]:
             ((t, str(labels.get(t, t))) for t in used_types), key=lambda x: x[1]
         ),
     }
+
+
+def due_items_for_user(*, user: Any, today: Any) -> list:
+    """Mein Bereich: near-miss reports waiting for moderation, open recommendations late."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from core.inbox import DueItem
+
+    items = []
+    if permissions.municipality_ids_for(user, permissions.CHANGE, permissions.REVIEWS):
+        waiting = (
+            IncidentReport.objects.visible_to(user, permissions.CHANGE)
+            .filter(status=IncidentStatus.RECEIVED)
+            .count()
+        )
+        if waiting:
+            items.append(
+                DueItem(
+                    kind="moderation",
+                    title=ngettext(
+                        "%(n)d Beinahe-Ereignis wartet auf Moderation",
+                        "%(n)d Beinahe-Ereignisse warten auf Moderation",
+                        waiting,
+                    )
+                    % {"n": waiting},
+                    url=reverse("reviews:incident_queue"),
+                    count=waiting,
+                )
+            )
+        running = (
+            CaseReview.objects.visible_to(user, permissions.CHANGE)
+            .filter(status__in=[ReviewStatus.PLANNED, ReviewStatus.RUNNING])
+            .order_by("pk")
+        )
+        items.extend(
+            DueItem(
+                kind="case_review",
+                title=_("Falluntersuchung „%(title)s“ (%(status)s)")
+                % {"title": review.title, "status": review.get_status_display()},
+                url=review.get_absolute_url(),
+            )
+            for review in running[:5]
+        )
+    return items

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from analytics.tests.factories import procedure_with_steps
 from cases.tests.factories import team_with
-from conftest import browser_login, browser_test
+from conftest import browser_login, browser_test, nav_click
 
 pytestmark = [pytest.mark.browser, browser_test, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_coordinator_opens_and_explores_the_process_map(page, muni_a, caseworker
             + ([("police_involved", 40, "Polizei")] if i == 0 else []),
         )
     browser_login(page, "koordination-a")
-    page.click("nav >> text=Prozessanalyse")
+    nav_click(page, "Prozessanalyse")
     assert page.inner_text("h1") == "Prozesslandkarte"
     page.wait_for_selector("#pm-svg .pm-node")
     nodes = page.locator("#pm-svg .pm-node")

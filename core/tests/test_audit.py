@@ -104,3 +104,33 @@ def test_changes_show_snapshot_times_in_the_site_time_zone(coordinator_a, muni_a
         ("due", "15.01.2026 09:00", "15.07.2026 10:00"),
         ("note", "T-Shirt 2026", "x"),
     ]
+
+
+def test_audit_trail_shows_field_labels_and_choice_labels_not_code_names(db, muni_a):
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEvent
+    from directory.models import Service
+
+    event = AuditEvent(  # unsaved: only the display is under test
+        municipality=muni_a,
+        actor_name="Koordination",
+        action="update",
+        target_type=ContentType.objects.get_for_model(Service),
+        target_id="1",
+        target_repr="Elterncafé",
+        before={"status": "active", "is_free": True, "provider_id": None, "target_groups": []},
+        after={
+            "status": "inactive",
+            "is_free": False,
+            "provider_id": 7,
+            "target_groups": ["a", "b"],
+            "search_rank_hint": 2,
+        },
+    )
+    changes = {str(label): (str(old), str(new)) for label, old, new in event.readable_changes()}
+    assert changes["Status"] == ("aktiv", "ruht")
+    assert changes["kostenfrei"] == ("ja", "nein")
+    assert "Träger (Einrichtung)" in changes
+    assert changes["Zielgruppen"] == ("", "a, b")
+    assert "search rank hint" in changes  # not a model field: words, no underscores

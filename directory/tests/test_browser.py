@@ -63,7 +63,7 @@ def test_visitor_searches_on_a_phone(page, reference_data, muni_a):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     page.fill("#id_q", "")
-    page.click("summary")
+    page.click(".fh-more summary")
     page.check("#id_free")
     page.wait_for_function("!document.querySelector('#results').innerText.includes('Elternkurs')")
     page.click("#results >> text=Familienhebamme Nord")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import browser_login, browser_test
+from conftest import browser_login, browser_test, nav_click
 from quality.models import Outcome
 from registry.tests.factories import ClusterFactory
 
@@ -20,7 +20,7 @@ def test_visitor_browses_commune_and_cluster_then_logs_in(page, muni_a, muni_b, 
 
     page.goto(page.base_url + "/")
     assert "Aus Fehlern lernen" in page.inner_text("h1")
-    page.click("text=Kommunen >> nth=0")
+    nav_click(page, "Kommunen")
     page.fill("#id_q", "Musterstadt")
     page.wait_for_function(
         "!document.querySelector('#municipality-table').innerText.includes('Beispiel B')"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import browser_login, browser_test
+from conftest import browser_login, browser_test, nav_click
 from reviews.models import IncidentReport
 from reviews.tests.factories import category
 
@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, browser_test, pytest.mark.django_db(transacti
 
 def test_near_miss_report_and_answer_by_receipt_code(page, muni_a, coordinator_a):
     page.goto(page.base_url + "/")
-    page.click("nav >> text=Beinahe-Ereignis melden")
+    nav_click(page, "Beinahe-Ereignis melden")
     page.click("text=Stadt Musterstadt A")
     page.fill("#id_what_happened", "Eine Meldung der Schule lag über Ostern im Funktionspostfach.")
     page.fill("#id_what_should_change", "Vertretungsregel für das Postfach.")

@@ -202,6 +202,16 @@ class AuditEvent(AppendOnlyModel):
             if before.get(k) != after.get(k)
         ]
 
+    def readable_changes(self) -> list[tuple[str, Any, Any]]:
+        """:meth:`changes` in the words of the UI: field labels instead of code names
+        ("Status", not "status"; "Träger (Einrichtung)", not "provider_id"), choice
+        labels instead of stored values, "ja"/"nein" instead of true/false."""
+        model = self.target_type.model_class() if self.target_type_id else None
+        return [
+            (_field_label(model, name), _readable(model, name, old), _readable(model, name, new))
+            for name, old, new in self.changes()
+        ]
+
 
 def _local_time_text(value: Any) -> Any:
     """Snapshots store times as ISO 8601 in UTC; show them in the site's zone like every
@@ -217,16 +227,6 @@ def _local_time_text(value: Any) -> Any:
     if parsed.tzinfo is None:
         return value
     return timezone.localtime(parsed).strftime("%d.%m.%Y %H:%M")
-
-    def readable_changes(self) -> list[tuple[str, Any, Any]]:
-        """:meth:`changes` in the words of the UI: field labels instead of code names
-        ("Status", not "status"; "Träger (Einrichtung)", not "provider_id"), choice
-        labels instead of stored values, "ja"/"nein" instead of true/false."""
-        model = self.target_type.model_class() if self.target_type_id else None
-        return [
-            (_field_label(model, name), _readable(model, name, old), _readable(model, name, new))
-            for name, old, new in self.changes()
-        ]
 
 
 def _model_field(model: Any, name: str) -> Any:

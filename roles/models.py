@@ -198,6 +198,26 @@ class OnCallSlot(TenantModel):
     def weekday_labels(self) -> list[str]:
         return [str(Weekday(d).label) for d in sorted(self.weekdays or [])]
 
+    @property
+    def weekday_summary(self) -> str:
+        """ "täglich", "Montag–Freitag", "Samstag, Sonntag": runs of days joined."""
+        days = sorted(set(self.weekdays or []))
+        if len(days) == 7:
+            return str(_("täglich"))
+        runs: list[list[int]] = []
+        for day in days:
+            if runs and day == runs[-1][-1] + 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        parts = [
+            f"{Weekday(r[0]).label}–{Weekday(r[-1]).label}"
+            if len(r) > 2
+            else ", ".join(str(Weekday(d).label) for d in r)
+            for r in runs
+        ]
+        return ", ".join(parts)
+
 
 class EscalationStep(TenantModel):
     """One step of the commune's crisis path: in this situation, do this, within …"""
@@ -243,6 +263,12 @@ class EscalationStep(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.situation}"
+
+    @property
+    def within_hours(self) -> int | None:
+        """Whole hours when the deadline is one (1440 minutes read better as 24 hours)."""
+        minutes = self.within_minutes
+        return minutes // 60 if minutes and minutes >= 60 and minutes % 60 == 0 else None
 
     def clean(self) -> None:
         if self.role_id and self.role.municipality_id != self.municipality_id:

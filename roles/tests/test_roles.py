@@ -183,3 +183,18 @@ def test_role_form_keeps_input_on_error(client, coordinator_a, muni_a, office):
     assert "Kreis" in response.content.decode() and "Neuer Titel" in response.content.decode()
     top.refresh_from_db()
     assert top.title == "Koordination"
+
+
+@pytest.mark.parametrize(
+    ("days", "summary"),
+    [
+        ([0, 1, 2, 3, 4], "Montag–Freitag"),
+        ([0, 1, 2, 3, 4, 5, 6], "täglich"),
+        ([5, 6], "Samstag, Sonntag"),
+        ([0, 2, 3, 4, 6], "Montag, Mittwoch–Freitag, Sonntag"),
+    ],
+)
+def test_weekday_summary(days, summary):
+    from roles.models import OnCallSlot
+
+    assert OnCallSlot(weekdays=days).weekday_summary == summary

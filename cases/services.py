@@ -32,7 +32,13 @@ from cases.choices import (
     StatisticResult,
     age_group_for,
 )
-from cases.instruments import DEFAULT_INSTRUMENT, InstrumentError, age_band_for_age, load_instrument
+from cases.instruments import (
+    InstrumentError,
+    age_band_for_age,
+    current_instrument,
+    load_instrument,
+    resolve_instrument,
+)
 from cases.models import (
     Amendment,
     CasePolicy,
@@ -596,12 +602,17 @@ def risk_assessment_start(
     procedure: Procedure,
     actor: Any,
     occurred_at: dt.datetime,
-    instrument_key: str = DEFAULT_INSTRUMENT,
+    instrument_key: str | None = None,
 ) -> RiskAssessment:
-    """Open a draft assessment with the current version of the instrument."""
+    """Open a draft assessment with the current version of the instrument (by default the
+    one the commune publishes for its Jugendamt)."""
     _require_case_team(actor, procedure.team, permissions.CHANGE)
     try:
-        instrument = load_instrument(instrument_key)
+        instrument = (
+            load_instrument(instrument_key)
+            if instrument_key
+            else current_instrument(municipality_id=procedure.municipality_id)
+        )
     except InstrumentError as exc:
         raise ValidationError(str(exc)) from exc
     with transaction.atomic():
@@ -617,11 +628,17 @@ def risk_assessment_start(
             )
         child = procedure.child
         age = _age_at(child.birth_year, child.birth_month, timezone.localtime(occurred_at).date())
+        age_band = age_band_for_age(max(0, min(age, 17)))
+        if age_band not in dict(instrument.age_bands):
+            raise ValidationError(
+                _("Das Instrument „%(title)s“ hat keine Altersstufe %(band)s.")
+                % {"title": instrument.title, "band": age_band}
+            )
         assessment = RiskAssessment(
             procedure=procedure,
             instrument_key=instrument.key,
             instrument_version=instrument.version,
-            age_band=age_band_for_age(max(0, min(age, 17))),
+            age_band=age_band,
             author=actor,
             started_at=occurred_at,
         )
@@ -679,9 +696,12 @@ def risk_assessment_update(
             )
         before = serialize_for_audit(assessment)
         if answers is not None:
-            instrument = load_instrument(assessment.instrument_key)
-            if instrument.version != assessment.instrument_version:
-                raise ValidationError(_("Die Version des Instruments hat sich geändert."))
+            # The assessment's own version, even if the commune has published a newer one.
+            instrument = resolve_instrument(
+                key=assessment.instrument_key,
+                version=assessment.instrument_version,
+                municipality_id=assessment.procedure.municipality_id,
+            )
             try:
                 assessment.answers = instrument.validate_answers(assessment.age_band, answers)
             except InstrumentError as exc:

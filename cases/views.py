@@ -40,11 +40,21 @@ from cases.forms import (
     TeamForm,
     TeamMemberForm,
 )
-from cases.instruments import load_instrument
+from cases.instruments import Instrument, resolve_instrument
+from cases.models import RiskAssessment
 from core import permissions
 from core.selectors import audit_events_for_object
 from core.views import forbidden_unless
 from registry.models import Institution, Municipality
+
+
+def _instrument_of(assessment: RiskAssessment) -> Instrument:
+    """The exact instrument version the assessment was made with (forever the same)."""
+    return resolve_instrument(
+        key=assessment.instrument_key,
+        version=assessment.instrument_version,
+        municipality_id=assessment.procedure.municipality_id,
+    )
 
 
 def _may_work_on_cases(user) -> bool:
@@ -369,7 +379,7 @@ def _assessment_context(
 ) -> dict:
     """Who sees what: the author edits the draft and asks a colleague; while a request is
     open the draft is read-only for everyone; the asked colleague signs or returns it."""
-    instrument = load_instrument(assessment.instrument_key)
+    instrument = _instrument_of(assessment)
     user = request.user
     open_request = selectors.assessment_open_request(assessment=assessment)
     may_sign = permissions.has_permission(
@@ -437,7 +447,7 @@ def assessment_detail(request: HttpRequest, code) -> HttpResponse:
     if request.method == "POST":
         form = AssessmentForm(
             request.POST,
-            instrument=load_instrument(assessment.instrument_key),
+            instrument=_instrument_of(assessment),
             age_band=assessment.age_band,
         )
         if form.is_valid():

@@ -113,9 +113,11 @@ def parse_instrument_file(text: str) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise InstrumentFileError(
-            [Problem(line, _("kein gültiges YAML (%(p)s)") % {"p": exc.problem or exc})]
-        ) from exc
+        message = _("kein gültiges YAML (%(p)s)") % {"p": exc.problem or exc}
+        if exc.context_mark and exc.context_mark.line + 1 != line:
+            # An unclosed bracket is found only at the end; say where it was opened.
+            message += " " + _("– begonnen in Zeile %(n)s") % {"n": exc.context_mark.line + 1}
+        raise InstrumentFileError([Problem(line, message)]) from exc
     except yaml.YAMLError as exc:
         raise InstrumentFileError([Problem(1, _("kein gültiges YAML"))]) from exc
     if root is None:

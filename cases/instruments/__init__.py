@@ -120,6 +120,31 @@ def load_instrument(key: str = DEFAULT_INSTRUMENT, directory: str | None = None)
     return _parse(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+def resolve_instrument(*, key: str, version: str, municipality_id: int | None) -> Instrument:
+    """The exact version an assessment was made with, so it reads the same form forever.
+
+    Versions live in the ``instruments`` app (the commune's own or a shipped example); the
+    file in this folder is only the fallback of the shipped example's first version.
+    """
+    from instruments.selectors import instrument_version_definition
+
+    found = instrument_version_definition(key=key, version=version, municipality_id=municipality_id)
+    return found if found is not None else load_instrument(key)
+
+
+def current_instrument(
+    *, municipality_id: int, institution_type: str = "youth_office"
+) -> Instrument:
+    """The newest version the commune publishes for this institution type (the Jugendamt's
+    by default); the shipped example when the commune has none."""
+    from instruments.selectors import as_definition, instrument_current_for
+
+    version = instrument_current_for(
+        municipality_id=municipality_id, institution_type=institution_type
+    )
+    return as_definition(version) if version is not None else load_instrument()
+
+
 def available_instruments() -> list[Instrument]:
     return [load_instrument(p.stem) for p in sorted(INSTRUMENT_DIR.glob("*.yaml"))]
 

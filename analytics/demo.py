@@ -1,10 +1,10 @@
-"""Demo data: default deadline rules for the seed communes and one uploaded event log.
+"""Demo data: one uploaded event log.
 
-The procedures themselves come from the cases app's demo data; analytics adds the
-deadlines each demo commune holds itself to, so that the compliance dashboard shows a
-picture out of the box, and a synthetic CSV log from a partner's system (a clinic's
-Lotsendienst, clearly marked as generated) so that the upload pages and the analyses of
-external logs have something to show. Idempotent: existing rules and logs are kept.
+The procedures themselves come from the cases app's demo data and the deadlines from each
+commune's case policy (one source for due lists and the compliance analysis); analytics
+adds a synthetic CSV log from a partner's system (a clinic's Lotsendienst, clearly marked
+as generated) so that the upload pages and the analyses of external logs have something
+to show. Idempotent: an existing log is kept.
 """
 
 from __future__ import annotations
@@ -32,16 +32,11 @@ DEMO_COMMUNES = (
 
 
 def load(*, seed: int, small: bool, stdout: Any) -> dict:
-    """Install the default compliance rules in every seed commune that exists."""
+    """Upload the synthetic partner log (the deadlines come from the case policy)."""
     actor = SystemActor("demo_data")
-    created = 0
     with change_context(AuditSource.CLI):
-        for municipality in Municipality.objects.filter(slug__in=DEMO_COMMUNES):
-            created += len(
-                services.compliance_rules_install_defaults(municipality=municipality, actor=actor)
-            )
         uploaded = _demo_upload(actor, seed=seed, cases=200 if small else 1_500)
-    stdout.write(f"analytics: {created} Fristregeln angelegt, {uploaded} Protokoll hochgeladen\n")
+    stdout.write(f"analytics: {uploaded} Protokoll hochgeladen\n")
     return {}
 
 

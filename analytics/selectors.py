@@ -57,8 +57,12 @@ class LogFilter:
 def _platform_rows(**kwargs: Any) -> Iterator[dict]:
     # Imported late: analytics must load (and be testable) without the cases app's tables.
     from cases.selectors import procedure_event_rows
+    from partners.selectors import partner_event_rows
 
-    return procedure_event_rows(**kwargs)
+    # The chain's first links (institution, insoFa) join the procedures' own steps under
+    # the same pseudonymous case id (issue 13).
+    yield from procedure_event_rows(**kwargs)
+    yield from partner_event_rows(**kwargs)
 
 
 def frame_from_rows(rows: Iterable[dict]) -> pl.DataFrame:
@@ -292,17 +296,46 @@ def rule_as_data(rule: ComplianceRule) -> compliance.Rule:
     )
 
 
+def policy_rules(
+    municipalities: Iterable[Municipality],
+) -> list[tuple[compliance.Rule, Municipality]]:
+    """The communes' own deadlines (their case policy) as rules: the one source of truth
+    that also sets the case team's due dates."""
+    from cases.selectors import policy_deadline_rules
+
+    by_id = {m.pk: m for m in municipalities}
+    return [
+        (
+            compliance.Rule(
+                name=spec["name"],
+                start_activity=spec["start_activity"],
+                end_activity=spec["end_activity"],
+                deadline_hours=spec["deadline_hours"],
+                urgency=spec["urgency"],
+                municipality=by_id[spec["municipality_id"]].slug,
+            ),
+            by_id[spec["municipality_id"]],
+        )
+        for spec in policy_deadline_rules(municipality_ids=list(by_id))
+    ]
+
+
 def compliance_report(
     *, user: Any, log_filter: LogFilter, now: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
-    """Each commune's rules evaluated on its own procedures."""
-    rules = compliance_rules_for(user=user, municipality_ids=log_filter.municipality_ids)
+    """Each commune's deadlines evaluated on its own procedures: first the case policy's
+    (the same that drives the due lists), then any further rule the coordination added."""
     frame = platform_events(user=user, log_filter=log_filter)
-    results = compliance.evaluate(
-        frame, [rule_as_data(r) for r in rules], now=now or timezone.now()
-    )
-    for result, rule in zip(results, rules, strict=True):
-        result["municipality"] = rule.municipality
+    # Policy rules only for communes that have procedures in the frame (the project team
+    # may analyse every commune; most have none on the platform).
+    present = set(frame["municipality"].unique().drop_nulls().to_list()) if frame.height else set()
+    municipalities = [m for m in analysable_municipalities(user=user) if m.slug in present]
+    pairs = policy_rules(municipalities)
+    extra = compliance_rules_for(user=user, municipality_ids=log_filter.municipality_ids)
+    pairs += [(rule_as_data(r), r.municipality) for r in extra]
+    results = compliance.evaluate(frame, [rule for rule, _m in pairs], now=now or timezone.now())
+    for result, (_rule, municipality) in zip(results, pairs, strict=True):
+        result["municipality"] = municipality
     return results
 
 
@@ -366,6 +399,8 @@ def comparison_report(
         "municipality"
     )
     rules_by_slug: dict[str, list[compliance.Rule]] = {}
+    for policy_rule, municipality in policy_rules(municipalities):
+        rules_by_slug.setdefault(municipality.slug, []).append(policy_rule)
     for rule in rules:
         rules_by_slug.setdefault(rule.municipality.slug, []).append(rule_as_data(rule))
     result = []

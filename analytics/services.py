@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from analytics import eventlog
-from analytics.constants import DEFAULT_RULES
 from analytics.engine import CASE
 from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
 from core import permissions
@@ -97,16 +96,6 @@ def compliance_rule_delete(*, rule: ComplianceRule, actor: Any) -> None:
             municipality_id=rule.municipality_id,
         )
         rule.delete()
-
-
-def compliance_rules_install_defaults(*, municipality: Any, actor: Any) -> list[ComplianceRule]:
-    """The default deadlines (constants.DEFAULT_RULES) for a commune; existing names stay."""
-    created = []
-    for spec in DEFAULT_RULES:
-        if ComplianceRule.objects.filter(municipality=municipality, name=spec["name"]).exists():
-            continue
-        created.append(compliance_rule_create(municipality=municipality, actor=actor, **spec))
-    return created
 
 
 # --- uploaded logs -----------------------------------------------------------------------

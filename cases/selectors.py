@@ -21,6 +21,8 @@ from core import permissions
 from core.audit import access_log_record
 
 NOT_FOUND = "Verfahren nicht gefunden."
+JUGENDAMT_LABEL = "Jugendamt"
+JUGENDAMT_TYPE = "youth_office"
 
 
 def procedures_for_user(*, user: Any, action: str = permissions.VIEW) -> QuerySet[Procedure]:
@@ -211,8 +213,10 @@ def procedure_event_rows(
             "activity": labels.get(activity, activity),
             "activity_code": activity,
             "timestamp": occurred_at,
-            "institution": inst or "",
-            "institution_type": inst_type or "",
+            # A step without another acting institution is the Jugendamt's own: naming it
+            # makes the hand-over matrix show partner → insoFa → Jugendamt (issue 13).
+            "institution": inst or JUGENDAMT_LABEL,
+            "institution_type": inst_type or ("" if inst else JUGENDAMT_TYPE),
             "municipality": slug,
             "urgency": urgency,
             "result": result or "",
@@ -283,3 +287,50 @@ def procedures_of_same_report(*, user: Any, procedure: Procedure) -> list[Proced
         .only("code", "file_number", "status")
         .order_by("file_number")
     )
+
+
+def policy_deadline_rules(*, municipality_ids: list[int]) -> list[dict[str, Any]]:
+    """The commune's deadlines (``CasePolicy``) as rules for the compliance analysis.
+
+    One source of truth (issue 13): the same policy sets each procedure's due dates (the
+    case team's due list) and, through this function, what the analysis counts as met.
+    """
+    from cases.choices import Urgency
+    from cases.models import DEFAULT_STEP_DAYS, CasePolicy
+
+    policies = {
+        p.municipality_id: p
+        for p in CasePolicy.objects.filter(municipality_id__in=municipality_ids)
+    }
+    rules = []
+    for municipality_id in municipality_ids:
+        policy = policies.get(municipality_id) or CasePolicy(municipality_id=municipality_id)
+        for urgency in Urgency:
+            hours = int(policy.first_contact_delta(urgency.value).total_seconds() // 3600)
+            rules.append(
+                {
+                    "municipality_id": municipality_id,
+                    "name": f"Meldung → Erstkontakt ({urgency.label}): {hours} Std.",
+                    "start_activity": ActivityCode.REPORT_RECEIVED.value,
+                    "end_activity": ActivityCode.FIRST_CONTACT.value,
+                    "deadline_hours": hours,
+                    "urgency": urgency.value,
+                }
+            )
+        for activity in (ActivityCode.RISK_ASSESSMENT_SIGNED, ActivityCode.CLOSED):
+            if activity.value not in DEFAULT_STEP_DAYS and activity.value not in policy.step_days:
+                continue
+            delta = policy.step_delta(activity.value)
+            if delta is None:
+                continue
+            rules.append(
+                {
+                    "municipality_id": municipality_id,
+                    "name": f"Meldung → {activity.label}: {delta.days} Tage",
+                    "start_activity": ActivityCode.REPORT_RECEIVED.value,
+                    "end_activity": activity.value,
+                    "deadline_hours": delta.days * 24,
+                    "urgency": "",
+                }
+            )
+    return rules

@@ -56,12 +56,16 @@ def test_caseworker_gets_403(client, caseworker_a, procedure_a):
 def test_compliance_handovers_variants(client, coordinator_a, procedure_a, muni_a):
     ComplianceRuleFactory(municipality=muni_a, name="24 h", deadline_hours=24)
     headers = _auth(coordinator_a)
-    (rule,) = client.get("/api/v1/analytics/compliance", headers=headers).json()
-    assert rule["missed"] == 1 and rule["rule"]["name"] == "24 h"
+    results = client.get("/api/v1/analytics/compliance", headers=headers).json()
+    (rule,) = [r for r in results if r["rule"]["name"] == "24 h"]
+    assert rule["missed"] == 1
     assert rule["municipality"] == "musterstadt-a"
+    # The case policy's first-contact deadline (2 h for "sofort") is reported as well.
+    assert any(r["rule"]["name"].startswith("Meldung → Erstkontakt") for r in results)
     hand = client.get("/api/v1/analytics/handovers", headers=headers).json()
-    assert hand["handovers"][0]["source"] == "ASD" and hand["labels"] == ["ASD", "Kita"]
-    assert hand["matrix"] == [[0, 1], [0, 0]]
+    # Steps without another institution are the Jugendamt's own.
+    assert hand["labels"] == ["ASD", "Jugendamt", "Kita"]
+    assert hand["matrix"] == [[0, 0, 1], [1, 0, 0], [0, 0, 0]]
     variants = client.get(
         "/api/v1/analytics/variants", {"urgency": "within_week"}, headers=headers
     ).json()

@@ -78,10 +78,34 @@ def test_compliance_on_real_procedures(procedures, coordinator_a, muni_a, muni_b
     ComplianceRuleFactory(municipality=muni_a, name="Erstkontakt 24 h", deadline_hours=24)
     ComplianceRuleFactory(municipality=muni_b, name="B-Regel", deadline_hours=1)
     results = selectors.compliance_report(user=coordinator_a, log_filter=LogFilter())
-    assert [r["rule"].name for r in results] == ["Erstkontakt 24 h"]  # not B's rule
-    (result,) = results
-    assert (result["met"], result["missed"]) == (3, 2)
-    assert result["share_met"] == pytest.approx(0.6)
+    names = [r["rule"].name for r in results]
+    assert "B-Regel" not in names  # not B's rule
+    assert {r["municipality"].slug for r in results} == {"musterstadt-a"}
+    (custom,) = [r for r in results if r["rule"].name == "Erstkontakt 24 h"]
+    assert (custom["met"], custom["missed"]) == (3, 2)
+    assert custom["share_met"] == pytest.approx(0.6)
+    # The case policy's own deadlines come first (one source with the due lists):
+    # "sofort" means 2 hours by default, so the three immediate contacts after 5, 10 and
+    # 20 hours all missed it; the 3-day contacts after 30 and 60 hours met theirs.
+    by_urgency = {
+        r["rule"].urgency: r
+        for r in results
+        if r["rule"].end_activity == "first_contact" and r["rule"].rule_id is None
+    }
+    assert (by_urgency["immediate"]["met"], by_urgency["immediate"]["missed"]) == (0, 3)
+    assert (by_urgency["within_3_days"]["met"], by_urgency["within_3_days"]["missed"]) == (2, 0)
+
+
+def test_the_analysis_reads_the_communes_current_policy(procedures, coordinator_a, muni_a):
+    from cases import services as case_services
+
+    case_services.case_policy_update(
+        municipality=muni_a, actor=coordinator_a, first_contact_hours={"immediate": 12}
+    )
+    results = selectors.compliance_report(user=coordinator_a, log_filter=LogFilter())
+    immediate = next(r for r in results if r["rule"].urgency == "immediate")
+    assert immediate["rule"].deadline_hours == 12
+    assert (immediate["met"], immediate["missed"]) == (2, 1)
 
 
 def test_handovers_between_institutions(procedures, coordinator_a):
@@ -96,7 +120,8 @@ def test_comparison_suppresses_small_counts(procedures, coordinator_a, muni_a, m
     rows = selectors.comparison_report(user=coordinator_a, municipalities=[muni_a, muni_b])
     a, b = rows
     assert a["cases"] == 5 and not a["suppressed"]
-    assert a["compliance_share"] == pytest.approx(0.6)
+    # Custom rule 3 of 5; policy: immediate 0 of 3, 3-day 2 of 2, assessment 0 of 5.
+    assert a["compliance_share"] == pytest.approx(5 / 15)
     assert a["handovers_per_case"] is not None
     # Two procedures in B: only the fact of suppression is shown, no figure at all.
     assert b["suppressed"] and b["cases"] is None and b["median_days"] is None

@@ -57,12 +57,6 @@ def test_rule_validation(muni_a, coordinator_a):
         services.compliance_rule_update(rule=rule, actor=coordinator_a, municipality=None)
 
 
-def test_default_rules_are_installed_once(muni_a, project_team):
-    first = services.compliance_rules_install_defaults(municipality=muni_a, actor=project_team)
-    again = services.compliance_rules_install_defaults(municipality=muni_a, actor=project_team)
-    assert len(first) == 3 and again == []
-
-
 def test_upload_is_processed_into_a_frame(
     muni_a, coordinator_a, django_capture_on_commit_callbacks
 ):
@@ -169,7 +163,7 @@ def test_export_needs_export_right(caseworker_a, readonly_a):
             services.event_log_export(user=user, log_filter=LogFilter(), fmt="csv")
 
 
-def test_demo_installs_rules_and_a_processed_log_idempotently(settings, tmp_path):
+def test_demo_installs_a_processed_log_idempotently(settings, tmp_path):
     import io
 
     from analytics import demo
@@ -179,8 +173,8 @@ def test_demo_installs_rules_and_a_processed_log_idempotently(settings, tmp_path
     out = io.StringIO()
     demo.load(seed=1, small=True, stdout=out)
     demo.load(seed=1, small=True, stdout=out)
-    assert ComplianceRule.objects.filter(municipality=bonn).count() == 3
-    assert "3 Fristregeln" in out.getvalue() and "0 Fristregeln" in out.getvalue()
+    # Deadlines come from the case policy; the demo installs no second definition.
+    assert not ComplianceRule.objects.filter(municipality=bonn).exists()
     upload = EventLogUpload.objects.get(name=demo.DEMO_LOG_NAME)
     assert upload.status == UploadStatus.DONE, upload.message
     assert upload.municipality == bonn and upload.cases == 200

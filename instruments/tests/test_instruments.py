@@ -225,9 +225,9 @@ def test_api_lists_instruments_with_versions(client, coordinator_a, coordinator_
 
 
 def test_jugendamt_assessment_keeps_its_version_forever(muni_a, coordinator_a, caseworker_a):
-    from cases import services as case_services
     from django.utils import timezone
 
+    from cases import services as case_services
     from cases.tests.factories import child_data, make_procedure, team_with
 
     team = team_with(muni_a, caseworker_a)

@@ -391,3 +391,74 @@ def feedback(request: HttpRequest, code: str, payload: FeedbackIn):
         message=message, actor=request.user, **payload.model_dump()
     )
     return _intake_out(message)
+
+
+# --- the coordination's aggregates --------------------------------------------------------------
+
+
+class ReactionTimeOut(Schema):
+    institution_type: str
+    label: str
+    suppressed: bool
+    messages: int | None
+    median_days_to_receipt: float | None
+    median_hours_to_first_contact: float | None
+    median_days_total: float | None
+
+
+@router.get(
+    "/partners/analysis/reaction-times",
+    response=list[ReactionTimeOut],
+    summary="Zuerst bemerkt → Eingang beim Jugendamt → Erstkontakt, je Art der Einrichtung",
+)
+def reaction_times(request: HttpRequest, municipality: str = "", year: int | None = None):
+    if not permissions.municipality_ids_for(request.user, permissions.VIEW, permissions.ANALYTICS):
+        raise Http404(selectors.NOT_FOUND)
+    ids = None
+    if municipality:
+        from registry.models import Municipality
+
+        found = Municipality.objects.filter(slug=municipality).first()
+        if found is None:
+            raise Http404("Kommune nicht gefunden.")
+        ids = [found.pk]
+    return selectors.reaction_times(user=request.user, municipality_ids=ids, year=year)
+
+
+class NetworkRowOut(Schema):
+    institution_type: str
+    label: str
+    records: int
+    consultations: int
+    messages: int
+
+
+class NetworkOut(Schema):
+    municipality: str
+    year: int
+    rows: list[NetworkRowOut]
+    never_documented: list[str]
+    never_consulted: list[str]
+    never_reported: list[str]
+
+
+@router.get(
+    "/partners/network/{municipality}",
+    response=NetworkOut,
+    summary="Einrichtungen im Netzwerk: Dokumentationen, Beratungen, Mitteilungen je Art und Jahr",
+)
+def network(request: HttpRequest, municipality: str, year: int):
+    from registry.models import Municipality
+
+    found = Municipality.objects.filter(slug=municipality).first()
+    if found is None:
+        raise Http404("Kommune nicht gefunden.")
+    data = selectors.network_overview(user=request.user, municipality=found, year=year)
+    return NetworkOut(
+        municipality=found.slug,
+        year=year,
+        rows=data["rows"],
+        never_documented=[i.name for i in data["never_documented"]],
+        never_consulted=[i.name for i in data["never_consulted"]],
+        never_reported=[i.name for i in data["never_reported"]],
+    )

@@ -11,4 +11,5 @@ class PartnersConfig(AppConfig):
         ("partners:dashboard", _("Meine Einrichtung"), True, "partners"),
         ("partners:consultation_list", _("Beratungsanfragen"), True, "consultations"),
         ("partners:intake", _("Eingang Mitteilungen"), True, "cases"),
+        ("partners:network", _("Einrichtungen im Netzwerk"), True, "analytics"),
     )

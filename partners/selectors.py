@@ -369,3 +369,134 @@ def partner_event_rows(
             "urgency": urgency or "",
             "result": result or "",
         }
+
+
+# --- the coordination's view of the network -----------------------------------------------------
+
+
+def _analysable_ids(user: Any, municipality_ids: list[int] | None) -> list[int] | None:
+    """Communes whose aggregates ``user`` may see (ANALYTICS); None means all."""
+    allowed = permissions.municipality_ids_for(user, permissions.VIEW, permissions.ANALYTICS)
+    if allowed == permissions.ALL:
+        return municipality_ids
+    ids = set(allowed)
+    if municipality_ids is not None:
+        ids &= set(municipality_ids)
+    return sorted(ids)
+
+
+def _median(values: list[float]) -> float | None:
+    import statistics
+
+    return statistics.median(values) if values else None
+
+
+def reaction_times(
+    *, user: Any, municipality_ids: list[int] | None = None, year: int | None = None
+) -> list[dict[str, Any]]:
+    """Per institution type: days from "first noticed" at the institution to the Jugendamt's
+    receipt, hours from receipt to the first contact, and days in all (medians).
+
+    Aggregates only; a row based on fewer than ``SUPPRESSION_THRESHOLD`` Mitteilungen
+    shows no figures (small-cell suppression), so no single child can be recognised.
+    """
+    from analytics.constants import SUPPRESSION_THRESHOLD
+    from registry.taxonomy import institution_type_choices
+
+    ids = _analysable_ids(user, municipality_ids)
+    qs = PartnerMessage.objects.all()
+    if ids is not None:
+        qs = qs.filter(municipality_id__in=ids)
+    if year is not None:
+        qs = qs.filter(sent_at__year=year)
+    rows = qs.values_list(
+        "institution__institution_type",
+        "record__noticed_on",
+        "sent_at",
+        "procedure__first_contact_at",
+    )
+    groups: dict[str, dict[str, list[float]]] = {}
+    tz = timezone.get_current_timezone()
+    for inst_type, noticed_on, sent_at, first_contact in rows.iterator(chunk_size=5000):
+        group = groups.setdefault(inst_type, {"to_receipt": [], "to_contact": [], "total": []})
+        noticed = dt.datetime.combine(noticed_on, dt.time(12, 0), tzinfo=tz)
+        group["to_receipt"].append(max(0.0, (sent_at - noticed).total_seconds() / 86400))
+        if first_contact is not None:
+            group["to_contact"].append((first_contact - sent_at).total_seconds() / 3600)
+            group["total"].append(max(0.0, (first_contact - noticed).total_seconds() / 86400))
+    labels = dict(institution_type_choices())
+    out = []
+    for inst_type in sorted(groups, key=lambda t: str(labels.get(t, t))):
+        group = groups[inst_type]
+        n = len(group["to_receipt"])
+        suppressed = n < SUPPRESSION_THRESHOLD
+        contacts = len(group["to_contact"])
+        out.append(
+            {
+                "institution_type": inst_type,
+                "label": str(labels.get(inst_type, inst_type)),
+                "suppressed": suppressed,
+                "messages": None if suppressed else n,
+                "median_days_to_receipt": None if suppressed else _median(group["to_receipt"]),
+                "median_hours_to_first_contact": (
+                    None
+                    if suppressed or contacts < SUPPRESSION_THRESHOLD
+                    else _median(group["to_contact"])
+                ),
+                "median_days_total": (
+                    None
+                    if suppressed or contacts < SUPPRESSION_THRESHOLD
+                    else _median(group["total"])
+                ),
+            }
+        )
+    return out
+
+
+def network_overview(*, user: Any, municipality: Any, year: int) -> dict[str, Any]:
+    """Assessments, consultations and messages per institution type in a year, and which
+    institutions never consult or never report — input for the next quality workshop."""
+    from registry.models import Institution
+    from registry.taxonomy import institution_type_choices
+
+    if not permissions.has_permission(
+        user, permissions.VIEW, permissions.ANALYTICS, municipality.pk
+    ):
+        raise Http404(NOT_FOUND)
+    labels = dict(institution_type_choices())
+    records = PartnerRecord.objects.filter(municipality=municipality, noticed_on__year=year)
+    consultations = Consultation.objects.filter(municipality=municipality, requested_at__year=year)
+    messages = PartnerMessage.objects.filter(municipality=municipality, sent_at__year=year)
+    per_type: dict[str, dict[str, int]] = {}
+    for key, qs, field in (
+        ("records", records, "institution__institution_type"),
+        ("consultations", consultations, "record__institution__institution_type"),
+        ("messages", messages, "institution__institution_type"),
+    ):
+        for inst_type, n in qs.values_list(field).annotate(n=Count("id")).order_by():
+            per_type.setdefault(inst_type, {"records": 0, "consultations": 0, "messages": 0})[
+                key
+            ] = n
+    rows = [
+        {"institution_type": t, "label": str(labels.get(t, t)), **counts}
+        for t, counts in sorted(per_type.items(), key=lambda kv: str(labels.get(kv[0], kv[0])))
+    ]
+    with_staff = Institution.objects.filter(
+        municipality=municipality, staff_bindings__isnull=False
+    ).distinct()
+    documented = set(records.values_list("institution_id", flat=True))
+    consulted = set(consultations.values_list("record__institution_id", flat=True))
+    reported = set(messages.values_list("institution_id", flat=True))
+    institutions = list(with_staff.order_by("name"))
+    return {
+        "rows": rows,
+        "totals": {
+            key: sum(r[key] for r in rows) for key in ("records", "consultations", "messages")
+        },
+        "never_documented": [i for i in institutions if i.pk not in documented],
+        "never_consulted": [
+            i for i in institutions if i.pk in documented and i.pk not in consulted
+        ],
+        "never_reported": [i for i in institutions if i.pk in documented and i.pk not in reported],
+        "institutions": len(institutions),
+    }

@@ -26,5 +26,6 @@ urlpatterns = [
     path("eingang/<uuid:code>/einbeziehung/", views.intake_involvement, name="intake_involvement"),
     path("eingang/<uuid:code>/rueckmeldung/", views.intake_feedback, name="intake_feedback"),
     path("pool/", views.pool_list, name="pool_list"),
+    path("netzwerk/", views.network_view, name="network"),
     path("pool/<uuid:code>/verfuegbarkeit/", views.pool_toggle, name="pool_toggle"),
 ]

@@ -590,3 +590,46 @@ def pool_toggle(request: HttpRequest, code) -> HttpResponse:
     member = selectors.pool_member_get_for_coordination(user=request.user, code=code)
     services.insofa_update(member=member, actor=request.user, available=not member.available)
     return redirect("partners:pool_list")
+
+
+# --- the coordination: network view --------------------------------------------------------------
+
+
+@login_required
+def network_view(request: HttpRequest) -> HttpResponse:
+    """Per institution type and year: records, consultations, Mitteilungen; who never
+    consults or reports; reaction times with small-cell suppression."""
+    allowed = permissions.municipality_ids_for(
+        request.user, permissions.VIEW, permissions.ANALYTICS
+    )
+    if not allowed:
+        raise Http404(selectors.NOT_FOUND)
+    communes = Municipality.objects.order_by("name")
+    if allowed != permissions.ALL:
+        communes = communes.filter(pk__in=allowed)
+    municipality = communes.filter(slug=request.GET.get("municipality", "")).first() or (
+        communes.filter(partner_records__isnull=False).first() or communes.first()
+    )
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 2000), 2100)
+    overview = selectors.network_overview(user=request.user, municipality=municipality, year=year)
+    times = selectors.reaction_times(
+        user=request.user, municipality_ids=[municipality.pk], year=year
+    )
+    return render(
+        request,
+        "partners/network_view.html",
+        {
+            "communes": communes,
+            "municipality": municipality,
+            "year": year,
+            "overview": overview,
+            "times": times,
+            "can_manage_pool": permissions.has_permission(
+                request.user, permissions.ADD, permissions.NETWORK, municipality.pk
+            ),
+        },
+    )

@@ -261,3 +261,22 @@ def test_jugendamt_assessment_keeps_its_version_forever(muni_a, coordinator_a, c
         assessment=assessment, actor=caseworker_a, answers={"versorgung.essen": 4}
     )
     assert updated.answers == {"versorgung.essen": 4}
+
+
+def test_demo_publishes_two_versions_for_bonn():
+    import io
+
+    from instruments import demo
+    from registry.tests.factories import MunicipalityFactory
+
+    bonn = MunicipalityFactory(slug="bundesstadt-bonn", name="Bundesstadt Bonn")
+    demo.load(seed=1, small=True, stdout=io.StringIO())
+    demo.load(seed=1, small=True, stdout=io.StringIO())
+    instrument = Instrument.objects.get(municipality=bonn)
+    assert sorted(instrument.versions.values_list("number", flat=True)) == [1, 2]
+    v1, v2 = instrument.versions.order_by("number")
+    assert [a["key"] for a in selectors.version_diff(v1, v2)["added"]] == [
+        "gesundheit.zahngesundheit"
+    ]
+    current = selectors.instrument_current_for(municipality_id=bonn.pk, institution_type="daycare")
+    assert current == v2

@@ -1,0 +1,38 @@
+"""Demo data: partner institutions, staff, pool, the chain in every demo commune."""
+
+import io
+
+import pytest
+
+from analytics import selectors as analytics
+from analytics.selectors import LogFilter
+from cases import demo as case_demo
+from core.permissions import SystemActor
+from partners import demo
+from partners.models import Consultation, PartnerEvent, PartnerMessage, PartnerRecord
+from registry.tests.factories import MunicipalityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_builds_the_chain_and_runs_twice():
+    for slug in demo.DEMO_SLUGS:
+        MunicipalityFactory(slug=slug, name=f"Demo {slug}")
+    case_demo.load(seed=1, small=True, stdout=io.StringIO())
+    out = io.StringIO()
+    result = demo.load(seed=1, small=True, stdout=out)
+    assert PartnerRecord.objects.count() == 6 * len(demo.DEMO_SLUGS)
+    assert any(login[0].startswith("kita-leitung-") for login in result["logins"])
+    assert Consultation.objects.exists() and PartnerMessage.objects.exists()
+    assert all(r.child_code.startswith("D-") for r in PartnerRecord.objects.all())
+    # Timelines are in the past and in order.
+    for record in PartnerRecord.objects.all():
+        times = list(
+            PartnerEvent.objects.filter(record=record).values_list("occurred_at", flat=True)
+        )
+        assert times == sorted(times) or len(times) < 2
+    # The demo process map shows partner steps.
+    pmap = analytics.process_map(user=SystemActor("test"), log_filter=LogFilter())
+    assert "Gewichtige Anhaltspunkte bemerkt (Einrichtung)" in pmap.activities
+    demo.load(seed=1, small=True, stdout=io.StringIO())
+    assert PartnerRecord.objects.count() == 6 * len(demo.DEMO_SLUGS)

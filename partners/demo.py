@@ -36,6 +36,7 @@ from partners.models import (
     PartnerRecord,
     StaffBinding,
 )
+from registry import services as registry_services
 from registry.models import Institution, Municipality
 
 DEMO_SLUGS = ("bundesstadt-bonn", "stadt-bad-kreuznach", "stadt-wolfsburg", "stadtgemeinde-bremen")
@@ -83,7 +84,7 @@ def _institution(municipality: Municipality, itype: str, name: str, actor: Any) 
     existing = Institution.objects.filter(municipality=municipality, name=name).first()
     if existing is not None:
         return existing
-    return network_services.institution_create(
+    return registry_services.institution_create(
         municipality=municipality,
         actor=actor,
         name=name,

@@ -351,14 +351,25 @@ class PopulationImportError(ValueError):
         super().__init__(f"{source}: " + "; ".join(errors[:20]))
 
 
+# Bounds a real population table stays within; beyond them the value is a typo, and a
+# database integer would overflow.
+POPULATION_MAX = {"year": 2200, "age_from": 130, "age_to": 130, "count": 50_000_000}
+POPULATION_MAX_ROWS = 200_000
+POPULATION_MAX_ERRORS = 200
+
+
 def _int(value: str, *, line: int, column: str, errors: list[str], minimum: int = 0) -> int | None:
     try:
         number = int(value.strip())
     except (ValueError, AttributeError):
-        errors.append(f"Zeile {line}, Spalte „{column}“: „{value}“ ist keine ganze Zahl")
+        errors.append(f"Zeile {line}, Spalte „{column}“: „{value[:40]}“ ist keine ganze Zahl")
         return None
     if number < minimum:
         errors.append(f"Zeile {line}, Spalte „{column}“: {number} ist kleiner als {minimum}")
+        return None
+    maximum = POPULATION_MAX[column]
+    if number > maximum:
+        errors.append(f"Zeile {line}, Spalte „{column}“: {number} ist größer als {maximum}")
         return None
     return number
 
@@ -370,18 +381,56 @@ def population_import_csv(*, text: str, source: str, actor: Any) -> int:
     "and older"; ``sex`` is f/m/d/t (or weiblich/männlich/divers/insgesamt). All rows are
     checked first: any error imports nothing. Returns the number of rows written.
     """
-    sample = text[:2048]
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel  # no delimiter recognised: the header check below says what is missing
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in POPULATION_COLUMNS if c not in header and c != "age_to"]
+    try:
+        header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise PopulationImportError(source, [f"Zeile 1: keine lesbare Kopfzeile ({exc})"]) from exc
+    # Every column is required, ``age_to`` too: without it an existing band's upper bound would
+    # silently become "and older". An empty value in the column still means "and older".
+    missing = [c for c in POPULATION_COLUMNS if c not in header]
     if missing:
-        raise PopulationImportError(source, [f"Zeile 1: Spalten fehlen: {', '.join(missing)}"])
+        raise PopulationImportError(
+            source,
+            [
+                f"Zeile 1: Spalten fehlen: {', '.join(missing)} "
+                f"(erwartet: {','.join(POPULATION_COLUMNS)})"
+            ],
+        )
+    doubled = sorted({h for h in header if h in POPULATION_COLUMNS and header.count(h) > 1})
+    if doubled:
+        raise PopulationImportError(source, [f"Zeile 1: Spalten doppelt: {', '.join(doubled)}"])
     errors: list[str] = []
     rows: list[PopulationCount] = []
     cache: dict[str, Municipality | None] = {}
     seen: set[tuple[int, int, int, str]] = set()
-    for line, raw in enumerate(reader, start=2):
+    read = 0
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(f"Zeile {reader.line_num}: nicht lesbar ({exc})")
+            break
+        line, read = reader.line_num, read + 1
+        if read > POPULATION_MAX_ROWS:
+            errors.append(f"Zeile {line}: mehr als {POPULATION_MAX_ROWS} Zeilen")
+            break
+        if len(errors) >= POPULATION_MAX_ERRORS:
+            errors.append(f"Zeile {line}: Abbruch nach {POPULATION_MAX_ERRORS} Fehlern")
+            break
+        if None in raw:
+            errors.append(f"Zeile {line}: mehr Werte als Spalten in der Kopfzeile")
+            continue
+        if any(value is None for value in raw.values()):
+            errors.append(f"Zeile {line}: weniger Werte als Spalten in der Kopfzeile")
+            continue
         record = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         ref = record.get("municipality", "")
         if ref not in cache:

@@ -16,6 +16,7 @@ class Command(BaseCommand):
     help = (
         "Importiert Einwohnerzahlen aus CSV mit den Spalten "
         "municipality,year,age_from,age_to,sex,count (Trennzeichen , ; oder Tab). "
+        "Alle Spalten sind Pflicht (age_to leer = „und älter“). "
         "Bei einem Fehler in irgendeiner Zeile wird nichts importiert."
     )
 
@@ -31,7 +32,13 @@ class Command(BaseCommand):
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = raw.decode("cp1252")
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                line = raw.count(b"\n", 0, exc.start) + 1
+                raise CommandError(
+                    f"{path}: Zeile {line}: weder UTF-8 noch Windows-1252 (Binärdatei?)"
+                ) from exc
         try:
             with change_context(AuditSource.CLI):
                 count = population_import_csv(

@@ -472,6 +472,55 @@ def _demo_sign_off_requests(municipality: Municipality, users: list[Any]) -> Non
     SignOffRequest.objects.bulk_create(requests)
 
 
+def _demo_person_index(municipality: Municipality) -> None:
+    """Repeat reports (the same child in two or three procedures) and siblings (two children
+    in one household) in the person index, so the detail page shows them on the demo."""
+    from cases import person_index
+    from cases.models import Household, IndexedPerson
+
+    procedures = list(
+        Procedure.objects.filter(municipality=municipality, persons__role="child")
+        .order_by("received_at")
+        .distinct()[:40]
+    )
+
+    def index(proc: Procedure) -> IndexedPerson:
+        child = proc.persons.get(role="child")
+        return IndexedPerson.objects.create(
+            municipality=municipality,
+            name=child.name,
+            birth_date=child.birth_date,
+            blind_index=person_index.blind_index(
+                municipality_id=municipality.pk, name=child.name, birth_date=child.birth_date
+            ),
+            key_id=person_index.key_id(),
+        )
+
+    # Repeat reports: procedures 0..17 in groups of three share one child.
+    for start in range(0, min(18, len(procedures) - 2), 3):
+        first, *later = procedures[start : start + 3]
+        child = first.persons.get(role="child")
+        person = index(first)
+        for proc in later:
+            PersonRecord.objects.filter(procedure=proc, role="child").update(
+                name=child.name, birth_date=child.birth_date
+            )
+        seen: set[int] = set()
+        for proc in (first, *later):
+            year = timezone.localtime(proc.received_at).year
+            Procedure.objects.filter(pk=proc.pk).update(
+                indexed_child=person, repeated_report=year in seen
+            )
+            seen.add(year)
+    # Siblings: procedures 18..29 in pairs, each child its own person, one household.
+    for start in range(18, min(30, len(procedures) - 1), 2):
+        household = Household.objects.create(municipality=municipality)
+        for proc in procedures[start : start + 2]:
+            person = index(proc)
+            IndexedPerson.objects.filter(pk=person.pk).update(household=household)
+            Procedure.objects.filter(pk=proc.pk).update(indexed_child=person)
+
+
 def load(*, seed: int, small: bool, stdout: Any) -> dict:
     """Add synthetic procedures to the demo communes (skips communes that already have them)."""
     rng = random.Random(seed + 5)
@@ -498,5 +547,6 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict:
                 start=start, end=now, now=now,
             )  # fmt: skip
             _demo_sign_off_requests(municipality, users)
+            _demo_person_index(municipality)
     stdout.write(f"cases: {total} synthetische § 8a-Verfahren angelegt\n")
     return {"logins": logins}

@@ -168,9 +168,6 @@ class ChildForm(forms.Form):
     integration_assistance = forms.ChoiceField(
         label=_("Kind erhält Eingliederungshilfe"), choices=EXPLICIT_BOOL
     )
-    repeated_report = forms.BooleanField(
-        label=_("Erneute Meldung zu diesem Kind in diesem Jahr"), required=False
-    )
 
     def clean(self) -> dict[str, Any]:
         d = super().clean()
@@ -217,7 +214,6 @@ class ChildForm(forms.Form):
                 "integration_assistance": _null_bool(d["integration_assistance"]),
             },
             "person": person,
-            "repeated_report": d["repeated_report"],
         }
 
 

@@ -226,6 +226,73 @@ class ChildRecord(TenantModel):
         return f"{self.get_sex_display()}, {self.birth_month:02d}/{self.birth_year}"
 
 
+class Household(TenantModel):
+    """Children living together (siblings, half-siblings): linked by the caseworker."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Kommune"),
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    permission_domain = permissions.CASES
+    audit_fields = ("municipality_id",)
+
+    class Meta:
+        verbose_name = _("Haushalt")
+        verbose_name_plural = _("Haushalte")
+
+    def __str__(self) -> str:
+        return f"Haushalt {self.code}"
+
+
+class IndexedPerson(TenantModel):
+    """A child of the commune's person index: one identity across procedures.
+
+    Name and birth date are encrypted; ``blind_index`` (keyed HMAC, cases.person_index) is
+    the only searchable value. Procedures point here once a caseworker confirmed the link.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Kommune"),
+    )
+    name = EncryptedTextField(_("Name"))
+    birth_date = EncryptedTextField(_("Geburtsdatum"))
+    blind_index = models.CharField(_("Blindindex"), max_length=64, db_index=True)
+    key_id = models.CharField(_("Schlüssel-ID"), max_length=16)
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("Haushalt"),
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    permission_domain = permissions.CASES
+    audit_fields = ("municipality_id", "name", "birth_date", "household_id")
+    audit_redacted_fields = ("name", "birth_date")
+
+    class Meta:
+        verbose_name = _("Person im Personenindex")
+        verbose_name_plural = _("Personenindex")
+        indexes = [
+            models.Index(fields=["municipality", "blind_index"], name="cases_person_muni_blind"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the name: this string lands in read logs.
+        return f"Person {self.code}"
+
+
 class ProcedureQuerySet(TenantQuerySet):
     def for_case_team(self, user: Any, action: str = permissions.VIEW) -> ProcedureQuerySet:
         """Procedures the user may open: a case role in the commune AND team membership."""
@@ -292,6 +359,15 @@ class Procedure(TenantModel):
     # One report (Meldung) may name several children; the statistic counts one procedure per
     # child, so each child gets its own procedure and they share this code.
     report_code = models.UUIDField(_("Meldung"), default=uuid.uuid4, db_index=True, editable=False)
+    # Set only when a caseworker confirmed that this child is a person of the index.
+    indexed_child = models.ForeignKey(
+        IndexedPerson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="procedures",
+        verbose_name=_("Kind im Personenindex"),
+    )
     family_court_called = models.BooleanField(
         _("Anrufung des Familiengerichts (§ 8a Abs. 2)"), default=False
     )
@@ -333,6 +409,7 @@ class Procedure(TenantModel):
         "section_42",
         "family_court_called",
         "new_help",
+        "indexed_child_id",
         "closed_at",
         "purged_at",
     )

@@ -334,3 +334,68 @@ def policy_deadline_rules(*, municipality_ids: list[int]) -> list[dict[str, Any]
                 }
             )
     return rules
+
+
+def person_index_candidates(*, user: Any, procedure: Procedure) -> list[dict[str, Any]]:
+    """Earlier procedures of the same child: persons of the commune's index whose blind
+    index equals that of this procedure's child, with their procedures (dates, results,
+    no content). Every person read is logged like a case read. The caller already passed
+    the procedure chokepoint."""
+    from cases import person_index
+    from cases.models import IndexedPerson
+
+    if procedure.indexed_child_id is not None:
+        return []
+    child = procedure.persons.filter(role="child").exclude(name="").exclude(birth_date="").first()
+    if child is None:
+        return []
+    value = person_index.blind_index(
+        municipality_id=procedure.municipality_id, name=child.name, birth_date=child.birth_date
+    )
+    out = []
+    for person in IndexedPerson.objects.filter(
+        municipality_id=procedure.municipality_id, blind_index=value
+    ).select_related("household"):
+        access_log_record(
+            actor=user,
+            target=person,
+            municipality_id=procedure.municipality_id,
+            purpose="Personenindex: Abgleich bei Meldung",
+        )
+        out.append({"person": person, "procedures": _index_procedures(person)})
+    return out
+
+
+def _index_procedures(person: Any) -> list[Procedure]:
+    return list(
+        Procedure.objects.filter(indexed_child=person)
+        .select_related("team")
+        .only("code", "file_number", "received_at", "status", "result", "team__name")
+        .order_by("received_at")
+    )
+
+
+def person_index_context(*, user: Any, procedure: Procedure) -> dict[str, Any] | None:
+    """The linked child's other procedures and siblings (logged as an index read)."""
+    person = procedure.indexed_child
+    if person is None:
+        return None
+    access_log_record(
+        actor=user,
+        target=person,
+        municipality_id=procedure.municipality_id,
+        purpose="Personenindex: frühere Verfahren und Geschwister",
+    )
+    siblings = []
+    if person.household_id:
+        from cases.models import IndexedPerson
+
+        others = IndexedPerson.objects.filter(household_id=person.household_id).exclude(
+            pk=person.pk
+        )
+        siblings = [{"person": s, "procedures": _index_procedures(s)} for s in others]
+    return {
+        "person": person,
+        "procedures": [p for p in _index_procedures(person) if p.pk != procedure.pk],
+        "siblings": siblings,
+    }

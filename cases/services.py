@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import person_index
 from cases.choices import (
     MANUAL_ACTIVITIES,
     PROFESSIONAL_REPORTERS,
@@ -43,6 +44,8 @@ from cases.models import (
     Amendment,
     CasePolicy,
     ChildRecord,
+    Household,
+    IndexedPerson,
     PersonRecord,
     Procedure,
     ProcedureEvent,
@@ -1195,3 +1198,139 @@ def team_member_remove(*, team: Team, user: Any, actor: Any) -> None:
             municipality_id=team.municipality_id,
         )
         membership.delete()
+
+
+# --- person index: one child across procedures ---------------------------------------------
+
+
+def _child_identity(procedure: Procedure) -> PersonRecord | None:
+    return procedure.persons.filter(role="child").exclude(name="").exclude(birth_date="").first()
+
+
+def procedure_link_child(
+    *, procedure: Procedure, actor: Any, person: IndexedPerson | None = None
+) -> IndexedPerson:
+    """The caseworker confirms who the child is: an earlier person of the index (a match by
+    the blind index) or a new one. Never automatic; needs name and birth date of the child.
+
+    "Erneute Meldung im Jahr" is then derived from the links for every procedure of that
+    child (another procedure received earlier in the same calendar year).
+    """
+    _require_case_team(actor, procedure.team, permissions.CHANGE)
+    identity = _child_identity(procedure)
+    if identity is None:
+        raise ValidationError(
+            _("Für den Abgleich braucht es Name und Geburtsdatum des Kindes (Person ergänzen).")
+        )
+    value = person_index.blind_index(
+        municipality_id=procedure.municipality_id,
+        name=identity.name,
+        birth_date=identity.birth_date,
+    )
+    with transaction.atomic():
+        procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+        if procedure.indexed_child_id is not None:
+            raise ValidationError(_("Das Kind dieses Verfahrens ist bereits zugeordnet."))
+        if person is None:
+            person = IndexedPerson(
+                municipality_id=procedure.municipality_id,
+                name=identity.name,
+                birth_date=identity.birth_date,
+                blind_index=value,
+                key_id=person_index.key_id(),
+            )
+            person.full_clean()
+            person.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                target=person,
+                after=serialize_for_audit(person),
+                municipality_id=procedure.municipality_id,
+            )
+        elif person.municipality_id != procedure.municipality_id or person.blind_index != value:
+            # Only a candidate found by the index may be confirmed (no linking by guess,
+            # never across communes).
+            raise ValidationError(
+                _("Diese Person passt nicht zu Name und Geburtsdatum des Kindes.")
+            )
+        Procedure.objects.filter(pk=procedure.pk).update(indexed_child=person)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=procedure,
+            before={"indexed_child_id": None},
+            after={"indexed_child_id": person.pk},
+            reason=_("Kind im Personenindex zugeordnet (bestätigt)"),
+        )
+        _derive_repeated_reports(person)
+    return person
+
+
+def _derive_repeated_reports(person: IndexedPerson) -> None:
+    """A procedure is a repeated report if the same child had an earlier one in that year."""
+    seen_years: set[int] = set()
+    for pk, received in (
+        Procedure.objects.filter(indexed_child=person)
+        .order_by("received_at", "id")
+        .values_list("pk", "received_at")
+    ):
+        year = timezone.localtime(received).year
+        Procedure.objects.filter(pk=pk).update(repeated_report=year in seen_years)
+        seen_years.add(year)
+
+
+def person_household_link(*, person: IndexedPerson, other: IndexedPerson, actor: Any) -> Household:
+    """Link two children of the index as living together (siblings); merges households."""
+    permissions.require(actor, permissions.CHANGE, permissions.CASES, person.municipality_id)
+    if person.municipality_id != other.municipality_id:
+        raise ValidationError(_("Geschwister können nur innerhalb einer Kommune verknüpft werden."))
+    if person.pk == other.pk:
+        raise ValidationError(_("Ein Kind ist nicht sein eigenes Geschwisterkind."))
+    with transaction.atomic():
+        household = person.household or other.household
+        if household is None:
+            household = Household(municipality_id=person.municipality_id)
+            household.save()
+            audit_record(actor=actor, action=AuditAction.CREATE, target=household)
+        for member in (person, other):
+            old = member.household
+            if old is not None and old.pk != household.pk:
+                IndexedPerson.objects.filter(household=old).update(household=household)
+            if member.household_id != household.pk:
+                IndexedPerson.objects.filter(pk=member.pk).update(household=household)
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.UPDATE,
+                    target=member,
+                    before={"household_id": member.household_id},
+                    after={"household_id": household.pk},
+                    municipality_id=member.municipality_id,
+                )
+    return household
+
+
+def person_index_rebuild(*, actor: Any) -> int:
+    """Recompute every blind index with the current key (after a key change); returns the
+    number of entries whose value changed."""
+    current = person_index.key_id()
+    changed = 0
+    with transaction.atomic():
+        for person in IndexedPerson.objects.select_for_update().iterator(chunk_size=2000):
+            value = person_index.blind_index(
+                municipality_id=person.municipality_id,
+                name=person.name,
+                birth_date=person.birth_date,
+            )
+            if value != person.blind_index or person.key_id != current:
+                IndexedPerson.objects.filter(pk=person.pk).update(blind_index=value, key_id=current)
+                changed += 1
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=None,
+            target_repr="Personenindex",
+            after={"rebuilt": changed, "key_id": current},
+            reason="Blindindex mit aktuellem Schlüssel neu berechnet",
+        )
+    return changed

@@ -15,6 +15,8 @@ urlpatterns = [
     path("<uuid:code>/abschliessen/", views.procedure_close, name="procedure_close"),
     path("<uuid:code>/ergaenzung/", views.amendment_add, name="amendment_add"),
     path("<uuid:code>/person/", views.person_add, name="person_add"),
+    path("<uuid:code>/kind-zuordnen/", views.procedure_link_child, name="procedure_link_child"),
+    path("<uuid:code>/geschwister/", views.procedure_link_sibling, name="procedure_link_sibling"),
     path("<uuid:code>/einschaetzung/", views.assessment_start, name="assessment_start"),
     path(
         "<uuid:code>/person/<uuid:person>/auskunft/",

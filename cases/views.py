@@ -162,6 +162,12 @@ def _detail_context(request: HttpRequest, procedure, **forms) -> dict:
         "report_siblings": selectors.procedures_of_same_report(
             user=request.user, procedure=procedure
         ),
+        "index_candidates": selectors.person_index_candidates(
+            user=request.user, procedure=procedure
+        ),
+        "index": selectors.person_index_context(user=request.user, procedure=procedure),
+        "can_link_child": procedure.indexed_child_id is None
+        and any(p.role == "child" and p.name and p.birth_date for p in procedure.persons.all()),
         "general_amendments": list(
             procedure.amendments.filter(event__isnull=True, assessment__isnull=True)
         ),
@@ -700,3 +706,53 @@ def commune_settings(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         },
     )
+
+
+@login_required
+@require_POST
+def procedure_link_child(request: HttpRequest, code) -> HttpResponse:
+    """Confirm who the child is: an earlier person of the index, or a new one."""
+    procedure = selectors.procedure_get_for_user(
+        user=request.user, code=code, purpose="Personenindex: Zuordnung bestätigen"
+    )
+    choice = request.POST.get("person", "")
+    person = None
+    if choice != "new":
+        candidates = selectors.person_index_candidates(user=request.user, procedure=procedure)
+        person = next((c["person"] for c in candidates if str(c["person"].code) == choice), None)
+        if person is None:
+            messages.error(request, _("Bitte eine der angezeigten Personen oder „neu“ wählen."))
+            return redirect(procedure.get_absolute_url())
+    try:
+        services.procedure_link_child(procedure=procedure, actor=request.user, person=person)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Das Kind ist im Personenindex zugeordnet."))
+    return redirect(procedure.get_absolute_url())
+
+
+@login_required
+@require_POST
+def procedure_link_sibling(request: HttpRequest, code) -> HttpResponse:
+    """Link this child and the child of another procedure of the same report as siblings."""
+    procedure = selectors.procedure_get_for_user(
+        user=request.user, code=code, purpose="Personenindex: Geschwister verknüpfen"
+    )
+    other = selectors.procedure_get_for_user(
+        user=request.user,
+        code=request.POST.get("other", ""),
+        purpose="Personenindex: Geschwister verknüpfen",
+    )
+    if procedure.indexed_child is None or other.indexed_child is None:
+        messages.error(request, _("Beide Kinder müssen erst im Personenindex zugeordnet sein."))
+        return redirect(procedure.get_absolute_url())
+    try:
+        services.person_household_link(
+            person=procedure.indexed_child, other=other.indexed_child, actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Die Kinder sind als Geschwister verknüpft."))
+    return redirect(procedure.get_absolute_url())

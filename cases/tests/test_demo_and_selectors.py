@@ -161,3 +161,19 @@ def test_export_command_and_suppression(tmp_path, demo_communes):
 def test_purge_command(capsys, demo_communes):
     call_command("purge_expired")
     assert "Verfahren bereinigt" in capsys.readouterr().out
+
+
+def test_demo_has_repeat_reports_in_the_person_index(demo_communes):
+    from collections import Counter
+
+    from cases.models import IndexedPerson
+
+    linked = Counter(
+        Procedure.objects.exclude(indexed_child=None).values_list("indexed_child", flat=True)
+    )
+    assert linked and max(linked.values()) == 3
+    for person in IndexedPerson.objects.all():
+        procs = list(Procedure.objects.filter(indexed_child=person).order_by("received_at"))
+        names = {p.persons.get(role="child").name for p in procs}
+        assert len(names) == 1  # the same child in every linked procedure
+        assert procs[0].repeated_report is False

@@ -14,6 +14,7 @@ class ActivityCode(models.TextChoices):
     URGENCY_RATED = "urgency_rated", _("Dringlichkeit eingeschätzt")
     FIRST_CONTACT = "first_contact", _("Erstkontakt")
     HOME_VISIT = "home_visit", _("Hausbesuch")
+    DIRECT_IMPRESSION = "direct_impression", _("unmittelbarer Eindruck (§ 8a Abs. 1 S. 2)")
     PARENTS_INVOLVED = "parents_involved", _("Eltern einbezogen")
     CHILD_INVOLVED = "child_involved", _("Kind/Jugendliche:r einbezogen")
     RISK_ASSESSMENT_STARTED = "risk_assessment_started", _("Gefährdungseinschätzung begonnen")
@@ -22,7 +23,13 @@ class ActivityCode(models.TextChoices):
     HELP_OFFERED = "help_offered", _("Hilfe angeboten")
     HELP_ACCEPTED = "help_accepted", _("Hilfe angenommen")
     SAFETY_PLAN = "safety_plan", _("Schutzvereinbarung")
+    SAFETY_PLAN_REVIEWED = "safety_plan_reviewed", _("Schutzvereinbarung überprüft")
     FAMILY_COURT_CALLED = "family_court_called", _("Familiengericht angerufen")
+    FAMILY_COURT_HEARING = (
+        "family_court_hearing",
+        _("Erörterung beim Familiengericht (§ 157 FamFG)"),
+    )
+    FAMILY_COURT_DECISION = "family_court_decision", _("Entscheidung des Familiengerichts")
     INOBHUTNAHME = "inobhutnahme", _("Inobhutnahme (§ 42)")
     POLICE_INVOLVED = "police_involved", _("Polizei eingeschaltet")
     HANDOVER_SENT = "handover_sent", _("Mitteilung an zuständiges Jugendamt (§ 8a Abs. 6)")
@@ -34,18 +41,62 @@ class ActivityCode(models.TextChoices):
 MANUAL_ACTIVITIES = (
     ActivityCode.FIRST_CONTACT,
     ActivityCode.HOME_VISIT,
+    ActivityCode.DIRECT_IMPRESSION,
     ActivityCode.PARENTS_INVOLVED,
     ActivityCode.CHILD_INVOLVED,
     ActivityCode.INSOFA_CONSULTED,
     ActivityCode.HELP_OFFERED,
     ActivityCode.HELP_ACCEPTED,
     ActivityCode.SAFETY_PLAN,
+    ActivityCode.SAFETY_PLAN_REVIEWED,
     ActivityCode.FAMILY_COURT_CALLED,
+    ActivityCode.FAMILY_COURT_HEARING,
+    ActivityCode.FAMILY_COURT_DECISION,
     ActivityCode.INOBHUTNAHME,
     ActivityCode.POLICE_INVOLVED,
-    ActivityCode.HANDOVER_SENT,
     ActivityCode.REPORTER_FEEDBACK,
 )
+# The § 8a Abs. 6 hand-over has its own form and service (procedure_hand_over).
+
+
+class ImpressionForm(models.TextChoices):
+    """Forms of the unmittelbarer Eindruck (§ 8a Abs. 1 S. 2; the survey's explanation names
+    home visit, visit of Kita or school, the young person's own flat, summoning the parents)."""
+
+    HOME_VISIT = "home_visit", _("Hausbesuch")
+    DAYCARE_SCHOOL = "daycare_school", _("Besuch in Kita/Schule")
+    OFFICE = "office", _("Einbestellung ins Jugendamt")
+    OWN_FLAT = "own_flat", _("eigene Wohnung des/der Jugendlichen")
+    OTHER = "other", _("anderer Ort")
+
+
+class Section42Reason(models.TextChoices):
+    """§ 42 Abs. 1 SGB VIII: the three grounds of an Inobhutnahme."""
+
+    CHILD_REQUEST = "child_request", _("auf Bitte des Kindes/Jugendlichen (Nr. 1)")
+    URGENT_DANGER = "urgent_danger", _("dringende Gefahr für das Kindeswohl (Nr. 2)")
+    UNACCOMPANIED = "unaccompanied", _("unbegleitet eingereist (Nr. 3)")
+
+
+class Section42Place(models.TextChoices):
+    EMERGENCY_FOSTER = "emergency_foster", _("Bereitschaftspflege")
+    FACILITY = "facility", _("Einrichtung/Inobhutnahmestelle")
+    RELATIVES = "relatives", _("bei Verwandten/geeigneter Person")
+    OTHER = "other", _("sonstige Unterbringung")
+
+
+class HandoverStatus(models.TextChoices):
+    SENT = "sent", _("übermittelt")
+    ACCEPTED = "accepted", _("übernommen")
+
+
+class HandoverItem(models.TextChoices):
+    """What a § 8a Abs. 6 hand-over may transmit; the receiver sees exactly these."""
+
+    IDENTITY = "identity", _("Name, Geburtsdatum, Anschrift des Kindes")
+    INDICATIONS = "indications", _("gewichtige Anhaltspunkte der Meldung")
+    ASSESSMENT = "assessment", _("Ergebnis der Gefährdungseinschätzung")
+    HELP = "help", _("laufende und angebotene Hilfen")
 
 
 class Urgency(models.TextChoices):

@@ -521,6 +521,69 @@ def _demo_person_index(municipality: Municipality) -> None:
             Procedure.objects.filter(pk=proc.pk).update(indexed_child=person)
 
 
+def _demo_handovers(now: dt.datetime) -> None:
+    """Two § 8a Abs. 6 hand-overs between demo communes (Bonn → Bremen): one waiting in
+    Bremen's intake, one already taken over into a Bremen procedure."""
+    from cases import services
+    from core.permissions import SystemActor
+
+    sender = Municipality.objects.filter(slug="bundesstadt-bonn").first()
+    receiver = Municipality.objects.filter(slug="stadtgemeinde-bremen").first()
+    if sender is None or receiver is None:
+        return
+    actor = SystemActor("demo_data")
+    sender_team = Team.objects.filter(municipality=sender).first()
+    if sender_team is None:
+        return
+    for index in range(2):
+        procedure = services.procedure_create(
+            team=sender_team,
+            actor=actor,
+            received_at=now - dt.timedelta(days=5 + index),
+            file_number=f"{PREFIX}-UEBERGABE-{index + 1}",
+            reporter_category="daycare",
+            channel="phone",
+            indications="Synthetische Demo-Meldung vor dem Umzug der Familie (erfunden).",
+            urgency="within_3_days",
+            child={
+                "sex": "f" if index else "m",
+                "birth_year": now.year - 4 - index,
+                "birth_month": 3 + index,
+                "living_situation": "single_parent",
+                "parent_age_group": "27+",
+                "foreign_origin": False,
+                "german_family_language": True,
+                "integration_assistance": False,
+                "prior_help": True,
+            },  # fmt: skip
+            persons=[
+                {
+                    "role": "child",
+                    "name": f"Demo-Kind Umzug-{index + 1}",
+                    "birth_date": f"{now.year - 4 - index}-0{3 + index}-11",
+                },
+            ],  # fmt: skip
+        )
+        when = now - dt.timedelta(days=2)
+        handover = services.procedure_hand_over(
+            procedure=procedure,
+            actor=actor,
+            occurred_at=when,
+            to_municipality=receiver,
+            items=["identity", "indications", "help"] if index else ["indications", "help"],
+            transmitted=(
+                "Demo: Familie ist nach Bremen verzogen. Meldung der Kita wegen wiederholt "
+                "unversorgter Verletzungen; ambulante Hilfe war angeboten."
+            ),
+            conversation_at=when,
+            conversation_with="ASD Bremen (Demo)",
+            conversation_note="Demo: telefonische Fallübergabe, Hilfeplan besprochen.",
+        )
+        team = Team.objects.filter(municipality=receiver).first()
+        if index and team is not None:
+            services.handover_accept(handover=handover, actor=actor, team=team)
+
+
 def load(*, seed: int, small: bool, stdout: Any) -> dict:
     """Add synthetic procedures to the demo communes (skips communes that already have them)."""
     rng = random.Random(seed + 5)
@@ -548,5 +611,7 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict:
             )  # fmt: skip
             _demo_sign_off_requests(municipality, users)
             _demo_person_index(municipality)
+    if total:
+        _demo_handovers(now)
     stdout.write(f"cases: {total} synthetische § 8a-Verfahren angelegt\n")
     return {"logins": logins}

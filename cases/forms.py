@@ -15,12 +15,16 @@ from cases.choices import (
     Channel,
     DangerSource,
     EndangermentKind,
+    HandoverItem,
+    ImpressionForm,
     LivingSituation,
     NewHelp,
     ParentAgeGroup,
     PersonRole,
     ProcedureStatus,
     ReporterCategory,
+    Section42Place,
+    Section42Reason,
     Sex,
     StatisticResult,
     Urgency,
@@ -237,15 +241,28 @@ class StepForm(forms.Form):
     institution_name = forms.CharField(
         label=_("oder andere Stelle (z. B. zuständiges Jugendamt)"), max_length=200, required=False
     )
+    impression_form = forms.ChoiceField(
+        label=_("Form des unmittelbaren Eindrucks"),
+        choices=[("", "–"), *ImpressionForm.choices],
+        required=False,
+    )
+    review_on = forms.DateField(
+        label=_("Überprüfung der Schutzvereinbarung am"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+    )
+    section_42_reason = forms.ChoiceField(
+        label=_("Grund der Inobhutnahme"),
+        choices=[("", "–"), *Section42Reason.choices],
+        required=False,
+    )
+    section_42_place = forms.ChoiceField(
+        label=_("Unterbringung"), choices=[("", "–"), *Section42Place.choices], required=False
+    )
     help_types = forms.MultipleChoiceField(
         label=_("Neu eingeleitete Hilfe (bei „Hilfe angenommen“)"),
         choices=NewHelp.choices,
         widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    transmitted = forms.CharField(
-        label=_("Übermittelte Angaben (bei Mitteilung nach § 8a Abs. 6)"),
-        max_length=500,
         required=False,
     )
     note = forms.CharField(
@@ -255,6 +272,51 @@ class StepForm(forms.Form):
     def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = institutions
+
+
+class HandoverForm(forms.Form):
+    """§ 8a Abs. 6: hand-over to the Jugendamt that became responsible."""
+
+    occurred_at = forms.DateTimeField(
+        label=_("Mitteilung am"), widget=DATETIME_WIDGET, initial=_now_local
+    )
+    to_municipality = forms.ModelChoiceField(
+        label=_("Zuständige Kommune auf der Plattform"),
+        queryset=None,
+        required=False,
+        empty_label=_("– nicht auf der Plattform –"),
+    )
+    to_office = forms.CharField(
+        label=_("oder zuständiges Jugendamt (Name, Anschrift)"), max_length=200, required=False
+    )
+    items = forms.MultipleChoiceField(
+        label=_("Übermittelte Angaben"),
+        choices=HandoverItem.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    transmitted = forms.CharField(
+        label=_("Übermittelter Inhalt (genau so, wie er übermittelt wird)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    conversation_at = forms.DateTimeField(
+        label=_("Übergabegespräch am"), widget=DATETIME_WIDGET, required=False
+    )
+    conversation_with = forms.CharField(label=_("Gespräch mit"), max_length=200, required=False)
+    conversation_note = forms.CharField(
+        label=_("Inhalt des Gesprächs"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_municipality"].queryset = municipalities
+
+
+class HandoverAcceptForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Übernehmendes Team"), queryset=None)
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
 
 
 class PersonForm(forms.Form):
@@ -332,6 +394,21 @@ class AssessmentForm(forms.Form):
     child_involved = forms.BooleanField(
         label=_("Kind/Jugendliche:r wurde einbezogen"), required=False
     )
+    parents_not_involved_reason = forms.CharField(
+        label=_("Falls Eltern nicht einbezogen: warum (§ 8a Abs. 1 S. 2)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    child_not_involved_reason = forms.CharField(
+        label=_("Falls Kind nicht einbezogen: warum (§ 8a Abs. 1 S. 2)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    participants = forms.CharField(
+        label=_("Beteiligte Fachkräfte (eine Zeile je Person: Name – Funktion)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
     home_visit = forms.BooleanField(label=_("Hausbesuch ist erfolgt"), required=False)
     result = forms.ChoiceField(
         label=_("Ergebnis der Gefährdungseinschätzung"),
@@ -386,6 +463,16 @@ class AssessmentForm(forms.Form):
             "result": d["result"],
             "kinds": d["kinds"],
             "danger_source": d["danger_source"],
+            "parents_not_involved_reason": d["parents_not_involved_reason"],
+            "child_not_involved_reason": d["child_not_involved_reason"],
+            "participants": [
+                {"name": name.strip(), "role": role.strip()}
+                for name, _sep, role in (
+                    line.replace(" - ", " – ").partition(" – ")
+                    for line in d["participants"].splitlines()
+                )
+                if name.strip()
+            ],
         }
 
 
@@ -443,6 +530,9 @@ class PolicyForm(forms.Form):
     require_reporter_feedback = forms.BooleanField(
         label=_("Rückmeldung an meldende Fachkräfte ist Pflichtschritt"), required=False
     )
+    require_team_lead_signoff = forms.BooleanField(
+        label=_("Gefährdungseinschätzungen zeichnet eine Teamleitung ab"), required=False
+    )
     reason = forms.CharField(label=_("Begründung der Änderung"), max_length=300)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -465,6 +555,7 @@ class PolicyForm(forms.Form):
         data: dict[str, Any] = {
             "retention_years": policy.retention_years,
             "require_reporter_feedback": policy.require_reporter_feedback,
+            "require_team_lead_signoff": policy.require_team_lead_signoff,
         }
         for urgency in Urgency:
             data[f"fc_{urgency.value}"] = int(
@@ -483,5 +574,6 @@ class PolicyForm(forms.Form):
             },
             "retention_years": d["retention_years"],
             "require_reporter_feedback": d["require_reporter_feedback"],
+            "require_team_lead_signoff": d["require_team_lead_signoff"],
             "reason": d["reason"],
         }

@@ -25,12 +25,17 @@ from cases.choices import (
     Channel,
     DangerSource,
     EndangermentKind,
+    HandoverItem,
+    HandoverStatus,
+    ImpressionForm,
     LivingSituation,
     NewHelp,
     ParentAgeGroup,
     PersonRole,
     ProcedureStatus,
     ReporterCategory,
+    Section42Place,
+    Section42Reason,
     Sex,
     SignOffRequestStatus,
     StatisticResult,
@@ -84,6 +89,9 @@ class CasePolicy(models.Model):
     require_reporter_feedback = models.BooleanField(
         _("Rückmeldung an meldende Fachkräfte ist Pflicht (§ 4 Abs. 4 KKG)"), default=True
     )
+    require_team_lead_signoff = models.BooleanField(
+        _("Einschätzungen zeichnet eine Teamleitung ab"), default=False
+    )
     retention_years = models.PositiveSmallIntegerField(
         _("Löschfrist nach Abschluss (Jahre)"), default=5
     )
@@ -94,6 +102,7 @@ class CasePolicy(models.Model):
         "first_contact_hours",
         "step_days",
         "require_reporter_feedback",
+        "require_team_lead_signoff",
         "retention_years",
     )
 
@@ -339,6 +348,16 @@ class Procedure(TenantModel):
     first_contact_due = models.DateTimeField(_("Erstkontakt fällig bis"))
     assessment_due = models.DateTimeField(_("Einschätzung fällig bis"), null=True, blank=True)
     feedback_due = models.DateTimeField(_("Rückmeldung fällig bis"), null=True, blank=True)
+    close_due = models.DateTimeField(_("Abschluss fällig bis"), null=True, blank=True)
+    safety_plan_review_due = models.DateTimeField(
+        _("Überprüfung der Schutzvereinbarung fällig"), null=True, blank=True
+    )
+    safety_plan_reviewed_at = models.DateTimeField(
+        _("Schutzvereinbarung überprüft am"), null=True, blank=True
+    )
+    handed_over_at = models.DateTimeField(
+        _("an zuständiges Jugendamt übergeben am"), null=True, blank=True
+    )
     first_contact_at = models.DateTimeField(_("Erstkontakt am"), null=True, blank=True)
     feedback_at = models.DateTimeField(_("Rückmeldung am"), null=True, blank=True)
     status = models.CharField(
@@ -472,6 +491,16 @@ class Procedure(TenantModel):
             rows.append((str(_("Gefährdungseinschätzung")), self.assessment_due, self.result_at))
         if self.feedback_due:
             rows.append((str(_("Rückmeldung an Meldende")), self.feedback_due, self.feedback_at))
+        if self.safety_plan_review_due:
+            rows.append(
+                (
+                    str(_("Überprüfung der Schutzvereinbarung")),
+                    self.safety_plan_review_due,
+                    self.safety_plan_reviewed_at,
+                )
+            )
+        if self.close_due:
+            rows.append((str(_("Abschluss des Verfahrens")), self.close_due, self.closed_at))
         return rows
 
 
@@ -568,6 +597,23 @@ class ProcedureEvent(TenantModel):
     def __str__(self) -> str:
         return f"{self.get_activity_code_display()} {self.occurred_at:%d.%m.%Y %H:%M}"
 
+    @property
+    def detail_labels(self) -> list[str]:
+        """The step's legal details in words (form of the impression, § 42, review date)."""
+        out = []
+        d = self.details or {}
+        for key, choices in (
+            ("impression_form", ImpressionForm),
+            ("section_42_reason", Section42Reason),
+            ("section_42_place", Section42Place),
+        ):
+            if d.get(key) in choices.values:
+                out.append(str(choices(d[key]).label))
+        if d.get("review_on"):
+            out.append(str(_("Überprüfung am %(date)s")) % {"date": d["review_on"]})
+        out.extend(str(NewHelp(c).label) for c in d.get("help_types", []) if c in NewHelp.values)
+        return out
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise BindingRecordError("Dokumentierte Schritte können nur ergänzt werden.")
@@ -591,6 +637,16 @@ class RiskAssessment(TenantModel):
     notes = EncryptedTextField(_("Begründung"), blank=True)
     parents_involved = models.BooleanField(_("Eltern einbezogen"), default=False)
     child_involved = models.BooleanField(_("Kind einbezogen"), default=False)
+    # § 8a Abs. 1 S. 2: not involving them is allowed only where it would endanger the
+    # child's protection; the reason is documented.
+    parents_not_involved_reason = EncryptedTextField(
+        _("Grund, warum die Eltern nicht einbezogen wurden"), blank=True
+    )
+    child_not_involved_reason = EncryptedTextField(
+        _("Grund, warum das Kind nicht einbezogen wurde"), blank=True
+    )
+    # Everyone who took part in the Zusammenwirken mehrerer Fachkräfte: [{"name", "role"}].
+    participants = models.JSONField(_("Beteiligte Fachkräfte"), default=list, blank=True)
     home_visit = models.BooleanField(_("Hausbesuch erfolgt"), default=False)
     result = models.CharField(
         _("Ergebnis"), max_length=16, choices=StatisticResult.choices, blank=True
@@ -634,6 +690,9 @@ class RiskAssessment(TenantModel):
         "notes",
         "parents_involved",
         "child_involved",
+        "parents_not_involved_reason",
+        "child_not_involved_reason",
+        "participants",
         "home_visit",
         "result",
         "kinds",
@@ -643,7 +702,12 @@ class RiskAssessment(TenantModel):
         "signed_at",
         "sign_off_note",
     )
-    audit_redacted_fields = ("notes", "sign_off_note")
+    audit_redacted_fields = (
+        "notes",
+        "sign_off_note",
+        "parents_not_involved_reason",
+        "child_not_involved_reason",
+    )
 
     class Meta:
         verbose_name = _("Gefährdungseinschätzung")
@@ -788,3 +852,80 @@ class SignOffRequest(TenantModel):
 
     def __str__(self) -> str:
         return f"Bitte um Abzeichnung {self.created_at:%d.%m.%Y}" if self.created_at else "Bitte"
+
+
+class Handover(TenantModel):
+    """A § 8a Abs. 6 hand-over to the Jugendamt that became responsible.
+
+    When that commune is on the platform (``to_municipality``), its Jugendamt finds the
+    hand-over in its intake and sees exactly ``items`` and ``transmitted`` — nothing else of
+    the sender's file. ``municipality`` is the sender's commune (the owner of this row).
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("übergebende Kommune"),
+    )
+    procedure = models.OneToOneField(
+        Procedure, on_delete=models.CASCADE, related_name="handover", verbose_name=_("Verfahren")
+    )
+    to_municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("zuständige Kommune (auf der Plattform)"),
+    )
+    to_office = models.CharField(_("zuständiges Jugendamt"), max_length=200)
+    items = models.JSONField(_("übermittelte Angaben"), default=list)
+    transmitted = EncryptedTextField(_("übermittelter Inhalt"))
+    sent_at = models.DateTimeField(_("übermittelt am"))
+    conversation_at = models.DateTimeField(_("Übergabegespräch am"), null=True, blank=True)
+    conversation_with = models.CharField(_("Gespräch mit"), max_length=200, blank=True)
+    conversation_note = EncryptedTextField(_("Inhalt des Übergabegesprächs"), blank=True)
+    status = models.CharField(
+        _("Stand"), max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.SENT
+    )
+    received_procedure = models.OneToOneField(
+        Procedure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="received_handover",
+        verbose_name=_("Verfahren beim zuständigen Jugendamt"),
+    )
+    accepted_at = models.DateTimeField(_("übernommen am"), null=True, blank=True)
+
+    permission_domain = permissions.CASES
+    audit_fields = (
+        "procedure_id",
+        "to_municipality_id",
+        "to_office",
+        "items",
+        "transmitted",
+        "conversation_at",
+        "conversation_with",
+        "conversation_note",
+        "status",
+        "received_procedure_id",
+    )
+    audit_redacted_fields = ("transmitted", "conversation_note")
+
+    class Meta:
+        verbose_name = _("Übergabe nach § 8a Abs. 6")
+        verbose_name_plural = _("Übergaben nach § 8a Abs. 6")
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            models.Index(fields=["to_municipality", "status"], name="cases_handover_to_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Übergabe {self.code}"
+
+    @property
+    def item_labels(self) -> list[str]:
+        return [str(HandoverItem(i).label) for i in self.items if i in HandoverItem.values]

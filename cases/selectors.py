@@ -103,6 +103,8 @@ def due_filter(*, now: dt.datetime, horizon: dt.timedelta) -> Q:
         Q(first_contact_at__isnull=True, first_contact_due__lte=limit)
         | Q(result_at__isnull=True, assessment_due__lte=limit)
         | Q(feedback_due__isnull=False, feedback_at__isnull=True, feedback_due__lte=limit)
+        | Q(safety_plan_reviewed_at__isnull=True, safety_plan_review_due__lte=limit)
+        | Q(close_due__lte=limit)
     )
 
 
@@ -399,3 +401,39 @@ def person_index_context(*, user: Any, procedure: Procedure) -> dict[str, Any] |
         "procedures": [p for p in _index_procedures(person) if p.pk != procedure.pk],
         "siblings": siblings,
     }
+
+
+def handovers_for_intake(*, user: Any) -> QuerySet[Any]:
+    """Hand-overs addressed to communes where ``user`` takes in reports (case role with
+    ``add`` and member of a team there). Shows only the hand-over itself — exactly what was
+    transmitted — never the sender's procedure."""
+    from cases.models import Handover
+
+    team_communes = teams_for_user(user=user).values("municipality_id")
+    return (
+        Handover.objects.filter(to_municipality_id__in=team_communes)
+        .select_related("municipality", "to_municipality", "received_procedure")
+        .order_by("status", "-sent_at")
+    )
+
+
+def handover_get_for_intake(*, user: Any, code: Any) -> Any:
+    """One hand-over of the user's intake (404 otherwise); the read is logged."""
+    parsed = _parse_code(code)
+    handover = handovers_for_intake(user=user).filter(code=parsed).first()
+    if handover is None:
+        raise Http404(NOT_FOUND)
+    access_log_record(
+        actor=user,
+        target=handover,
+        municipality_id=handover.to_municipality_id,
+        purpose="Übergabe nach § 8a Abs. 6 ansehen",
+    )
+    return handover
+
+
+def handover_received_by(*, procedure: Procedure) -> Any:
+    """The hand-over this procedure was created from (what the sender transmitted)."""
+    from cases.models import Handover
+
+    return Handover.objects.filter(received_procedure=procedure).first()

@@ -27,8 +27,13 @@ from cases.choices import (
     ActivityCode,
     AssessmentStatus,
     EndangermentKind,
+    HandoverItem,
+    HandoverStatus,
+    ImpressionForm,
     NewHelp,
     ProcedureStatus,
+    Section42Place,
+    Section42Reason,
     SignOffRequestStatus,
     StatisticResult,
     age_group_for,
@@ -44,6 +49,7 @@ from cases.models import (
     Amendment,
     CasePolicy,
     ChildRecord,
+    Handover,
     Household,
     IndexedPerson,
     PersonRecord,
@@ -201,6 +207,7 @@ def case_policy_update(
     first_contact_hours: dict[str, int] | None = None,
     step_days: dict[str, int] | None = None,
     require_reporter_feedback: bool | None = None,
+    require_team_lead_signoff: bool | None = None,
     retention_years: int | None = None,
     reason: str = "",
 ) -> CasePolicy:
@@ -221,6 +228,8 @@ def case_policy_update(
             policy.step_days = {**policy.step_days, **step_days}
         if require_reporter_feedback is not None:
             policy.require_reporter_feedback = require_reporter_feedback
+        if require_team_lead_signoff is not None:
+            policy.require_team_lead_signoff = require_team_lead_signoff
         if retention_years is not None:
             policy.retention_years = retention_years
         policy.full_clean()
@@ -299,6 +308,7 @@ def procedure_create(
                 if reporter_category in PROFESSIONAL_REPORTERS
                 else None
             ),
+            close_due=_due(received_at, policy, ActivityCode.CLOSED),
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         procedure.full_clean(exclude=["child"])
@@ -486,16 +496,7 @@ def procedure_record_step(
             raise ValidationError(
                 _("„Hilfe angenommen“ setzt voraus, dass zuvor eine Hilfe angeboten wurde.")
             )
-        if activity_code == ActivityCode.HANDOVER_SENT and (
-            not (institution_name or institution) or not details.get("transmitted")
-        ):
-            raise ValidationError(
-                _(
-                    "Für die Mitteilung nach § 8a Abs. 6 sind das zuständige Jugendamt und die "
-                    "übermittelten Angaben anzugeben."
-                )
-            )
-        update: dict[str, Any] = {}
+        update: dict[str, Any] = _step_rules(procedure, activity_code, occurred_at, details, codes)
         if activity_code == ActivityCode.FIRST_CONTACT and procedure.first_contact_at is None:
             update["first_contact_at"] = occurred_at
         if activity_code == ActivityCode.REPORTER_FEEDBACK and procedure.feedback_at is None:
@@ -526,6 +527,194 @@ def procedure_record_step(
         if update:
             Procedure.objects.filter(pk=procedure.pk).update(**update)
     return event
+
+
+def _step_rules(
+    procedure: Procedure,
+    activity_code: str,
+    occurred_at: dt.datetime,
+    details: dict[str, Any],
+    codes: set[str],
+) -> dict[str, Any]:
+    """The legal rules of single steps; returns the procedure fields the step sets."""
+    update: dict[str, Any] = {}
+    if (
+        activity_code == ActivityCode.DIRECT_IMPRESSION
+        and details.get("impression_form") not in ImpressionForm.values
+    ):
+        raise ValidationError(_("Bitte angeben, wie der unmittelbare Eindruck gewonnen wurde."))
+    court_steps = (ActivityCode.FAMILY_COURT_HEARING, ActivityCode.FAMILY_COURT_DECISION)
+    if activity_code in court_steps and ActivityCode.FAMILY_COURT_CALLED not in codes:
+        raise ValidationError(
+            _(
+                "Erörterung und Entscheidung setzen voraus, dass das Familiengericht "
+                "angerufen wurde."
+            )
+        )
+    if activity_code == ActivityCode.INOBHUTNAHME:
+        if details.get("section_42_reason") not in Section42Reason.values:
+            raise ValidationError(_("Bitte den Grund der Inobhutnahme nach § 42 Abs. 1 angeben."))
+        if details.get("section_42_place") not in Section42Place.values:
+            raise ValidationError(_("Bitte angeben, wo das Kind untergebracht ist."))
+    if activity_code == ActivityCode.SAFETY_PLAN:
+        review = details.get("review_on")
+        try:
+            review_date = dt.date.fromisoformat(str(review))
+        except ValueError:
+            raise ValidationError(
+                _("Eine Schutzvereinbarung braucht einen Termin zur Überprüfung.")
+            ) from None
+        if review_date <= timezone.localtime(occurred_at).date():
+            raise ValidationError(_("Die Überprüfung muss nach der Vereinbarung liegen."))
+        update["safety_plan_review_due"] = dt.datetime.combine(
+            review_date, dt.time(16, 0), tzinfo=timezone.get_current_timezone()
+        )
+        update["safety_plan_reviewed_at"] = None
+        details["review_on"] = review_date.isoformat()
+    if activity_code == ActivityCode.SAFETY_PLAN_REVIEWED:
+        if ActivityCode.SAFETY_PLAN not in codes:
+            raise ValidationError(_("Es gibt keine Schutzvereinbarung, die zu überprüfen wäre."))
+        update["safety_plan_reviewed_at"] = occurred_at
+    return update
+
+
+def procedure_hand_over(
+    *,
+    procedure: Procedure,
+    actor: Any,
+    occurred_at: dt.datetime,
+    items: list[str],
+    transmitted: str,
+    to_municipality: Any = None,
+    to_office: str = "",
+    conversation_at: dt.datetime | None = None,
+    conversation_with: str = "",
+    conversation_note: str = "",
+) -> Handover:
+    """§ 8a Abs. 6: tell the Jugendamt that became responsible what it needs to protect the
+    child, recorded with the hand-over conversation (§ 8a Abs. 6 S. 2, § 86c: a conversation
+    where help is ongoing). If that commune is on the platform, its intake gets exactly the
+    chosen items and the text — nothing else of this file."""
+    _require_case_team(actor, procedure.team, permissions.CHANGE)
+    if to_municipality is not None and to_municipality.pk == procedure.municipality_id:
+        raise ValidationError(_("Eine Übergabe geht an ein anderes Jugendamt."))
+    if to_municipality is None and not to_office.strip():
+        raise ValidationError(_("Bitte das zuständige Jugendamt angeben."))
+    unknown = set(items) - set(HandoverItem.values)
+    if not items or unknown:
+        raise ValidationError(_("Bitte angeben, welche Angaben übermittelt werden."))
+    if not transmitted.strip():
+        raise ValidationError(_("Bitte den übermittelten Inhalt festhalten."))
+    if conversation_at is not None and not conversation_with.strip():
+        raise ValidationError(_("Bitte angeben, mit wem das Übergabegespräch geführt wurde."))
+    with transaction.atomic():
+        procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+        _require_open(procedure)
+        _check_time(procedure, occurred_at, _("Die Übergabe"))
+        if procedure.handed_over_at is not None:
+            raise ValidationError(_("Das Verfahren ist bereits übergeben."))
+        if conversation_at is not None:
+            _check_time(procedure, conversation_at, _("Das Übergabegespräch"))
+        office = to_office.strip() or f"Jugendamt {to_municipality.name}"
+        handover = Handover(
+            municipality_id=procedure.municipality_id,
+            procedure=procedure,
+            to_municipality=to_municipality,
+            to_office=office[:200],
+            items=[i for i in HandoverItem.values if i in items],
+            transmitted=transmitted.strip(),
+            sent_at=occurred_at,
+            conversation_at=conversation_at,
+            conversation_with=conversation_with.strip()[:200],
+            conversation_note=conversation_note.strip(),
+        )
+        handover.full_clean()
+        handover.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=handover,
+            after=serialize_for_audit(handover),
+            municipality_id=procedure.municipality_id,
+            related=procedure,
+        )
+        _event_create(
+            procedure=procedure,
+            actor=actor,
+            activity_code=ActivityCode.HANDOVER_SENT,
+            occurred_at=occurred_at,
+            institution_name=office,
+            details={
+                "transmitted": ", ".join(str(HandoverItem(i).label) for i in handover.items),
+                "conversation": conversation_at is not None,
+            },
+        )
+        Procedure.objects.filter(pk=procedure.pk).update(handed_over_at=occurred_at)
+    return handover
+
+
+def handover_accept(*, handover: Handover, actor: Any, team: Team) -> Procedure:
+    """The receiving Jugendamt takes the hand-over into its intake: a new procedure of its
+    own commune built from exactly what was transmitted (the child's statistic features go
+    with every hand-over: the receiver must be able to count its procedure)."""
+    if handover.to_municipality_id is None or team.municipality_id != handover.to_municipality_id:
+        raise PermissionDenied("hand-over addressed to another commune")
+    _require_case_team(actor, team, permissions.ADD)
+    with transaction.atomic():
+        handover = Handover.objects.select_for_update().get(pk=handover.pk)
+        if handover.status != HandoverStatus.SENT:
+            raise ValidationError(_("Die Übergabe ist bereits übernommen."))
+        source = handover.procedure
+        child = source.child
+        persons = []
+        if HandoverItem.IDENTITY in handover.items:
+            persons = [
+                {
+                    "role": p.role,
+                    "name": p.name,
+                    "birth_date": p.birth_date,
+                    "address": p.address,
+                }
+                for p in source.persons.filter(role="child")
+            ]
+        received = max(handover.sent_at, timezone.now() - FUTURE_TOLERANCE)
+        procedure = procedure_create(
+            team=team,
+            actor=actor,
+            received_at=min(received, timezone.now()),
+            reporter_category="other_youth_office",
+            channel="written",
+            indications=handover.transmitted,
+            urgency="within_3_days" if source.result != StatisticResult.ACUTE else "same_day",
+            child={
+                "sex": child.sex,
+                "birth_year": child.birth_year,
+                "birth_month": child.birth_month,
+                "living_situation": child.living_situation,
+                "parent_age_group": child.parent_age_group,
+                "foreign_origin": child.foreign_origin,
+                "german_family_language": child.german_family_language,
+                "integration_assistance": child.integration_assistance,
+                "prior_help": child.prior_help,
+            },
+            persons=persons,
+        )
+        before = serialize_for_audit(handover)
+        handover.status = HandoverStatus.ACCEPTED
+        handover.received_procedure = procedure
+        handover.accepted_at = timezone.now()
+        handover.save(update_fields=["status", "received_procedure", "accepted_at"])
+        old, new = changed_only(before, serialize_for_audit(handover))
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=handover,
+            before=old,
+            after=new,
+            municipality_id=team.municipality_id,
+            reason=_("Übergabe nach § 8a Abs. 6 übernommen"),
+        )
+    return procedure
 
 
 def procedure_close(
@@ -567,7 +756,13 @@ def procedure_close(
 
 
 def procedure_missing_steps(*, procedure: Procedure) -> list[str]:
-    """Why the procedure cannot be closed yet (empty when it can)."""
+    """Why the procedure cannot be closed yet (empty when it can).
+
+    A procedure handed over under § 8a Abs. 6 closes without assessment or first contact of
+    its own: the responsible Jugendamt continues; nothing fictitious is asked for.
+    """
+    if procedure.handed_over_at is not None:
+        return []
     missing = []
     if procedure.assessments.filter(status=AssessmentStatus.DRAFT).exists():
         missing.append(
@@ -678,6 +873,9 @@ def risk_assessment_update(
     result: str | None = None,
     kinds: list[str] | None = None,
     danger_source: str | None = None,
+    parents_not_involved_reason: str | None = None,
+    child_not_involved_reason: str | None = None,
+    participants: list[dict[str, str]] | None = None,
 ) -> RiskAssessment:
     """Fill in a draft; a signed assessment is binding and refuses any change."""
     _require_case_team(actor, assessment.procedure.team, permissions.CHANGE)
@@ -716,9 +914,21 @@ def risk_assessment_update(
             ("home_visit", home_visit),
             ("result", result),
             ("danger_source", danger_source),
+            ("parents_not_involved_reason", parents_not_involved_reason),
+            ("child_not_involved_reason", child_not_involved_reason),
         ):
             if value is not None:
                 setattr(assessment, name, value)
+        if participants is not None:
+            clean = [
+                {
+                    "name": str(p.get("name", "")).strip()[:150],
+                    "role": str(p.get("role", "")).strip()[:150],
+                }
+                for p in participants
+                if str(p.get("name", "")).strip()
+            ]
+            assessment.participants = clean
         if kinds is not None:
             unknown = set(kinds) - set(EndangermentKind.values)
             if unknown:
@@ -767,6 +977,11 @@ def risk_assessment_sign_off(
                     "Vier-Augen-Prinzip: Eine zweite Fachkraft muss die Einschätzung abzeichnen; "
                     "wer sie erstellt hat, kann sie nicht allein abschließen."
                 )
+            )
+        policy = policy_for(municipality_id=procedure.municipality_id)
+        if policy.require_team_lead_signoff and not _is_team_lead(actor, procedure):
+            raise ValidationError(
+                _("In dieser Kommune zeichnet eine Teamleitung die Einschätzung ab.")
             )
         _require_complete(assessment)
         if signed_at < assessment.started_at:
@@ -826,6 +1041,21 @@ def _require_complete(assessment: RiskAssessment) -> None:
     """What a signer needs before signing (also checked when the sign-off is requested)."""
     if not assessment.result:
         raise ValidationError(_("Ohne Ergebnis kann die Einschätzung nicht abgezeichnet werden."))
+    # § 8a Abs. 1 S. 2: parents and child are involved unless that endangers the protection.
+    if not assessment.parents_involved and not assessment.parents_not_involved_reason.strip():
+        raise ValidationError(
+            _(
+                "Die Eltern wurden nicht einbezogen: bitte begründen, warum das den Schutz "
+                "des Kindes in Frage gestellt hätte (§ 8a Abs. 1 S. 2)."
+            )
+        )
+    if not assessment.child_involved and not assessment.child_not_involved_reason.strip():
+        raise ValidationError(
+            _(
+                "Das Kind wurde nicht einbezogen: bitte begründen, warum das den Schutz "
+                "des Kindes in Frage gestellt hätte (§ 8a Abs. 1 S. 2)."
+            )
+        )
     if assessment.result in (StatisticResult.ACUTE, StatisticResult.LATENT):
         if not assessment.kinds:
             raise ValidationError(
@@ -863,6 +1093,12 @@ def _request_answer(
     return request
 
 
+def _is_team_lead(user: Any, procedure: Procedure) -> bool:
+    from core.choices import Role
+
+    return Role.TEAM_LEAD in permissions.roles_of(user, procedure.municipality_id)
+
+
 def eligible_signers(*, assessment: RiskAssessment) -> list[Any]:
     """Colleagues who may sign this assessment: team members with the sign-off right in the
     commune, never its author (four-eyes principle)."""
@@ -873,6 +1109,7 @@ def eligible_signers(*, assessment: RiskAssessment) -> list[Any]:
         .select_related("user")
         .order_by("user__last_name", "user__username")
     )
+    lead_only = policy_for(municipality_id=procedure.municipality_id).require_team_lead_signoff
     return [
         m.user
         for m in members
@@ -880,6 +1117,7 @@ def eligible_signers(*, assessment: RiskAssessment) -> list[Any]:
         and permissions.has_permission(
             m.user, permissions.SIGN_OFF, permissions.CASES, procedure.municipality_id
         )
+        and (not lead_only or _is_team_lead(m.user, procedure))
     ]
 
 

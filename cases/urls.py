@@ -9,6 +9,8 @@ urlpatterns = [
     path("neu/", views.procedure_create, name="procedure_create"),
     path("statistik/", views.statistics_page, name="statistics"),
     path("abzeichnungen/", views.sign_off_inbox, name="sign_off_inbox"),
+    path("uebergaben/", views.handover_intake, name="handover_intake"),
+    path("uebergaben/<uuid:code>/", views.handover_detail, name="handover_detail"),
     path("kommune/<slug:slug>/teams/", views.commune_settings, name="commune_settings"),
     path("<uuid:code>/", views.procedure_detail, name="procedure_detail"),
     path("<uuid:code>/schritt/", views.procedure_step, name="procedure_step"),
@@ -17,6 +19,7 @@ urlpatterns = [
     path("<uuid:code>/person/", views.person_add, name="person_add"),
     path("<uuid:code>/kind-zuordnen/", views.procedure_link_child, name="procedure_link_child"),
     path("<uuid:code>/geschwister/", views.procedure_link_sibling, name="procedure_link_sibling"),
+    path("<uuid:code>/uebergabe/", views.procedure_hand_over, name="procedure_hand_over"),
     path("<uuid:code>/einschaetzung/", views.assessment_start, name="assessment_start"),
     path(
         "<uuid:code>/person/<uuid:person>/auskunft/",

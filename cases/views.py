@@ -27,6 +27,8 @@ from cases.forms import (
     AssessmentForm,
     ChildFormSet,
     CloseForm,
+    HandoverAcceptForm,
+    HandoverForm,
     PersonForm,
     PolicyForm,
     ProcedureCreateForm,
@@ -180,6 +182,9 @@ def _detail_context(request: HttpRequest, procedure, **forms) -> dict:
         "amendment_form": forms.get("amendment_form") or AmendmentForm(),
         "close_form": forms.get("close_form") or CloseForm(),
         "person_form": forms.get("person_form") or PersonForm(),
+        "handover_form": forms.get("handover_form") or _handover_form(procedure),
+        "handover": getattr(procedure, "handover", None) if procedure.handed_over_at else None,
+        "received_handover": selectors.handover_received_by(procedure=procedure),
         "history": audit_events_for_object(obj=procedure)[:100],
         "now": timezone.now(),
     }
@@ -244,11 +249,14 @@ def procedure_step(request: HttpRequest, code) -> HttpResponse:
     partial = request.htmx and not request.htmx.boosted
     if form.is_valid():
         d = form.cleaned_data
-        details = {}
-        if d["transmitted"]:
-            details["transmitted"] = d["transmitted"]
+        details: dict = {}
         if d["help_types"]:
             details["help_types"] = d["help_types"]
+        for key in ("impression_form", "section_42_reason", "section_42_place"):
+            if d[key]:
+                details[key] = d[key]
+        if d["review_on"]:
+            details["review_on"] = d["review_on"].isoformat()
         try:
             services.procedure_record_step(
                 procedure=procedure,
@@ -402,6 +410,12 @@ def _assessment_context(
             "kinds": assessment.kinds,
             "danger_source": assessment.danger_source,
             "notes": assessment.notes,
+            "parents_not_involved_reason": assessment.parents_not_involved_reason,
+            "child_not_involved_reason": assessment.child_not_involved_reason,
+            "participants": "\n".join(
+                f"{p['name']} – {p['role']}" if p.get("role") else p["name"]
+                for p in assessment.participants
+            ),
             **{f"item__{k}": str(v) for k, v in assessment.answers.items()},
         }
         form = AssessmentForm(initial=initial, instrument=instrument, age_band=assessment.age_band)
@@ -756,3 +770,80 @@ def procedure_link_sibling(request: HttpRequest, code) -> HttpResponse:
     else:
         messages.success(request, _("Die Kinder sind als Geschwister verknüpft."))
     return redirect(procedure.get_absolute_url())
+
+
+def _handover_form(procedure, data=None) -> HandoverForm:
+    return HandoverForm(
+        data,
+        municipalities=Municipality.objects.exclude(pk=procedure.municipality_id).order_by("name"),
+    )
+
+
+@login_required
+@require_POST
+def procedure_hand_over(request: HttpRequest, code) -> HttpResponse:
+    """§ 8a Abs. 6: hand the procedure over to the Jugendamt that became responsible."""
+    procedure = selectors.procedure_get_for_user(
+        user=request.user, code=code, purpose="Übergabe nach § 8a Abs. 6"
+    )
+    form = _handover_form(procedure, request.POST)
+    if not form.is_valid():
+        return _render_detail(request, procedure, status=400, handover_form=form)
+    d = form.cleaned_data
+    return _post_and_back(
+        request,
+        procedure,
+        lambda: services.procedure_hand_over(
+            procedure=procedure,
+            actor=request.user,
+            occurred_at=d["occurred_at"],
+            items=d["items"],
+            transmitted=d["transmitted"],
+            to_municipality=d["to_municipality"],
+            to_office=d["to_office"],
+            conversation_at=d["conversation_at"],
+            conversation_with=d["conversation_with"],
+            conversation_note=d["conversation_note"],
+        ),
+        _("Die Übergabe ist dokumentiert."),
+        "handover_form",
+        form,
+    )
+
+
+@login_required
+def handover_intake(request: HttpRequest) -> HttpResponse:
+    """Hand-overs from other communes addressed to my Jugendamt."""
+    forbidden_unless(_may_work_on_cases(request.user))
+    return render(
+        request,
+        "cases/handover_intake.html",
+        {"handovers": selectors.handovers_for_intake(user=request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover_detail(request: HttpRequest, code) -> HttpResponse:
+    """Exactly what was transmitted, and the take-over into a procedure of our own."""
+    handover = selectors.handover_get_for_intake(user=request.user, code=code)
+    teams = selectors.teams_for_user(user=request.user).filter(
+        municipality_id=handover.to_municipality_id
+    )
+    form = HandoverAcceptForm(request.POST or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        try:
+            procedure = services.handover_accept(
+                handover=handover, actor=request.user, team=form.cleaned_data["team"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Die Übergabe ist als eigenes Verfahren übernommen."))
+            return redirect(procedure.get_absolute_url())
+    return render(
+        request,
+        "cases/handover_detail.html",
+        {"handover": handover, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

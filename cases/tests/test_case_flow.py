@@ -200,6 +200,8 @@ def draft(team_a, caseworker_a):
         kinds=["neglect"],
         danger_source="mother",
         notes="Synthetische Begründung.",
+        parents_involved=True,
+        child_involved=True,
     )
 
 
@@ -362,7 +364,11 @@ def test_age_group_is_taken_at_completion(team_a, caseworker_a, team_lead_a):
         procedure=procedure, actor=caseworker_a, occurred_at=timezone.now()
     )
     services.risk_assessment_update(
-        assessment=assessment, actor=caseworker_a, result="need_of_help"
+        assessment=assessment,
+        actor=caseworker_a,
+        result="need_of_help",
+        parents_involved=True,
+        child_involved=True,
     )
     services.risk_assessment_sign_off(assessment=assessment, actor=team_lead_a)
     procedure.child.refresh_from_db()

@@ -39,12 +39,16 @@ def demo_communes(db):
     return communes
 
 
+# Plus the two hand-over procedures in Bonn and the one Bremen took over.
+DEMO_COUNT = 8 * len(demo.DEMO_SLUGS) + 3
+
+
 def test_demo_is_small_synthetic_and_idempotent(demo_communes):
-    assert Procedure.objects.count() == 8 * len(demo.DEMO_SLUGS)
+    assert Procedure.objects.count() == DEMO_COUNT
     assert all(p.name.startswith("Demo-") for p in PersonRecord.objects.all())
     assert ProcedureEvent.objects.count() > 5 * Procedure.objects.count()
     demo.load(seed=1, small=True, stdout=io.StringIO())
-    assert Procedure.objects.count() == 8 * len(demo.DEMO_SLUGS)
+    assert Procedure.objects.count() == DEMO_COUNT
 
 
 def test_demo_events_follow_the_rules(demo_communes):
@@ -76,7 +80,7 @@ def test_event_rows_contract_and_visibility(demo_communes):
     for case_id, ts in keys:
         assert ts >= by_case.get(case_id, ts)
         by_case[case_id] = ts
-    assert len(by_case) == 8
+    assert len(by_case) == 8 + 2  # the Bonn demo procedures and the two handed over
     # caseworkers have no analytics right; the system sees everything
     caseworker = UserFactory(username="fk-demo")
     MembershipFactory(user=caseworker, municipality=bonn, role=Role.CASEWORKER)
@@ -177,3 +181,15 @@ def test_demo_has_repeat_reports_in_the_person_index(demo_communes):
         names = {p.persons.get(role="child").name for p in procs}
         assert len(names) == 1  # the same child in every linked procedure
         assert procs[0].repeated_report is False
+
+
+def test_demo_has_a_hand_over_between_two_communes(demo_communes):
+    from cases.models import Handover
+
+    handovers = list(Handover.objects.select_related("municipality", "to_municipality"))
+    assert len(handovers) == 2
+    assert {h.municipality.slug for h in handovers} == {"bundesstadt-bonn"}
+    assert {h.to_municipality.slug for h in handovers} == {"stadtgemeinde-bremen"}
+    accepted = [h for h in handovers if h.received_procedure_id]
+    assert len(accepted) == 1
+    assert accepted[0].received_procedure.municipality.slug == "stadtgemeinde-bremen"

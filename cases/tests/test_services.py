@@ -121,7 +121,13 @@ def test_four_eyes_author_cannot_sign_alone(team_a, caseworker_a, team_lead_a):
         procedure=p, actor=caseworker_a, occurred_at=p.received_at + dt.timedelta(days=1)
     )
     services.risk_assessment_update(
-        assessment=a, actor=caseworker_a, result="acute", kinds=["physical"], danger_source="father"
+        assessment=a,
+        actor=caseworker_a,
+        parents_involved=True,
+        child_involved=True,
+        result="acute",
+        kinds=["physical"],
+        danger_source="father",
     )
     with pytest.raises(ValidationError, match="Vier-Augen"):
         services.risk_assessment_sign_off(assessment=a, actor=caseworker_a)
@@ -138,7 +144,13 @@ def test_sign_off_by_someone_outside_the_team_is_refused(
 ):
     p = make_procedure(team=team_a, actor=caseworker_a)
     a = services.risk_assessment_start(procedure=p, actor=caseworker_a, occurred_at=_now())
-    services.risk_assessment_update(assessment=a, actor=caseworker_a, result="neither")
+    services.risk_assessment_update(
+        assessment=a,
+        actor=caseworker_a,
+        parents_involved=True,
+        child_involved=True,
+        result="neither",
+    )
     for outsider in (other_caseworker_a, caseworker_b):
         with pytest.raises(PermissionDenied):
             services.risk_assessment_sign_off(assessment=a, actor=outsider)
@@ -149,7 +161,13 @@ def test_sign_off_needs_result_and_kinds(team_a, caseworker_a, team_lead_a):
     a = services.risk_assessment_start(procedure=p, actor=caseworker_a, occurred_at=_now())
     with pytest.raises(ValidationError, match="Ohne Ergebnis"):
         services.risk_assessment_sign_off(assessment=a, actor=team_lead_a)
-    services.risk_assessment_update(assessment=a, actor=caseworker_a, result="latent")
+    services.risk_assessment_update(
+        assessment=a,
+        actor=caseworker_a,
+        parents_involved=True,
+        child_involved=True,
+        result="latent",
+    )
     with pytest.raises(ValidationError, match="Art der Gefährdung"):
         services.risk_assessment_sign_off(assessment=a, actor=team_lead_a)
 
@@ -199,7 +217,7 @@ def test_impossible_sequences_are_rejected(team_a, caseworker_a, team_lead_a):
         services.procedure_record_step(
             procedure=p, actor=caseworker_a, activity_code="closed", occurred_at=_now()
         )
-    with pytest.raises(ValidationError, match="übermittelten Angaben"):
+    with pytest.raises(ValidationError, match="über die Meldung"):
         services.procedure_record_step(
             procedure=p, actor=caseworker_a, activity_code="handover_sent", occurred_at=_now()
         )
@@ -237,22 +255,33 @@ def test_closing_needs_mandatory_steps_then_locks(team_a, caseworker_a, team_lea
 
 def test_handover_records_what_was_transmitted(team_a, caseworker_a):
     p = make_procedure(team=team_a, actor=caseworker_a)
-    e = services.procedure_record_step(
+    services.procedure_hand_over(
         procedure=p,
         actor=caseworker_a,
-        activity_code="handover_sent",
         occurred_at=_now(),
-        institution_name="Jugendamt Demo-Nachbarstadt",
-        details={"transmitted": "Meldung, Gefährdungseinschätzung", "conversation": True},
+        to_office="Jugendamt Demo-Nachbarstadt",
+        items=["indications", "assessment"],
+        transmitted="Meldung vom Montag, Einschätzung latent.",
+        conversation_at=_now(),
+        conversation_with="Frau Demo, ASD Nachbarstadt",
     )
+    e = p.events.get(activity_code="handover_sent")
     assert e.institution_name == "Jugendamt Demo-Nachbarstadt"
-    assert e.details["transmitted"].startswith("Meldung")
+    assert e.details["transmitted"].startswith("gewichtige Anhaltspunkte")
 
 
 def test_inobhutnahme_marks_section_42(team_a, caseworker_a):
     p = make_procedure(team=team_a, actor=caseworker_a)
+    with pytest.raises(ValidationError, match="Grund der Inobhutnahme"):
+        services.procedure_record_step(
+            procedure=p, actor=caseworker_a, activity_code="inobhutnahme", occurred_at=_now()
+        )
     services.procedure_record_step(
-        procedure=p, actor=caseworker_a, activity_code="inobhutnahme", occurred_at=_now()
+        procedure=p,
+        actor=caseworker_a,
+        activity_code="inobhutnahme",
+        occurred_at=_now(),
+        details={"section_42_reason": "urgent_danger", "section_42_place": "emergency_foster"},
     )
     p.refresh_from_db()
     assert p.section_42
@@ -347,7 +376,13 @@ def test_sign_off_cannot_precede_the_assessment(team_a, caseworker_a, team_lead_
     p = make_procedure(team=team_a, actor=caseworker_a)
     started = p.received_at + dt.timedelta(days=2)
     a = services.risk_assessment_start(procedure=p, actor=caseworker_a, occurred_at=started)
-    services.risk_assessment_update(assessment=a, actor=caseworker_a, result="neither")
+    services.risk_assessment_update(
+        assessment=a,
+        actor=caseworker_a,
+        parents_involved=True,
+        child_involved=True,
+        result="neither",
+    )
     with pytest.raises(ValidationError, match="vor dem Beginn der Einschätzung"):
         services.risk_assessment_sign_off(
             assessment=a, actor=team_lead_a, signed_at=started - dt.timedelta(hours=1)

@@ -182,6 +182,7 @@ def test_four_eyes_in_the_ui(client, procedure, caseworker_a, team_lead_a):
             "kinds": ["neglect", "psychological"],
             "danger_source": "mother",
             "parents_involved": "on",
+            "child_not_involved_reason": "Säugling; Eindruck beim Hausbesuch.",
             "notes": "Begründung",
         },
     )

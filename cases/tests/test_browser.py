@@ -60,6 +60,7 @@ def test_report_to_decision_in_four_eyes(page, muni_a, caseworker_a, team_lead_a
     page.check("input[name=kinds][value=neglect]")
     page.select_option("#id_danger_source", "mother")
     page.check("#id_parents_involved")
+    page.check("#id_child_involved")
     page.click("text=Entwurf speichern")
     page.wait_for_selector("text=Die Einschätzung wurde gespeichert.")
     assert page.locator("#sign-off").count() == 0  # the author cannot sign alone

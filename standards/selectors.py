@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core import permissions
 from registry.models import Municipality
@@ -125,3 +127,33 @@ def glossary_term_get_for_user(
     if term is None:
         raise Http404("Begriff nicht gefunden")
     return term
+
+
+def due_items_for_user(*, user: Any, today: dt.date) -> list:
+    """Mein Bereich: the commune's standards in force whose review is due within a month."""
+    from django.urls import reverse
+
+    from core.inbox import DueItem
+    from standards.choices import DocumentStatus
+    from standards.constants import REVIEW_REMINDER_DAYS
+
+    documents = (
+        StandardDocument.objects.visible_to(user, permissions.CHANGE)
+        .filter(
+            status__in=[DocumentStatus.ADOPTED, DocumentStatus.CONSULTATION],
+            next_review_on__lte=today + dt.timedelta(days=REVIEW_REMINDER_DAYS),
+        )
+        .select_related("municipality")
+        .order_by("next_review_on")[:20]
+    )
+    return [
+        DueItem(
+            kind="standard_review",
+            title=_("Überprüfung: %(title)s") % {"title": d.title},
+            url=reverse("standards:document_detail", args=[d.code]),
+            when=d.next_review_on,
+            overdue=d.next_review_on < today,
+            detail=d.municipality.name,
+        )
+        for d in documents
+    ]

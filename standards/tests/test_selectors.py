@@ -136,3 +136,19 @@ def test_glossary_comparison_groups_the_same_term(muni_a, muni_b, coordinator_a,
         ("kindeswohl", {"A-Fassung", "B-Fassung"})
     ]
     assert "nur B" not in {t.definition for t in selectors.glossary_for_user(user=coordinator_a)}
+
+
+def test_due_items_list_reviews_for_the_coordination_only(muni_a, coordinator_a, readonly_a):
+    today = dt.date(2026, 12, 6)
+    document = _adopted(muni_a, coordinator_a, "Leitfaden", Visibility.PUBLIC)
+    services.document_update(
+        document=document, actor=coordinator_a, next_review_on=today - dt.timedelta(days=1)
+    )
+    later = _adopted(muni_a, coordinator_a, "Später", Visibility.PUBLIC)
+    services.document_update(
+        document=later, actor=coordinator_a, next_review_on=today + dt.timedelta(days=90)
+    )
+    items = selectors.due_items_for_user(user=coordinator_a, today=today)
+    assert [(i.kind, i.overdue) for i in items] == [("standard_review", True)]
+    assert "Leitfaden" in items[0].title
+    assert selectors.due_items_for_user(user=readonly_a, today=today) == []

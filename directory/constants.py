@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 # Offers not confirmed for this many days are "stale" (the seeds: updated every year).
 STALE_AFTER_DAYS = 365
+# ... and after this grace period more they leave the public directory (issue 18): a parent
+# must not call a number that stopped working a year ago. The coordination still sees them.
+STALE_GRACE_DAYS = 90
 
 # Target groups of early help (taxonomy "fruehe-hilfen-zielgruppen"): code → label.
 TARGET_GROUPS: tuple[tuple[str, str], ...] = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -19,7 +20,7 @@ from core.context import change_context
 from core.permissions import SystemActor
 from directory import geo
 from directory.models import Schedule, Service
-from directory.services import service_import
+from directory.services import service_import, service_indicator_record
 from registry.models import Municipality
 from registry.services import municipality_update
 
@@ -255,5 +256,27 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict[str, Any]:
             ]
             Schedule.objects.bulk_create(slots)
             total += len(rows)
+            _indicators(rng, municipality, actor)
     stdout.write(f"  Frühe Hilfen: {total} synthetische Angebote")
     return {}
+
+
+def _indicators(rng: random.Random, municipality: Municipality, actor: Any) -> None:
+    """Effect indicators of the last two years for a handful of offers (synthetic)."""
+    year = timezone.localdate().year - 1
+    offers = Service.objects.filter(municipality=municipality, synthetic=True).order_by("pk")[:5]
+    for offer in offers:
+        if offer.indicators.exists():
+            continue
+        for delta in (1, 0):
+            reached = rng.randint(20, 160)
+            service_indicator_record(
+                service=offer,
+                year=year - delta,
+                actor=actor,
+                families_reached=reached,
+                referred_from_procedures=rng.randint(0, reached // 5),
+                waiting_days=rng.randint(2, 40),
+                feedback_score=Decimal(rng.randint(30, 50)) / 10,
+                notes="Synthetische Kennzahlen (Demo).",
+            )

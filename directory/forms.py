@@ -149,3 +149,26 @@ class ServiceForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+class ServiceIndicatorForm(forms.Form):
+    year = forms.IntegerField(label=_("Jahr"), min_value=2000, max_value=2100)
+    families_reached = forms.IntegerField(
+        label=_("erreichte Familien"), min_value=0, required=False
+    )
+    waiting_days = forms.IntegerField(
+        label=_("Wartezeit bis zum Erstkontakt (Tage, Median)"), min_value=0, required=False
+    )
+    referred_from_procedures = forms.IntegerField(
+        label=_("davon vom Jugendamt aus einem Verfahren vermittelt"), min_value=0, required=False
+    )
+    feedback_score = forms.DecimalField(
+        label=_("Rückmeldung der Familien (1–5)"),
+        min_value=1,
+        max_value=5,
+        decimal_places=1,
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Bemerkungen"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -111,6 +114,11 @@ class Service(TenantModel):
         _("Status"), max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
     )
     last_confirmed_on = models.DateField(_("zuletzt bestätigt am"), default=timezone.localdate)
+    # The provider's personal link to confirm the entry without an account; issued with the
+    # reminder, cleared once used.
+    confirmation_token = models.UUIDField(
+        _("Bestätigungsschlüssel"), null=True, blank=True, unique=True, editable=False
+    )
     synthetic = models.BooleanField(_("synthetische Demodaten"), default=False)
     search_document = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
@@ -272,3 +280,73 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+
+class ServiceIndicator(TenantModel):
+    """The effect of an offer in one year, as the network agreed to measure it (Bremen,
+    seed 003: checking offers for their effect): reach, waiting time, uptake by families
+    referred from a § 8a procedure, and feedback. Shown to the coordination only."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("Angebot")
+    )
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    families_reached = models.PositiveIntegerField(_("erreichte Familien"), null=True, blank=True)
+    waiting_days = models.PositiveIntegerField(
+        _("Wartezeit bis zum Erstkontakt (Tage, Median)"), null=True, blank=True
+    )
+    referred_from_procedures = models.PositiveIntegerField(
+        _("davon vom Jugendamt aus einem Verfahren vermittelt"), null=True, blank=True
+    )
+    feedback_score = models.DecimalField(
+        _("Rückmeldung der Familien (1–5)"),
+        max_digits=2,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
+    )
+    notes = models.TextField(_("Bemerkungen"), blank=True)
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    tenant_field = "service__municipality_id"
+    permission_domain = permissions.NETWORK
+    audit_fields = (
+        "year",
+        "families_reached",
+        "waiting_days",
+        "referred_from_procedures",
+        "feedback_score",
+        "notes",
+    )
+
+    class Meta:
+        verbose_name = _("Wirkungskennzahl")
+        verbose_name_plural = _("Wirkungskennzahlen")
+        ordering = ["service", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "year"],
+                name="%(app_label)s_%(class)s_unique_year",
+                violation_error_message=_("Für dieses Jahr gibt es schon Kennzahlen."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.year}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.year and not 2000 <= self.year <= timezone.localdate().year:
+            errors["year"] = _("Kennzahlen gibt es nur für vergangene oder laufende Jahre.")
+        if (
+            self.referred_from_procedures is not None
+            and self.families_reached is not None
+            and self.referred_from_procedures > self.families_reached
+        ):
+            errors["referred_from_procedures"] = _(
+                "Mehr vermittelte als erreichte Familien ist nicht möglich."
+            )
+        if errors:
+            raise ValidationError(errors)

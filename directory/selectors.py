@@ -16,6 +16,8 @@ from directory.choices import ServiceStatus
 from directory.constants import (
     DEFAULT_RADIUS_KM,
     LANGUAGES,
+    STALE_AFTER_DAYS,
+    STALE_GRACE_DAYS,
     TARGET_GROUP_AGES,
     TARGET_GROUP_TAXONOMY,
 )
@@ -67,9 +69,14 @@ def target_groups() -> QuerySet[TaxonomyTerm]:
     return TaxonomyTerm.objects.filter(taxonomy=TARGET_GROUP_TAXONOMY)
 
 
-def public_services() -> QuerySet[Service]:
-    """What anyone may see: offers that are not closed for good."""
-    return Service.objects.exclude(status=ServiceStatus.DEFUNCT)
+def public_services(today: dt.date | None = None) -> QuerySet[Service]:
+    """What anyone may see: offers not closed for good and not left unconfirmed beyond the
+    grace period (12 months + STALE_GRACE_DAYS); in between they show "may be out of date"."""
+    today = today or timezone.localdate()
+    hidden_before = today - dt.timedelta(days=STALE_AFTER_DAYS + STALE_GRACE_DAYS)
+    return Service.objects.exclude(status=ServiceStatus.DEFUNCT).exclude(
+        last_confirmed_on__lt=hidden_before
+    )
 
 
 def service_search(filters: ServiceFilters, *, base: QuerySet | None = None) -> QuerySet[Service]:
@@ -133,6 +140,42 @@ def service_get_for_user(*, user: Any, code: Any, action: str) -> Service:
     if service is None:
         raise Http404("Angebot nicht gefunden")
     return service
+
+
+def service_get_for_page(*, user: Any, code: Any) -> Service:
+    """The offer page: public offers for everyone; the commune's members also reach an
+    offer that left the public directory, to confirm or close it."""
+    try:
+        return service_get_public(code=code)
+    except Http404:
+        service = service_get_for_user(user=user, code=code, action=permissions.VIEW)
+        return (
+            Service.objects.select_related("municipality__state", "provider")
+            .prefetch_related("target_groups", "schedules")
+            .get(pk=service.pk)
+        )
+
+
+def service_confirmation_get(*, token: Any) -> Service:
+    """The offer behind a provider's personal confirmation link (404 when unknown/used)."""
+    service = (
+        Service.objects.select_related("municipality", "provider")
+        .filter(confirmation_token=token)
+        .exclude(status=ServiceStatus.DEFUNCT)
+        .first()
+    )
+    if service is None:
+        raise Http404("Link nicht gültig")
+    return service
+
+
+def indicators_for(*, user: Any, service: Service) -> list:
+    """The offer's yearly effect indicators, for members of its commune only."""
+    if not permissions.has_permission(
+        user, permissions.VIEW, permissions.NETWORK, service.municipality_id
+    ):
+        return []
+    return list(service.indicators.order_by("-year"))
 
 
 def stale_services_for_user(*, user: Any, today: dt.date | None = None) -> QuerySet[Service]:

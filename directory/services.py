@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -15,15 +16,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import permissions
-from core.audit import audit_record, changed_only, serialize_for_audit
+from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction, Role
 from core.mail import mail_send
 from core.models import Membership
+from core.permissions import SystemActor
 from directory import geo, search
 from directory.constants import (
     IMPORT_MAX_BYTES,
@@ -32,7 +35,7 @@ from directory.constants import (
     STALE_AFTER_DAYS,
     TARGET_GROUP_TAXONOMY,
 )
-from directory.models import Schedule, SearchSynonym, Service, TaxonomyTerm
+from directory.models import Schedule, SearchSynonym, Service, ServiceIndicator, TaxonomyTerm
 from registry.models import Institution, Municipality
 from registry.taxonomy import normalize_name
 
@@ -181,6 +184,59 @@ def service_confirm(*, service: Service, actor: Any, today: dt.date | None = Non
     )
 
 
+def service_confirm_by_link(*, service: Service, today: dt.date | None = None) -> Service:
+    """The provider confirmed through her personal link: the link is the authority, so
+    the change is recorded under it and the link is used up."""
+    with transaction.atomic():
+        service = service_confirm(
+            service=service, actor=SystemActor(_("Bestätigungslink des Trägers")), today=today
+        )
+        Service.objects.filter(pk=service.pk).update(confirmation_token=None)
+        service.confirmation_token = None
+    return service
+
+
+INDICATOR_FIELDS = (
+    "families_reached",
+    "waiting_days",
+    "referred_from_procedures",
+    "feedback_score",
+    "notes",
+)
+
+
+def service_indicator_record(
+    *, service: Service, year: int, actor: Any, **values: Any
+) -> ServiceIndicator:
+    """Record (or correct) the agreed effect indicators of an offer for one year."""
+    permissions.require(actor, permissions.CHANGE, permissions.NETWORK, service.municipality_id)
+    unknown = set(values) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
+    with transaction.atomic():
+        indicator = ServiceIndicator.objects.filter(service=service, year=year).first()
+        if indicator is None:
+            return save_created(
+                ServiceIndicator(service=service, year=year, **values), actor=actor, related=service
+            )
+        before = serialize_for_audit(indicator)
+        for key, value in values.items():
+            setattr(indicator, key, value)
+        indicator.full_clean()
+        indicator.save()
+        old, new = changed_only(before, serialize_for_audit(indicator))
+        if new:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                target=indicator,
+                before=old,
+                after=new,
+                related=service,
+            )
+        return indicator
+
+
 # --- stale offers -----------------------------------------------------------------------
 
 
@@ -188,8 +244,11 @@ def stale_cutoff(today: dt.date | None = None) -> dt.date:
     return (today or timezone.localdate()) - dt.timedelta(days=STALE_AFTER_DAYS)
 
 
-def services_notify_stale(*, actor: Any, today: dt.date | None = None) -> dict[str, int]:
-    """E-mail each commune's coordinators the active offers to re-confirm (one mail each)."""
+def services_notify_stale(
+    *, actor: Any, today: dt.date | None = None, base_url: str = ""
+) -> dict[str, int]:
+    """E-mail each commune's coordinators the active offers to re-confirm (one mail each),
+    and, with ``base_url``, each offer's own address a personal link to confirm it."""
     cutoff = stale_cutoff(today)
     stale = (
         Service.objects.filter(last_confirmed_on__lt=cutoff)
@@ -212,6 +271,8 @@ def services_notify_stale(*, actor: Any, today: dt.date | None = None) -> dict[s
                 .values_list("user__email", flat=True)
             )
         )
+        if base_url:
+            mails += _request_confirmations(services, actor=actor, base_url=base_url)
         if not recipients:
             continue
         mail_send(
@@ -221,6 +282,38 @@ def services_notify_stale(*, actor: Any, today: dt.date | None = None) -> dict[s
         )
         mails += 1
     return {"services": sum(len(v) for v in by_municipality.values()), "mails": mails}
+
+
+def _request_confirmations(services: list[Service], *, actor: Any, base_url: str) -> int:
+    """A personal confirmation link to every stale offer with an address; the same link
+    is sent again until it is used, so a weekly run does not pile up valid links."""
+    sent = 0
+    for service in services:
+        if not service.email:
+            continue
+        with transaction.atomic():
+            if service.confirmation_token is None:
+                service.confirmation_token = uuid.uuid4()
+                Service.objects.filter(pk=service.pk).update(
+                    confirmation_token=service.confirmation_token
+                )
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.UPDATE,
+                    target=service,
+                    after={"confirmation_link": "ausgestellt"},
+                    reason=_("Bestätigungslink an den Träger versandt"),
+                )
+            link = base_url.rstrip("/") + reverse(
+                "directory:service_confirm_link", args=[service.confirmation_token]
+            )
+            mail_send(
+                template="directory/mail/confirm_request.txt",
+                context={"service": service, "link": link},
+                to=[service.email],
+            )
+        sent += 1
+    return sent
 
 
 # --- import -----------------------------------------------------------------------------

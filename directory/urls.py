@@ -15,4 +15,6 @@ urlpatterns = [
     path("angebote/<uuid:code>/bearbeiten/", views.service_edit, name="service_edit"),
     path("angebote/<uuid:code>/hsds.json", views.service_hsds, name="service_hsds"),
     path("angebote/<uuid:code>/bestaetigen/", views.service_confirm, name="service_confirm"),
+    path("angebote/<uuid:code>/wirkung/", views.service_indicator, name="service_indicator"),
+    path("bestaetigen/<uuid:token>/", views.service_confirm_link, name="service_confirm_link"),
 ]

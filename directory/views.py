@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import exports, permissions
 from core.views import forbidden_unless
 from directory import geo, hsds, selectors, services
-from directory.forms import ImportForm, SearchForm, ServiceForm
+from directory.forms import ImportForm, SearchForm, ServiceForm, ServiceIndicatorForm
 from registry.models import Municipality
 
 
@@ -129,12 +130,18 @@ def service_print(request: HttpRequest) -> HttpResponse:
 
 
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
-    service = selectors.service_get_public(code=code)
+    service = selectors.service_get_for_page(user=request.user, code=code)
+    indicators = selectors.indicators_for(user=request.user, service=service)
+    can_edit = permissions.has_permission(
+        request.user, permissions.CHANGE, permissions.NETWORK, service.municipality_id
+    )
     return render(
         request,
         "directory/service_detail.html",
         {
             "service": service,
+            "indicators": indicators,
+            "indicator_form": ServiceIndicatorForm() if can_edit else None,
             "stale": service.is_stale(),
             "show_exports": request.user.is_authenticated,
             "can_edit": permissions.has_permission(
@@ -284,3 +291,43 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
         user=request.user, code=code, action=permissions.CHANGE
     )
     return _service_form(request, service.municipality, service)
+
+
+@login_required
+@require_POST
+def service_indicator(request: HttpRequest, code: str) -> HttpResponse:
+    """Record a year's effect indicators of an offer (coordination of its commune)."""
+    service = selectors.service_get_for_user(
+        user=request.user, code=code, action=permissions.CHANGE
+    )
+    form = ServiceIndicatorForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.service_indicator_record(
+                service=service, year=data.pop("year"), actor=request.user, **data
+            )
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            messages.success(request, _("Kennzahlen gespeichert."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect(reverse("directory:service_detail", args=[service.code]) + "#wirkung")
+
+
+@require_http_methods(["GET", "POST"])
+def service_confirm_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A provider confirms her offer through the personal link in the reminder mail."""
+    service = selectors.service_confirmation_get(token=token)
+    if request.method == "POST":
+        service = services.service_confirm_by_link(service=service)
+        return render(
+            request, "directory/service_confirm_link.html", {"service": service, "done": True}
+        )
+    return render(request, "directory/service_confirm_link.html", {"service": service})

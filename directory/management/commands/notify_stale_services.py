@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import ngettext
@@ -21,10 +22,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
+        parser.add_argument(
+            "--base-url",
+            default=os.environ.get("KSQM_BASE_URL", ""),
+            help="Adresse der Plattform für die Bestätigungslinks an die Träger "
+            "(Standard: KSQM_BASE_URL; leer = keine Links)",
+        )
 
-    def handle(self, *args, date: dt.date | None, **options) -> None:
+    def handle(self, *args, date: dt.date | None, base_url: str, **options) -> None:
         with change_context(AuditSource.CLI):
-            result = services_notify_stale(actor=SystemActor("notify_stale_services"), today=date)
+            result = services_notify_stale(
+                actor=SystemActor("notify_stale_services"), today=date, base_url=base_url
+            )
         stale = ngettext(
             "%(n)d Angebot veraltet", "%(n)d Angebote veraltet", result["services"]
         ) % {"n": result["services"]}

@@ -27,9 +27,11 @@ def _page(browser, base_url, *, phone=False):
 
 def _no_horizontal_scroll(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
+    # Name the elements sticking out, so a failure says what to fix.
     wide = page.evaluate(
-        """[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 392)
-        .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+        "[...document.querySelectorAll('main *')]"
+        ".filter(e => e.getBoundingClientRect().right > 392).slice(0, 5)"
+        ".map(e => e.tagName + '.' + e.className)"
     )
     assert width <= PHONE["width"], f"{page.url} is {width} px wide: {wide}"
 

@@ -464,3 +464,18 @@ def test_expired_records_without_message_are_purged(kita_a, kita_staff_a, kita_l
     assert services.records_purge_expired(actor=SystemActor("test"), today=later) == 1
     assert not type(other).objects.filter(pk=other.pk).exists()
     assert type(signed_a).objects.filter(pk=signed_a.pk).exists()
+
+
+def test_purge_command_reports_the_count(kita_a, kita_staff_a, kita_lead_a):
+    import io
+
+    from django.core.management import call_command
+
+    record = f.record(kita_a, kita_staff_a)
+    services.record_update(record=record, actor=kita_staff_a, decision="none", parents_talk=True)
+    services.record_sign_off(record=record, actor=kita_lead_a)
+    type(record).objects.filter(pk=record.pk).update(purge_after=timezone.localdate())
+    out = io.StringIO()
+    call_command("purge_partner_records", stdout=out)
+    assert "1 Dokumentationen gelöscht." in out.getvalue()
+    assert AuditEvent.objects.filter(action="purge", target_id=str(record.pk)).exists()

@@ -168,15 +168,41 @@ def _reference_snapshot(django_db_setup, django_db_blocker):
         return serializers.serialize("json", rows)
 
 
-@pytest.fixture
-def page(_playwright_browser, live_server, reference_data):
-    """A fresh browser page; ``page.base_url`` is the live server's address."""
-    context = _playwright_browser.new_context(
-        locale="de-DE", viewport={"width": 1280, "height": 900}
+def _new_page(browser, live_server, *, bypass_csp: bool):
+    context = browser.new_context(
+        locale="de-DE", viewport={"width": 1280, "height": 900}, bypass_csp=bypass_csp
     )
     page = context.new_page()
     page.base_url = live_server.url
     page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def page(_playwright_browser, live_server, reference_data):
+    """A fresh browser page; ``page.base_url`` is the live server's address.
+
+    Playwright evaluates ``wait_for_function("…")`` strings with eval, which the app's
+    Content-Security-Policy refuses; this page therefore bypasses the CSP. The pages are
+    checked under the real CSP by ``csp_page`` (accounts/tests/test_browser.py).
+    """
+    context, page = _new_page(_playwright_browser, live_server, bypass_csp=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def csp_page(_playwright_browser, live_server, reference_data):
+    """A browser page under the app's real Content-Security-Policy; every CSP violation
+    the browser reports is collected in ``page.csp_violations``."""
+    context, page = _new_page(_playwright_browser, live_server, bypass_csp=False)
+    page.csp_violations = []
+
+    def _console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            page.csp_violations.append(message.text)
+
+    page.on("console", _console)
     yield page
     context.close()
 
@@ -196,3 +222,44 @@ def nav_click(page, label: str) -> None:
     if not link.is_visible():
         link.locator("xpath=ancestor::details[1]/summary").click()
     link.click()
+
+# --- login security (accounts/) ------------------------------------------------------------
+#
+# Production enforces a second factor for every role that can read case data and logs idle
+# sessions out (settings KSQM_REQUIRE_SECOND_FACTOR, KSQM_IDLE_TIMEOUT*; both ON by
+# default). The test settings switch both off, so that ``client.force_login(user)`` and
+# ``browser_login(page, name)`` keep working everywhere. Tests about login security turn
+# enforcement on with the ``login_security`` fixture and log in with ``verified_login``.
+
+
+@pytest.fixture
+def login_security(settings):
+    """Production's login enforcement, for one test."""
+    settings.KSQM_REQUIRE_SECOND_FACTOR = True
+    settings.KSQM_IDLE_TIMEOUT_CASE_ROLES = 15 * 60
+    settings.KSQM_IDLE_TIMEOUT = 60 * 60
+    return settings
+
+
+def verified_login(client, user):
+    """``client.force_login`` plus a passed second factor (a confirmed TOTP app)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test-App", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and login throttles live in the cache: every test starts with none, so
+    one test's failed logins never lock out another test's user."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -29,6 +29,24 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be True or False, not {raw!r}")
 
 
+def env_int(name: str, default: int) -> int:
+    """Read a non-negative integer; anything else fails at start-up, not at first use."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative, not {raw!r}")
+    return value
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 def env_secret(name: str, default: str | None = None) -> str | None:
     """Read a secret from NAME or from the file named by NAME_FILE (container secrets)."""
     file_name = os.environ.get(f"{name}_FILE")
@@ -63,7 +81,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_filters",
+    # Swagger UI's own static files (no CDN): ninja renders its local template only
+    # when it is an installed app.
+    "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
+    "accounts",
     "registry",
     # profiles sits a floor above registry and quality (CONTRIBUTING.md) but is listed
     # before quality: its demo data (the seed profiles) must run before the others'.
@@ -90,8 +115,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
 ]
@@ -142,10 +173,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # BSI and NIST SP 800-63B: length beats composition rules; 12 characters at least.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("KSQM_PASSWORD_MIN_LENGTH", 12)},
+    },
+    # Django's 20,000 most common passwords plus the words of this field ("kinderschutz",
+    # "jugendamt" …) with digits and symbols stripped; offline, no breach API is called.
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.DomainWordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login through our throttled backend first: it refuses a locked-out name or address
+# before the password is even checked (accounts/throttle.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:dashboard"
@@ -183,6 +225,71 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Login, second factor, sessions (accounts/) -------------------------------------------
+# A working day at most, gone with the browser; case roles are also logged out after
+# KSQM_IDLE_TIMEOUT_CASE_ROLES seconds without a request (0 switches a timeout off).
+SESSION_COOKIE_AGE = env_int("KSQM_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+KSQM_IDLE_TIMEOUT_CASE_ROLES = env_int("KSQM_IDLE_TIMEOUT_CASE_ROLES", 15 * 60)
+KSQM_IDLE_TIMEOUT = env_int("KSQM_IDLE_TIMEOUT", 60 * 60)
+# Every role that can read case data must pass a second factor (TOTP, passkey or a
+# recovery code). On by default; only the test settings switch it off for old tests.
+KSQM_REQUIRE_SECOND_FACTOR = env_bool("KSQM_REQUIRE_SECOND_FACTOR", True)
+OTP_TOTP_ISSUER = "Kinderschutz-QM"
+# Passkeys (WebAuthn): the relying party is the host name users see in the address bar.
+KSQM_WEBAUTHN_RP_ID = os.environ.get("KSQM_WEBAUTHN_RP_ID", "")
+KSQM_WEBAUTHN_ORIGINS = env_list("KSQM_WEBAUTHN_ORIGINS")
+# Login throttling in the shared cache (Redis when REDIS_URL is set): failures per name
+# and address, per name from anywhere, per address for any name; then a lockout.
+KSQM_LOGIN_FAILURES_PER_NAME_AND_ADDRESS = env_int("KSQM_LOGIN_FAILURES_PER_NAME_AND_ADDRESS", 5)
+KSQM_LOGIN_FAILURES_PER_NAME = env_int("KSQM_LOGIN_FAILURES_PER_NAME", 20)
+KSQM_LOGIN_FAILURES_PER_ADDRESS = env_int("KSQM_LOGIN_FAILURES_PER_ADDRESS", 50)
+KSQM_LOGIN_LOCKOUT_SECONDS = env_int("KSQM_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+PASSWORD_RESET_TIMEOUT = env_int("KSQM_PASSWORD_RESET_SECONDS", 2 * 3600)
+
+# --- Reverse proxy and TLS (env switches; `manage.py check --deploy` is clean with them) --
+# The client address is taken from X-Forwarded-For only when the direct peer is one of
+# these proxies (addresses or networks, e.g. "10.0.0.5,172.18.0.0/16").
+KSQM_TRUSTED_PROXIES = env_list("KSQM_TRUSTED_PROXIES")
+if env_bool("KSQM_BEHIND_TLS_PROXY", False):
+    # Only behind a proxy that strips and sets this header itself (Django docs warning).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^health"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): scripts and style sheets only from our own origin
+# or with this response's nonce; nothing from elsewhere, no eval, no inline handlers.
+# Style *attributes* stay allowed: server-rendered bar charts and pyramids set widths
+# with them so that they work without JavaScript, and an attribute cannot run script.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features a child-protection platform never needs, refused for every page.
+KSQM_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "publickey-credentials-get=(self), publickey-credentials-create=(self)"
+)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -23,3 +23,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 – silences whiten
 TASK_BACKEND = "immediate"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Enforcement that the older tests (client.force_login, time travel) would trip over is
+# off here and switched on by the accounts tests that prove it (see conftest.py):
+# production default is ON for both.
+KSQM_REQUIRE_SECOND_FACTOR = False
+KSQM_IDLE_TIMEOUT_CASE_ROLES = 0
+KSQM_IDLE_TIMEOUT = 0
+SESSION_COOKIE_AGE = 14 * 24 * 3600  # time-travelling tests outlive a working day

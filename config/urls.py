@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import LoginView
 from config.api import api
 from profiles.views import home
 
@@ -23,7 +24,8 @@ urlpatterns = [
     path("standards/", include("standards.urls")),
     path("fortbildungen/", include("trainings.urls")),
     path("rollen/", include("roles.urls")),
-    path("anmelden/", auth_views.LoginView.as_view(), name="login"),
+    path("anmelden/", LoginView.as_view(), name="login"),
+    path("", include("accounts.urls")),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -258,6 +258,31 @@ def roles_of(user: Any, municipality_id: int | None = None) -> set[str]:
     }
 
 
+# Domains without social data: commune profiles, quality work, the network registry and
+# aggregated analytics. Every other domain (cases, reviews, the audit trail and read log,
+# member management, and any domain added later) holds or opens social data.
+_NON_SOCIAL_DOMAINS = frozenset({REGISTRY, QUALITY, NETWORK, ANALYTICS})
+
+
+def requires_second_factor(user: Any) -> bool:
+    """Whether ``user`` must pass a second factor: anyone who can read case data.
+
+    That is every role with a grant outside the non-social domains, and staff and
+    superusers (they manage accounts and roles). Readers and network partners without
+    such a grant log in with their password alone.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    # Platform staff hand out roles: taking over their login opens every commune.
+    if user.is_superuser or user.is_staff:
+        return True
+    for _municipality_id, role in _memberships(user):
+        # One social-data domain in the role's grants is enough.
+        if set(ROLE_PERMISSIONS.get(role, {})) - _NON_SOCIAL_DOMAINS:
+            return True
+    return False
+
+
 def validate_table(domains: Iterable[str] = DOMAINS) -> list[str]:
     """Problems in the table (unknown roles, domains, actions); empty when it is sound."""
     known_domains = set(domains) | {"members"}

@@ -88,7 +88,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "core",
-    "accounts",
     "registry",
     # profiles sits a floor above registry and quality (CONTRIBUTING.md) but is listed
     # before quality: its demo data (the seed profiles) must run before the others'.
@@ -105,6 +104,8 @@ INSTALLED_APPS = [
     "standards",
     "trainings",
     "roles",
+    # Last: its demo.py gives the demo users (made by registry) their second factor.
+    "accounts",
 ]
 
 MIDDLEWARE = [

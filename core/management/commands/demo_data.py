@@ -24,6 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed: int, small: bool, **options) -> None:
         logins: list[tuple[str, str, str]] = []
+        notes: list[str] = []
         with change_context(AuditSource.SYSTEM):
             for config in apps.get_app_configs():
                 try:
@@ -35,8 +36,11 @@ class Command(BaseCommand):
                 started = time.monotonic()
                 result = module.load(seed=seed, small=small, stdout=self.stdout) or {}
                 logins.extend(result.get("logins", []))
+                notes.extend(result.get("notes", []))
                 self.stdout.write(f"  {config.verbose_name}: {time.monotonic() - started:.1f} s")
         if logins:
             self.stdout.write("\nDemo-Zugänge (nur für die Demo!):")
             for username, password, role in logins:
                 self.stdout.write(f"  {username:<24} {password:<14} {role}")
+        for line in notes:
+            self.stdout.write(line)

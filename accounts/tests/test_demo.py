@@ -1,0 +1,68 @@
+"""`make run`: every demo login that needs a second factor can get one (issue 14, item 5)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import demo
+from core.choices import Role
+from core.tests.factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def demo_users(muni_a):
+    caseworker = UserFactory(username="fachkraft-demo", email="fachkraft-demo@demo.invalid")
+    MembershipFactory(user=caseworker, municipality=muni_a, role=Role.CASEWORKER)
+    partner = UserFactory(username="netzwerk-demo", email="netzwerk-demo@demo.invalid")
+    MembershipFactory(user=partner, municipality=muni_a, role=Role.NETWORK_PARTNER)
+    real = UserFactory(username="echte-fachkraft", email="echt@example.org")
+    MembershipFactory(user=real, municipality=muni_a, role=Role.CASEWORKER)
+    return caseworker, partner, real
+
+
+def test_demo_gives_case_roles_the_synthetic_totp_app_and_says_how(demo_users):
+    caseworker, partner, real = demo_users
+    out = io.StringIO()
+    result = demo.load(seed=1, small=True, stdout=out)
+    assert TOTPDevice.objects.get(user=caseworker).key == demo.demo_key_hex()
+    assert not TOTPDevice.objects.filter(user=partner).exists()
+    # Only demo accounts (…@demo.invalid) ever get the well-known secret.
+    assert not TOTPDevice.objects.filter(user=real).exists()
+    assert any(demo.DEMO_TOTP_SECRET in line for line in result["notes"])
+    assert any("demo_totp" in line for line in result["notes"])
+    demo.load(seed=1, small=True, stdout=out)  # idempotent
+    assert TOTPDevice.objects.filter(user=caseworker).count() == 1
+
+
+def test_printed_demo_code_passes_the_second_step(client, demo_users, settings, login_security):
+    caseworker = demo_users[0]
+    demo.load(seed=1, small=True, stdout=io.StringIO())
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("demo_totp", stdout=out)
+    code = out.getvalue().split()[1]
+    assert len(code) == 6 and code.isdigit()
+    client.force_login(caseworker)
+    assert client.get("/verfahren/").status_code == 302
+    client.post("/anmelden/zweiter-faktor/", {"token": code})
+    assert client.get("/verfahren/").status_code == 200
+
+
+def test_demo_totp_refuses_outside_the_demo(demo_users, settings):
+    demo.load(seed=1, small=True, stdout=io.StringIO())
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo_totp", stdout=io.StringIO())
+
+
+def test_demo_data_prints_the_second_factor(db, capsys):
+    call_command("demo_data", "--small")
+    out = capsys.readouterr().out
+    assert demo.DEMO_TOTP_SECRET in out
+    user = get_user_model().objects.get(username="fachkraft-bonn")
+    assert TOTPDevice.objects.filter(user=user, key=demo.demo_key_hex()).exists()

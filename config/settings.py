@@ -104,7 +104,7 @@ INSTALLED_APPS = [
     "standards",
     "trainings",
     "roles",
-    # Last: its demo.py gives the demo users (made by registry) their second factor.
+    # Last: its demo.py gives the demo users (made by profiles) their second factor.
     "accounts",
 ]
 

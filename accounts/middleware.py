@@ -75,7 +75,13 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and hasattr(request, "session"):
+        switched_on = settings.KSQM_IDLE_TIMEOUT_CASE_ROLES or settings.KSQM_IDLE_TIMEOUT
+        if (
+            switched_on
+            and user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+        ):
             limit = (
                 settings.KSQM_IDLE_TIMEOUT_CASE_ROLES
                 if permissions.requires_second_factor(user)

@@ -12,15 +12,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import demo
 from core.choices import Role
 from core.tests.factories import MembershipFactory, UserFactory
+from profiles.demo import DEMO_PASSWORD
 
 
 @pytest.fixture
 def demo_users(muni_a):
-    caseworker = UserFactory(username="fachkraft-demo", email="fachkraft-demo@demo.invalid")
+    caseworker = UserFactory(username="fachkraft-demo", first_name="Demo", password=DEMO_PASSWORD)
     MembershipFactory(user=caseworker, municipality=muni_a, role=Role.CASEWORKER)
-    partner = UserFactory(username="netzwerk-demo", email="netzwerk-demo@demo.invalid")
+    partner = UserFactory(username="netzwerk-demo", first_name="Demo", password=DEMO_PASSWORD)
     MembershipFactory(user=partner, municipality=muni_a, role=Role.NETWORK_PARTNER)
-    real = UserFactory(username="echte-fachkraft", email="echt@example.org")
+    real = UserFactory(username="echte-fachkraft", first_name="Demo", password="eigenes-Passwort")
     MembershipFactory(user=real, municipality=muni_a, role=Role.CASEWORKER)
     return caseworker, partner, real
 
@@ -31,7 +32,7 @@ def test_demo_gives_case_roles_the_synthetic_totp_app_and_says_how(demo_users):
     result = demo.load(seed=1, small=True, stdout=out)
     assert TOTPDevice.objects.get(user=caseworker).key == demo.demo_key_hex()
     assert not TOTPDevice.objects.filter(user=partner).exists()
-    # Only demo accounts (…@demo.invalid) ever get the well-known secret.
+    # Only logins with the published demo password ever get the published secret.
     assert not TOTPDevice.objects.filter(user=real).exists()
     assert any(demo.DEMO_TOTP_SECRET in line for line in result["notes"])
     assert any("demo_totp" in line for line in result["notes"])
@@ -64,5 +65,14 @@ def test_demo_data_prints_the_second_factor(db, capsys):
     call_command("demo_data", "--small")
     out = capsys.readouterr().out
     assert demo.DEMO_TOTP_SECRET in out
-    user = get_user_model().objects.get(username="fachkraft-bonn")
-    assert TOTPDevice.objects.filter(user=user, key=demo.demo_key_hex()).exists()
+    for username in ("fachkraft-bonn", "admin", "datenschutz-bonn"):
+        user = get_user_model().objects.get(username=username)
+        assert TOTPDevice.objects.filter(user=user, key=demo.demo_key_hex()).exists(), username
+    # Case workers the cases demo adds for the other communes are covered as well.
+    extra = (
+        get_user_model()
+        .objects.filter(username__startswith="fachkraft-")
+        .exclude(username__endswith="bonn")
+    )
+    assert extra.exists()
+    assert all(TOTPDevice.objects.filter(user=u).exists() for u in extra)

@@ -33,6 +33,7 @@ NO_STORE_PREFIXES = (
     "/verfahren/",
     "/lernen/",
     "/netzwerk/",
+    "/partner/",
     "/protokoll/",
     "/konto/",
     "/anmelden/",

@@ -48,6 +48,15 @@ def test_case_roles_and_staff_need_a_second_factor_readers_do_not(
         assert not permissions.requires_second_factor(user), user
 
 
+@pytest.mark.parametrize("role", ["institution_staff", "institution_lead", "insofa"])
+def test_partner_roles_with_records_need_a_second_factor(role, muni_a):
+    from core.tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username=f"partner-{role}")
+    MembershipFactory(user=user, municipality=muni_a, role=role)
+    assert permissions.requires_second_factor(user)
+
+
 def test_password_alone_does_not_open_a_case_page(client, caseworker_a):
     client.force_login(caseworker_a)
     response = client.get("/verfahren/")

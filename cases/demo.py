@@ -38,6 +38,8 @@ from cases.models import (
 )
 from core.choices import Role
 from core.models import Membership
+from core.permissions import SystemActor
+from core.services import membership_grant
 from registry.models import Municipality
 
 DEMO_SLUGS = ("bundesstadt-bonn", "stadt-bad-kreuznach", "stadt-wolfsburg", "stadtgemeinde-bremen")
@@ -115,7 +117,10 @@ def _demo_users(municipality: Municipality, created_logins: list) -> list[Any]:
             user.set_password(DEMO_PASSWORD)
             user.save()
             created_logins.append((username, DEMO_PASSWORD, f"{label} (Fallteam) {short}"))
-        Membership.objects.get_or_create(user=user, municipality=municipality, role=role)
+        # Roles change only through the audited service (core.services).
+        membership_grant(
+            user=user, municipality=municipality, role=role, actor=SystemActor("demo_data")
+        )
         users.append(user)
     return list({u.pk: u for u in users}.values())
 

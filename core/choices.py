@@ -43,3 +43,9 @@ class AuditSource(models.TextChoices):
     CLI = "cli", _("Kommandozeile")
     IMPORT = "import", _("Import")
     SYSTEM = "system", _("System")
+
+
+class MembershipRequestStatus(models.TextChoices):
+    PENDING = "pending", _("wartet auf Bestätigung")
+    CONFIRMED = "confirmed", _("bestätigt")
+    REJECTED = "rejected", _("abgelehnt")

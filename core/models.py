@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
-from core.choices import GLOBAL_ROLES, AuditAction, AuditSource, Role
+from core.choices import GLOBAL_ROLES, AuditAction, AuditSource, MembershipRequestStatus, Role
 
 
 class TenantQuerySet(models.QuerySet):
@@ -99,6 +99,74 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.municipality or _("alle Kommunen")
         return f"{self.user} – {self.get_role_display()} ({where})"
+
+
+class MembershipRequest(TenantModel):
+    """A role granted by one person that a second person must confirm (four eyes).
+
+    A platform administrator cannot give anyone (itself included) a role that opens social
+    data alone: the commune's coordination confirms. Grants that need no second person are
+    recorded here too, already confirmed, so every role change has one row with who asked,
+    who confirmed and why (``core.services.membership_request_create``).
+    """
+
+    permission_domain = "members"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership_requests",
+        verbose_name=_("Person"),
+    )
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="membership_requests",
+        verbose_name=_("Kommune"),
+    )
+    role = models.CharField(_("Rolle"), max_length=32, choices=Role.choices)
+    reason = models.TextField(_("Begründung"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beantragt von"),
+    )
+    requested_by_name = models.CharField(_("beantragt von (Name)"), max_length=150, blank=True)
+    requested_at = models.DateTimeField(_("beantragt am"), default=timezone.now)
+    status = models.CharField(
+        _("Status"),
+        max_length=16,
+        choices=MembershipRequestStatus.choices,
+        default=MembershipRequestStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entschieden von"),
+    )
+    decided_by_name = models.CharField(_("entschieden von (Name)"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+    decision_note = models.TextField(_("Anmerkung zur Entscheidung"), blank=True)
+
+    audit_fields = ("user_id", "municipality_id", "role", "status", "reason")
+
+    class Meta:
+        verbose_name = _("Rollenantrag")
+        verbose_name_plural = _("Rollenanträge")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        where = self.municipality or _("alle Kommunen")
+        return f"{self.user} – {self.get_role_display()} ({where}): {self.get_status_display()}"
 
 
 class AppendOnlyError(RuntimeError):

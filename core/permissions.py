@@ -276,11 +276,25 @@ def requires_second_factor(user: Any) -> bool:
     # Platform staff hand out roles: taking over their login opens every commune.
     if user.is_superuser or user.is_staff:
         return True
-    for _municipality_id, role in _memberships(user):
-        # One social-data domain in the role's grants is enough.
-        if set(ROLE_PERMISSIONS.get(role, {})) - _NON_SOCIAL_DOMAINS:
-            return True
-    return False
+    # One role that opens social data is enough.
+    return any(role_opens_social_data(role) for _municipality_id, role in _memberships(user))
+
+
+def role_opens_social_data(role: str) -> bool:
+    """Whether ``role`` grants anything on a domain with social data (cases, reviews,
+    partner records, consultations, the audit trail, member management …)."""
+    return bool(set(ROLE_PERMISSIONS.get(role, {})) - _NON_SOCIAL_DOMAINS)
+
+
+def manages_members_locally(user: Any, municipality_id: int | None) -> bool:
+    """Whether ``user`` manages the members of this commune through a role *in* it (its
+    coordination), not only through a global role or as a superuser."""
+    if municipality_id is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(
+        mid == municipality_id and role_allows(role, "members", MANAGE_MEMBERS)
+        for mid, role in _memberships(user)
+    )
 
 
 def validate_table(domains: Iterable[str] = DOMAINS) -> list[str]:

@@ -44,3 +44,27 @@ def access_logs_for_user(*, user: Any) -> QuerySet[AccessLog]:
     if allowed == permissions.ALL:
         return qs
     return qs.filter(municipality_id__in=allowed)
+
+
+def membership_requests_for_user(*, user: Any) -> QuerySet:
+    """Role requests of the communes whose members ``user`` manages, newest first."""
+    from core.models import MembershipRequest
+
+    return (
+        MembershipRequest.objects.visible_to(user, permissions.MANAGE_MEMBERS)
+        .select_related("user", "municipality")
+        .order_by("-requested_at", "-id")
+    )
+
+
+def memberships_for_user(*, user: Any) -> QuerySet:
+    """Roles in the communes whose members ``user`` manages (global roles for admins)."""
+    from core.models import Membership
+
+    allowed = permissions.municipality_ids_for(user, permissions.MANAGE_MEMBERS, "members")
+    qs = Membership.objects.select_related("user", "municipality").order_by(
+        "municipality__name", "user__username", "role"
+    )
+    if allowed == permissions.ALL:
+        return qs
+    return qs.filter(municipality_id__in=allowed)

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import inbox, permissions
-from core.forms import ApiTokenForm
-from core.models import ApiToken
-from core.selectors import access_logs_for_user, audit_events_for_user
-from core.services import api_token_create, api_token_revoke
+from core.choices import MembershipRequestStatus
+from core.forms import ApiTokenForm, DecisionForm, MembershipRequestForm
+from core.models import ApiToken, Membership
+from core.selectors import (
+    access_logs_for_user,
+    audit_events_for_user,
+    membership_requests_for_user,
+    memberships_for_user,
+)
+from core.services import (
+    api_token_create,
+    api_token_revoke,
+    membership_request_confirm,
+    membership_request_create,
+    membership_request_reject,
+    membership_revoke,
+)
 
 
 def forbidden_unless(allowed: bool) -> None:
@@ -32,6 +47,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     can_audit = permissions.municipality_ids_for(
         request.user, permissions.VIEW_AUDIT, permissions.AUDIT
     )
+    can_manage_members = bool(
+        permissions.municipality_ids_for(request.user, permissions.MANAGE_MEMBERS, "members")
+    )
+    pending_requests = (
+        membership_requests_for_user(user=request.user)
+        .filter(status=MembershipRequestStatus.PENDING)
+        .count()
+        if can_manage_members
+        else 0
+    )
     return render(
         request,
         "core/dashboard.html",
@@ -39,6 +64,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "can_audit": bool(can_audit),
             "sections": inbox.due_sections(user=request.user, today=timezone.localdate()),
+            "can_manage_members": can_manage_members,
+            "pending_requests": pending_requests,
         },
     )
 
@@ -89,3 +116,86 @@ def api_token_delete(request: HttpRequest, code: str) -> HttpResponse:
     token = get_object_or_404(ApiToken, code=code, user=request.user)
     api_token_revoke(token=token, actor=request.user)
     return redirect("core:api_token_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_list(request: HttpRequest) -> HttpResponse:
+    """Members and role requests of the communes the user manages (coordination, admins).
+
+    Roles that open social data given by an administrator wait here until the commune's
+    coordination confirms; a coordinator's own role needs a colleague.
+    """
+    allowed = permissions.municipality_ids_for(request.user, permissions.MANAGE_MEMBERS, "members")
+    forbidden_unless(bool(allowed))
+    # The commune model by relation: core does not import the domain apps.
+    municipality_model = Membership._meta.get_field("municipality").related_model
+    municipalities = municipality_model.objects.order_by("name")
+    if allowed != permissions.ALL:
+        municipalities = municipalities.filter(pk__in=allowed)
+    form = MembershipRequestForm(request.POST or None, municipalities=municipalities)
+    if request.method == "POST" and form.is_valid():
+        municipality = municipalities.get(pk=form.cleaned_data["municipality"])
+        try:
+            result = membership_request_create(
+                user=form.cleaned_data["username"],
+                municipality=municipality,
+                role=form.cleaned_data["role"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if result.status == MembershipRequestStatus.PENDING:
+                messages.info(
+                    request,
+                    _("Der Antrag wartet auf die Bestätigung durch eine zweite Person."),
+                )
+            else:
+                messages.success(request, _("Die Rolle ist vergeben."))
+            return redirect("core:membership_list")
+    return render(
+        request,
+        "core/membership_list.html",
+        {
+            "form": form,
+            "pending": membership_requests_for_user(user=request.user).filter(
+                status=MembershipRequestStatus.PENDING
+            ),
+            "memberships": memberships_for_user(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def membership_request_decide(request: HttpRequest, code: str, decision: str) -> HttpResponse:
+    # Scoped: a request of a commune one does not manage is simply not found.
+    item = get_object_or_404(membership_requests_for_user(user=request.user), code=code)
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        if decision == "bestaetigen":
+            membership_request_confirm(request=item, actor=request.user, note=note)
+            messages.success(request, _("Bestätigt: die Rolle ist vergeben."))
+        else:
+            membership_request_reject(request=item, actor=request.user, note=note)
+            messages.success(request, _("Der Antrag ist abgelehnt."))
+    except PermissionDenied:
+        messages.error(
+            request,
+            _("Bestätigen muss eine zweite Person der Koordination dieser Kommune."),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("core:membership_list")
+
+
+@login_required
+@require_POST
+def membership_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(memberships_for_user(user=request.user), pk=pk)
+    membership_revoke(membership=membership, actor=request.user, reason=_("Rolle entzogen"))
+    messages.success(request, _("Die Rolle wurde entzogen."))
+    return redirect("core:membership_list")

@@ -29,6 +29,7 @@ from core import crypto, permissions
 from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction, Role
 from core.models import Membership
+from core.services import membership_grant_from_invitation, membership_revoke_role
 from partners import constants
 from partners.choices import (
     ConsultationOutcome,
@@ -442,11 +443,14 @@ def staff_invitation_accept(
         user.set_password(password)
         user.full_clean()
         user.save()
-        membership = Membership(
-            user=user, municipality_id=invitation.municipality_id, role=invitation.role
+        # Roles change only through the audited service in core.
+        membership_grant_from_invitation(
+            user=user,
+            municipality_id=invitation.municipality_id,
+            role=invitation.role,
+            invited_by=str(invitation.invited_by or ""),
+            actor=user,
         )
-        membership.full_clean()
-        membership.save()
         binding = StaffBinding(
             user=user,
             institution=invitation.institution,
@@ -479,9 +483,13 @@ def staff_remove(*, binding: StaffBinding, actor: Any) -> None:
             target=binding,
             before=serialize_for_audit(binding),
         )
-        Membership.objects.filter(
-            user_id=binding.user_id, municipality_id=binding.municipality_id, role=binding.role
-        ).delete()
+        membership_revoke_role(
+            user_id=binding.user_id,
+            municipality_id=binding.municipality_id,
+            role=binding.role,
+            actor=actor,
+            reason="aus der Einrichtung entfernt",
+        )
         binding.delete()
 
 

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from core.choices import Role
-from core.models import Membership
 from core.permissions import SystemActor
+from core.services import membership_grant
 from profiles.services import profile_import
 from registry.choices import Sex
 from registry.models import Municipality, PopulationCount
@@ -103,6 +103,7 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict[str, Any]:
                 user.is_superuser = role == Role.PLATFORM_ADMIN
                 user.save()
             municipality = Municipality.objects.get(slug=slug) if slug else None
-            Membership.objects.get_or_create(user=user, municipality=municipality, role=role)
+            # Roles change only through the audited service (core.services).
+            membership_grant(user=user, municipality=municipality, role=role, actor=actor)
             logins.append((username, DEMO_PASSWORD, f"{Role(role).label} {slug or ''}".strip()))
     return {"logins": logins}

@@ -55,18 +55,30 @@ def client_key(client_address: str, scope: str) -> str:
     return f"reviews:rate:{digest.hexdigest()[:32]}"
 
 
-def rate_limit_hit(*, client_address: str, scope: str) -> bool:
-    """Count one submission; True when the client is over the limit (refuse it)."""
-    limit, window = rate_limit()
-    key = client_key(client_address, scope)
+def _hit(key: str, window: int) -> int:
     if cache.add(key, 1, timeout=window):
-        return False
+        return 1
     try:
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window)
-        return False
-    return count > limit
+        return 1
+
+
+def rate_limit_hit(*, client_address: str, scope: str) -> bool:
+    """Count one submission; True when the client is over the limit (refuse it).
+
+    The cache is Django's shared cache (Redis when ``REDIS_URL`` is set), so the count
+    holds across all workers. Reports also count towards one bucket over *all* communes,
+    so that a sender cannot multiply the limit by writing to every commune in turn.
+    ``client_address`` is the address the trusted proxy reports (``core.net``).
+    """
+    limit, window = rate_limit()
+    over = _hit(client_key(client_address, scope), window) > limit
+    if scope.startswith("incident:"):
+        total = _setting("REVIEWS_INCIDENT_RATE_LIMIT_ALL_COMMUNES", 2 * limit)
+        over = _hit(client_key(client_address, "incident:*"), window) > total or over
+    return over
 
 
 def form_token(scope: str) -> str:

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from core.api import token_auth
+from core.net import client_address
 from registry.models import Institution
 from reviews import antispam, selectors, services
 from reviews.choices import ReviewStatus
@@ -70,6 +71,19 @@ class IncidentIn(Schema):
     what_should_change: str = Field(default="", max_length=5000)
     reporter_institution_type: str = ""
     website: str = Field(default="", description="Bitte leer lassen (Spamschutz).")
+    form_token: str = Field(
+        max_length=500,
+        description=(
+            "Aus GET /incident-reports/form-token?municipality=… (Spamschutz wie im Formular: "
+            "frühestens nach einigen Sekunden, höchstens einige Stunden gültig)."
+        ),
+    )
+
+
+class FormTokenOut(Schema):
+    form_token: str
+    min_seconds: int
+    max_seconds: int
 
 
 class ReceiptOut(Schema):
@@ -197,6 +211,26 @@ def list_findings(request: HttpRequest, level: str = "", category: str = "", val
     ]
 
 
+@router.get(
+    "/incident-reports/form-token",
+    response=FormTokenOut,
+    auth=None,
+    summary="Spamschutz-Token für eine anonyme Meldung an eine Kommune",
+    description=(
+        "Dieselbe Schutzschicht wie das Web-Formular: das Token ist signiert, nennt die "
+        "Kommune und den Zeitpunkt und wird beim Senden frühestens nach `min_seconds` "
+        "angenommen. Es enthält nichts über die meldende Person."
+    ),
+)
+def incident_form_token(request: HttpRequest, municipality: str):
+    target = selectors.municipality_for_reporting(slug=municipality)
+    return FormTokenOut(
+        form_token=antispam.form_token(f"incident:{target.slug}"),
+        min_seconds=antispam.min_fill_seconds(),
+        max_seconds=antispam.max_form_age(),
+    )
+
+
 @router.post(
     "/incident-reports",
     response={201: ReceiptOut},
@@ -211,11 +245,22 @@ def list_findings(request: HttpRequest, level: str = "", category: str = "", val
 def create_incident_report(request: HttpRequest, payload: IncidentIn):
     municipality = selectors.municipality_for_reporting(slug=payload.municipality)
     scope = f"incident:{municipality.slug}"
-    if antispam.rate_limit_hit(client_address=request.META.get("REMOTE_ADDR", ""), scope=scope):
+    if antispam.rate_limit_hit(client_address=client_address(request), scope=scope):
         raise HttpError(429, "Zu viele Meldungen in kurzer Zeit. Bitte später erneut versuchen.")
     if payload.website:
         # Honeypot: answer like a success, store nothing.
         return 201, ReceiptOut(receipt_code=services.receipt_code_new(), message="Danke.")
+    check = antispam.check_form_token(payload.form_token, scope)
+    if not check.ok:
+        # The same signed-timestamp rule as the web form (issue 14, finding 11).
+        raise HttpError(
+            422,
+            {
+                "too_fast": "Das ging zu schnell: form_token frühestens nach "
+                f"{antispam.min_fill_seconds()} s verwenden.",
+                "expired": "Das form_token ist abgelaufen; bitte ein neues holen.",
+            }.get(check.reason, "form_token fehlt oder ist ungültig."),
+        )
     report = services.incident_report_submit(
         municipality=municipality,
         what_happened=payload.what_happened,
@@ -237,9 +282,7 @@ def create_incident_report(request: HttpRequest, payload: IncidentIn):
     summary="Antwort auf ein Beinahe-Ereignis per Quittungscode",
 )
 def get_incident_answer(request: HttpRequest, receipt_code: str):
-    if antispam.rate_limit_hit(
-        client_address=request.META.get("REMOTE_ADDR", ""), scope="incident-answer-api"
-    ):
+    if antispam.rate_limit_hit(client_address=client_address(request), scope="incident-answer-api"):
         raise HttpError(429, "Zu viele Anfragen. Bitte später erneut versuchen.")
     answer = selectors.incident_answer_by_receipt(receipt_code=receipt_code)
     return AnswerOut(

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import permissions
+from core.net import client_address
 from core.views import forbidden_unless
 from registry.models import Cluster, Municipality
 from reviews import antispam, detector, selectors, services
@@ -426,7 +427,7 @@ def incident_report_create(request: HttpRequest, slug: str) -> HttpResponse:
     scope = f"incident:{municipality.slug}"
     form = IncidentReportForm(request.POST or None, scope=scope)
     if request.method == "POST":
-        if antispam.rate_limit_hit(client_address=request.META.get("REMOTE_ADDR", ""), scope=scope):
+        if antispam.rate_limit_hit(client_address=client_address(request), scope=scope):
             return _quiet(
                 render(
                     request,
@@ -482,7 +483,7 @@ def incident_answer(request: HttpRequest) -> HttpResponse:
     not_found = False
     if request.method == "POST" and form.is_valid():
         scope = "incident-answer"
-        if antispam.rate_limit_hit(client_address=request.META.get("REMOTE_ADDR", ""), scope=scope):
+        if antispam.rate_limit_hit(client_address=client_address(request), scope=scope):
             return _quiet(
                 render(request, "reviews/incident_limited.html", {"municipality": None}, status=429)
             )

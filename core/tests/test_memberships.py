@@ -63,9 +63,7 @@ def test_admin_request_is_confirmed_by_the_communes_coordination(
     request.refresh_from_db()
     assert request.status == MembershipRequestStatus.CONFIRMED
     assert request.decided_by == coordinator_a
-    actions = list(
-        AuditEvent.objects.filter(municipality=muni_a).values_list("action", "actor_id")
-    )
+    actions = list(AuditEvent.objects.filter(municipality=muni_a).values_list("action", "actor_id"))
     assert (AuditAction.CREATE, platform_admin.pk) in actions  # the request
     assert (AuditAction.SIGN_OFF, coordinator_a.pk) in actions  # the confirmation
     assert (
@@ -259,9 +257,7 @@ def test_coordination_confirms_on_its_page(client, platform_admin, coordinator_a
     assert _has_role(person, muni_a, Role.CASEWORKER)
 
 
-def test_other_commune_sees_no_request_and_gets_404(
-    client, platform_admin, coordinator_b, muni_a
-):
+def test_other_commune_sees_no_request_and_gets_404(client, platform_admin, coordinator_b, muni_a):
     person = UserFactory(username="neue-fachkraft")
     request = membership_request_create(
         user=person, municipality=muni_a, role=Role.CASEWORKER, actor=platform_admin

@@ -370,3 +370,27 @@ def passkey_verify(*, request: HttpRequest, credential: dict[str, Any]) -> WebAu
 
 def user_has_any_device(user: Any) -> bool:
     return user_has_device(user, confirmed=True)
+
+
+def second_factor_reset(*, user: Any, actor: Any, reason: str) -> int:
+    """Remove every factor of ``user`` (lost phone and lost recovery codes); the next login
+    leads to a new enrolment. Only the operator on the server may (``manage.py
+    reset_second_factor``): in the web, an administrator could use it to take over an
+    account together with a password reset. Returns the number of devices removed."""
+    if not getattr(actor, "is_system", False):
+        raise PermissionDenied("only the operator on the server resets a second factor")
+    if not reason.strip():
+        raise ValidationError(_("Bitte eine Begründung angeben."), code="reason")
+    devices = list(devices_for_user(user, confirmed=None))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            target=user,
+            target_repr=f"Zweiter Faktor – {user.get_username()}",
+            before={"devices": len(devices)},
+            reason=reason,
+        )
+        for device in devices:
+            device.delete()
+    return len(devices)

@@ -121,6 +121,10 @@ def membership_request_create(
             requested_by=actor if getattr(actor, "is_authenticated", False) else None,
             requested_by_name=_actor_label(actor),
         )
+        if Membership.objects.filter(
+            user=user, municipality_id=municipality_id, role=role
+        ).exists():
+            raise ValidationError(_("Die Person hat diese Rolle schon."))
         # Same rule as the membership itself (global roles without commune and so on).
         Membership(user=user, municipality_id=municipality_id, role=role).full_clean(
             validate_unique=False
@@ -160,6 +164,11 @@ def membership_grant(
     confirm (use ``membership_request_create`` for those)."""
     municipality_id = municipality.pk if municipality is not None else None
     permissions.require(actor, permissions.MANAGE_MEMBERS, "members", municipality_id)
+    existing = Membership.objects.filter(
+        user=user, municipality_id=municipality_id, role=role
+    ).first()
+    if existing is not None:
+        return existing  # idempotent (demo data runs twice)
     if membership_needs_second_person(
         actor=actor, user=user, municipality_id=municipality_id, role=role
     ):
@@ -231,6 +240,10 @@ def membership_request_reject(*, request: MembershipRequest, actor: Any, note: s
 def membership_revoke(*, membership: Membership, actor: Any, reason: str = "") -> None:
     """Take a role away (one person suffices: removing access is always safe)."""
     permissions.require(actor, permissions.MANAGE_MEMBERS, "members", membership.municipality_id)
+    _membership_delete(membership=membership, actor=actor, reason=reason)
+
+
+def _membership_delete(*, membership: Membership, actor: Any, reason: str) -> None:
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -265,14 +278,16 @@ def membership_revoke_role(
     *, user_id: int, municipality_id: int | None, role: str, actor: Any, reason: str = ""
 ) -> None:
     """Revoke one role of a person if it exists (used when a binding that came with the
-    role ends, e.g. a partner institution's staff member leaves)."""
+    role ends, e.g. a partner institution's staff member leaves). The caller has checked
+    the actor's authority over that binding (the institution's lead), which is not a
+    commune-wide member management right."""
     membership = (
         Membership.objects.select_related("user")
         .filter(user_id=user_id, municipality_id=municipality_id, role=role)
         .first()
     )
     if membership is not None:
-        membership_revoke(membership=membership, actor=actor, reason=reason)
+        _membership_delete(membership=membership, actor=actor, reason=reason)
 
 
 def _actor_label(actor: Any) -> str:

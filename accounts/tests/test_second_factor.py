@@ -249,3 +249,26 @@ def test_production_defaults_enforce():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     ).stdout.split()
     assert out == ["True", "900", "28800", "True"]
+
+
+def test_operator_resets_a_lost_second_factor(client, caseworker_a):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    verified_login(client, caseworker_a)
+    services.recovery_codes_generate(user=caseworker_a, actor=caseworker_a, verified=True)
+    with pytest.raises(CommandError):
+        call_command("reset_second_factor", "fachkraft-a", "--reason", " ")
+    with pytest.raises(CommandError):
+        call_command("reset_second_factor", "niemand", "--reason", "Handy verloren")
+    out = io.StringIO()
+    call_command("reset_second_factor", "fachkraft-a", "--reason", "Handy verloren", stdout=out)
+    assert "2 zweite Faktoren" in out.getvalue()
+    assert not services.has_second_factor(caseworker_a)
+    assert AuditEvent.objects.filter(
+        action=AuditAction.DELETE, reason="Handy verloren", source="cli"
+    ).exists()
+    # In the web nobody may, not even the owner or an administrator.
+    with pytest.raises(PermissionDenied):
+        services.second_factor_reset(user=caseworker_a, actor=caseworker_a, reason="x")

@@ -223,6 +223,7 @@ def nav_click(page, label: str) -> None:
         link.locator("xpath=ancestor::details[1]/summary").click()
     link.click()
 
+
 # --- login security (accounts/) ------------------------------------------------------------
 #
 # Production enforces a second factor for every role that can read case data and logs idle

@@ -23,8 +23,8 @@ from cases.demo import DEMO_PASSWORD
 from cases.models import Procedure, ProcedureEvent, Team
 from core.choices import AuditSource, Role
 from core.context import change_context
-from core.models import Membership
 from core.permissions import SystemActor
+from core.services import membership_grant
 from network import services as network_services
 from network.models import Agreement
 from partners import services
@@ -67,7 +67,10 @@ def _user(username: str, label: str, municipality: Municipality, role: str, logi
         user.set_password(DEMO_PASSWORD)
         user.save()
         logins.append((username, DEMO_PASSWORD, label))
-    Membership.objects.get_or_create(user=user, municipality=municipality, role=role)
+    # Roles change only through the audited service (core.services).
+    membership_grant(
+        user=user, municipality=municipality, role=role, actor=SystemActor("demo_data")
+    )
     return user
 
 

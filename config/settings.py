@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
-    "django_filters",
     # Swagger UI's own static files (no CDN): ninja renders its local template only
     # when it is an installed app.
     "ninja",

@@ -33,10 +33,14 @@ def _tree(rows: list[ProfileItem]) -> list[ProfileItemNode]:
         children[row.parent_id].append(row)
 
     def build(parent_id: int | None) -> list[ProfileItemNode]:
-        return [
-            {"text": r.text, "children": build(r.pk), "id": r.pk}
-            for r in sorted(children.get(parent_id, []), key=lambda r: r.position)
-        ]
+        nodes: list[ProfileItemNode] = []
+        for r in sorted(children.get(parent_id, []), key=lambda r: r.position):
+            node: ProfileItemNode = {"text": r.text, "children": build(r.pk), "id": r.pk}
+            status = getattr(r, "status", "")
+            if status and status not in (OutcomeStatus.PLANNED, OutcomeStatus.ACHIEVED):
+                node["status_label"] = str(OutcomeStatus(status).label)
+            nodes.append(node)
+        return nodes
 
     return build(None)
 

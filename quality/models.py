@@ -393,6 +393,17 @@ class WorkshopSession(TenantModel):
     def is_cancelled(self) -> bool:
         return self.status == SessionStatus.CANCELLED
 
+    @property
+    def status_label(self) -> str:
+        """The status as people read it: a scheduled date that is over "fand statt".
+
+        The stored status only knows planned or cancelled; a past date still labelled
+        "geplant" read as if it had not taken place yet.
+        """
+        if self.status == SessionStatus.SCHEDULED and self.ends_at < timezone.now():
+            return str(_("fand statt"))
+        return str(self.get_status_display())
+
 
 class AgendaItem(TenantModel):
     """A Tagesordnungspunkt, linked to the commune's interests and central topics."""

@@ -19,6 +19,9 @@ class ProfileItemNode(TypedDict):
     text: str
     children: list[ProfileItemNode]
     id: NotRequired[int]
+    # Page form only: the status of an outcome that is neither achieved nor planned
+    # ("in Umsetzung", "verworfen"), so it is not shown as merely planned.
+    status_label: NotRequired[str]
 
 
 class OutcomeGroup(TypedDict):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core import permissions
 from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction
+from registry import gazetteer
 from registry.choices import Sex
 from registry.matching import body_kind_of, municipality_slug, name_key, same_commune
 from registry.models import (
@@ -25,6 +26,7 @@ from registry.models import (
     Municipality,
     MunicipalityAlias,
     PopulationCount,
+    State,
 )
 from registry.taxonomy import classify_institution
 
@@ -87,6 +89,10 @@ def municipality_get_or_create(*, name: str, website: str = "", actor: Any) -> M
     municipality = Municipality(
         name=name, slug=_unique_slug(name), body_kind=body_kind_of(name), website=website
     )
+    # A partner list names no Land; the gazetteer knows it for the project's communes.
+    code = gazetteer.state_code_for(name)
+    if code:
+        municipality.state = State.objects.filter(code=code).first()
     municipality.full_clean()
     municipality.save()
     audit_record(

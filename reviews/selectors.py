@@ -66,7 +66,11 @@ def review_get_for_user(
 
 def review_detail(*, review: CaseReview) -> dict[str, Any]:
     """Everything the review page and the report show, in few queries."""
-    episodes = list(review.episodes.all())
+    # A timeline in date order, whatever order the episodes were entered or imported in
+    # (hand-entered ones used to land before imported ones); undated ones last.
+    episodes = list(
+        review.episodes.order_by(F("occurred_on").asc(nulls_last=True), "position", "id")
+    )
     findings = list(review.findings.select_related("category", "episode").all())
     recommendations = list(
         review.recommendations.select_related("finding", "finding__category", "outcome").all()

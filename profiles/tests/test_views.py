@@ -164,3 +164,18 @@ def test_english_translation_is_switchable(client, profile_a):
     body = client.get("/kommunen/musterstadt-a/").content.decode()
     assert 'lang="en"' in body
     assert "Participants" in body
+
+
+def test_outcomes_in_progress_are_not_shown_as_merely_planned(client, profile_a):
+    Outcome.objects.create(municipality=profile_a, text="Leitbild Kinderschutz", status="planned")
+    Outcome.objects.create(
+        municipality=profile_a, text="Gemeinsamer Meldebogen", status="in_progress"
+    )
+    body = client.get("/kommunen/musterstadt-a/").content.decode()
+    item = body[body.index("Gemeinsamer Meldebogen") :]
+    assert item[: item.index("</li>")].count("in Umsetzung") == 1
+    plain = body[body.index("Leitbild Kinderschutz") :]
+    assert "in Umsetzung" not in plain[: plain.index("</li>")]
+    assert "in Planung</span></h4>" not in body
+    api = client.get("/api/v1/municipalities/musterstadt-a").json()
+    assert "status_label" not in str(api)

@@ -98,20 +98,32 @@ def add_months(day: date, months: int, anchor_day: int | None = None) -> date:
     return date(year, month, min(wanted, calendar.monthrange(year, month)[1]))
 
 
+def _same_weekday_in_month(year: int, month: int, *, weekday: int, nth: int, last: bool) -> date:
+    days = [week[weekday] for week in calendar.monthcalendar(year, month) if week[weekday]]
+    return date(year, month, days[-1] if last or nth > len(days) else days[nth - 1])
+
+
 def session_series_dates(*, first: date, until: date, interval_months: int = 2) -> list[date]:
     """The dates of a series: every ``interval_months`` months from ``first`` to ``until``.
 
-    Each date counts from the first one (not from the previous date), so a series that
-    starts on the 31st lands on the last day of shorter months and returns to the 31st.
+    A series keeps the weekday and its place in the month ("der zweite Mittwoch"), as
+    workshop series are agreed: the same day of the month drifted onto Saturdays and
+    Sundays. A first date in the last week of its month stays on the last such weekday.
+    Each date counts from the first one, never from the previous date.
     """
     if interval_months < 1:
         raise ValidationError({"interval_months": _("Der Abstand muss mindestens 1 Monat sein.")})
     if until < first:
         raise ValidationError({"until": _("Das Ende der Reihe liegt vor dem ersten Termin.")})
     dates: list[date] = []
+    nth = (first.day - 1) // 7 + 1
+    last = first.day + 7 > calendar.monthrange(first.year, first.month)[1]
     step = 0
     while True:
-        day = add_months(first, step * interval_months, anchor_day=first.day)
+        month = add_months(first.replace(day=1), step * interval_months)
+        day = _same_weekday_in_month(
+            month.year, month.month, weekday=first.weekday(), nth=nth, last=last
+        )
         if day > until:
             return dates
         dates.append(day)

@@ -24,19 +24,27 @@ from registry.tests.factories import ClusterFactory, InstitutionFactory
 # --- series -------------------------------------------------------------------------
 
 
-def test_series_is_every_two_months_and_keeps_the_anchor_day():
-    dates = services.session_series_dates(first=date(2026, 1, 31), until=date(2026, 12, 31))
+def test_series_is_every_two_months_on_the_same_weekday_of_the_same_week():
+    # The second Wednesday stays the second Wednesday: never a Saturday or Sunday.
+    dates = services.session_series_dates(first=date(2026, 1, 14), until=date(2026, 12, 31))
     assert dates == [
-        date(2026, 1, 31),
-        date(2026, 3, 31),
-        date(2026, 5, 31),
-        date(2026, 7, 31),
-        date(2026, 9, 30),
-        date(2026, 11, 30),
+        date(2026, 1, 14),
+        date(2026, 3, 11),
+        date(2026, 5, 13),
+        date(2026, 7, 8),
+        date(2026, 9, 9),
+        date(2026, 11, 11),
+    ]
+    assert {d.weekday() for d in dates} == {2}
+    # A date in the last week of its month stays on the last such weekday.
+    assert services.session_series_dates(first=date(2026, 1, 30), until=date(2026, 6, 1)) == [
+        date(2026, 1, 30),
+        date(2026, 3, 27),
+        date(2026, 5, 29),
     ]
     assert services.session_series_dates(
         first=date(2026, 12, 15), until=date(2027, 3, 1), interval_months=1
-    ) == [date(2026, 12, 15), date(2027, 1, 15), date(2027, 2, 15)]
+    ) == [date(2026, 12, 15), date(2027, 1, 19), date(2027, 2, 16)]
 
 
 def test_series_rejects_nonsense():

@@ -15,6 +15,28 @@ machine). rustxes is faster, but it is a test-only dependency, holds the whole d
 in memory, offers no progress and names no trace on errors; for uploads that may be
 larger than memory likes, lxml stays.
 Errors name the trace (XES) or the row (CSV) so a user can fix the file.
+
+XES dialects. Real tools write XES in several shapes, and all of them are read alike:
+
+* **Namespaces**: IEEE 1849 (``http://www.xes-standard.org/``), OpenXES 1.0 as ProM, Disco
+  and other Fluxicon tools write it (``http://code.deckfour.org/xes``), any other namespace,
+  or none. Elements are matched by their local name in the namespace of the ``<trace>``.
+* **XES 1.0 and IEEE 1849-2016/2023** attribute types (``string date int float boolean id``);
+  ``<list>`` and ``<container>`` values and attributes nested inside attributes
+  (``xes.features="nested-attributes"``) are skipped: they are not columns of an event.
+* **Classifier**: the log's first ``<classifier>`` names the activity, as ProM's default
+  classifier does (keys joined by ``+`` like pm4py; quoted keys with spaces are allowed).
+  ``lifecycle:transition`` in it is ignored because of the next rule; without a
+  classifier the activity is ``concept:name``.
+* **Lifecycle**: events whose ``lifecycle:transition`` is anything other than ``complete``
+  (``start``, ``schedule``, ``assign`` …) are dropped, events without the attribute kept.
+  pm4py's discovery counts every event, so a log with start and complete events would
+  show each activity twice in a row (``A → A``); the usual practice of pm4py users and of
+  ProM's "complete only" filters is to keep complete events, and so do we: one event per
+  activity instance, dated when it was completed. A trace with no complete event is left
+  out (it has not finished a single step); a log without any is an error.
+* **Time zones** as pm4py handles them: an offset (``+01:00``, ``+0100``, ``Z``) is
+  converted to UTC, a date without offset is read as UTC.
 """
 
 from __future__ import annotations
@@ -22,6 +44,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -60,13 +83,23 @@ EXPORT_KEYS = {
 TIMESTAMP_TYPE = pl.Datetime("us", "UTC")
 
 
+# Error messages quote values from the file (a trace name, a date); a hostile or broken
+# file can make those megabytes long, and the message is stored and shown on a page.
+MAX_MESSAGE = 500
+
+
+def truncate(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class EventLogError(ValueError):
     """A log that cannot be used; the message names the row or trace to fix."""
 
     def __init__(self, message: str, *, row: int | None = None, trace: str | None = None):
-        super().__init__(message)
+        super().__init__(truncate(message))
         self.row = row
-        self.trace = trace
+        self.trace = truncate(trace, 200) if trace is not None else None
 
 
 def detect_format(name: str) -> str:
@@ -106,7 +139,12 @@ def read_log(
 
 # --- timestamps --------------------------------------------------------------------------
 
-_ISO_FORMATS_AWARE = ("%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%:z")
+_ISO_FORMATS_AWARE = (
+    "%Y-%m-%dT%H:%M:%S%.f%:z",
+    "%Y-%m-%d %H:%M:%S%.f%:z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",  # +0100, as some Java XES writers format the offset
+    "%Y-%m-%dT%H:%M%:z",
+)
 _ISO_FORMATS_NAIVE = (
     "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%d %H:%M:%S%.f",
@@ -453,13 +491,18 @@ def iter_xes(
     ``concept:name`` of the trace is the case id. Batches may differ in their attribute
     columns (an attribute first seen late). A trace without a name or without events is
     an error naming its position, as is an event without activity or with an unreadable
-    date.
+    date. Dialects, classifier and lifecycle: see the module docstring.
     """
     limit = batch_events or CHUNK_EVENTS
     stream, raw, size = _open_binary(path)
     cols = _Columns()
+    classifiers: list[list[str]] = []
+    activity_keys: list[str] | None = None
+    kept_any = False
     try:
-        for trace_no, trace_attrs, events in _iter_traces(stream, progress, raw, size):
+        for trace_no, trace_attrs, events in _iter_traces(stream, progress, raw, size, classifiers):
+            if activity_keys is None:
+                activity_keys = _activity_keys(classifiers)
             case = trace_attrs.get("concept:name")
             label = case or _("Nr. %(n)d") % {"n": trace_no}
             if not case:
@@ -474,6 +517,13 @@ def iter_xes(
                 )
             extra = {f"case:{k}": v for k, v in trace_attrs.items() if k != "concept:name"}
             for pos, event in enumerate(events, start=1):
+                transition = event.pop(LIFECYCLE, None)
+                if transition is not None and transition.strip().lower() != "complete":
+                    continue
+                if activity_keys:
+                    named = "+".join(event[k] for k in activity_keys if event.get(k))
+                    if named:
+                        event["concept:name"] = named
                 if not event.get("concept:name"):
                     raise EventLogError(
                         _("Trace „%(trace)s“, Ereignis %(pos)d: Aktivität (concept:name) fehlt.")
@@ -487,6 +537,7 @@ def iter_xes(
                         trace=label,
                     )
                 cols.add({"case:concept:name": case, **extra, **event})
+                kept_any = True
             if cols.n >= limit:
                 yield _finish_xes_batch(cols.take())  # type: ignore[arg-type]
         rest = cols.take()
@@ -501,8 +552,24 @@ def iter_xes(
         raise EventLogError(_("Die Datei ist nicht lesbar: %(err)s") % {"err": exc}) from exc
     finally:
         raw.close()
+    if activity_keys is not None and not kept_any:
+        raise EventLogError(
+            _(
+                "Das Protokoll enthält keine abgeschlossenen Ereignisse "
+                "(lifecycle:transition = complete)."
+            )
+        )
     if progress:
         progress(1.0)
+
+
+def _activity_keys(classifiers: list[list[str]]) -> list[str]:
+    """The keys that name an activity: the first classifier's, without the lifecycle."""
+    for keys in classifiers[:1]:
+        named = [k for k in keys if k != LIFECYCLE]
+        if named:
+            return named
+    return []
 
 
 def _finish_xes_batch(frame: pl.DataFrame) -> pl.DataFrame:
@@ -536,16 +603,34 @@ def scan_frame(path: str | Path) -> pl.LazyFrame:
 
 
 _XES_NS = "{http://www.xes-standard.org/}"
-_ATTR_TAGS = frozenset(_XES_ATTRS | {_XES_NS + t for t in _XES_ATTRS})
-_EVENT_TAGS = frozenset({"event", _XES_NS + "event"})
-_TRACE_TAGS = (_XES_NS + "trace", "trace")
+LIFECYCLE = "lifecycle:transition"
+_CLASSIFIER_KEY = re.compile(r"'([^']*)'|(\S+)")
 
 
-def _attributes(elem: Any) -> dict[str, str]:
+class _Tags:
+    """Element names of one namespace (``""`` or ``"{uri}"``), built once per namespace."""
+
+    _cache: dict[str, _Tags] = {}
+
+    def __init__(self, ns: str) -> None:
+        self.attributes = frozenset(ns + t for t in _XES_ATTRS)
+        self.event = ns + "event"
+
+    @classmethod
+    def of(cls, tag: str) -> _Tags:
+        ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+        tags = cls._cache.get(ns)
+        if tags is None:
+            tags = cls._cache[ns] = cls(ns)
+        return tags
+
+
+def _attributes(elem: Any, tags: _Tags) -> dict[str, str]:
     """Key → value of an element's direct attribute children (nested ones are skipped)."""
     values = {}
+    attr_tags = tags.attributes
     for child in elem:
-        if child.tag in _ATTR_TAGS:
+        if child.tag in attr_tags:
             attrib = child.attrib
             key, value = attrib.get("key"), attrib.get("value")
             if key is not None and value is not None:
@@ -553,24 +638,45 @@ def _attributes(elem: Any) -> dict[str, str]:
     return values
 
 
+def classifier_keys(text: str) -> list[str]:
+    """The keys of a XES classifier: space-separated, keys with spaces in single quotes."""
+    return [quoted or plain for quoted, plain in _CLASSIFIER_KEY.findall(text)]
+
+
 def _iter_traces(
-    stream: IO[bytes], progress: ProgressCallback | None, raw: IO[bytes], size: int
+    stream: IO[bytes],
+    progress: ProgressCallback | None,
+    raw: IO[bytes],
+    size: int,
+    classifiers: list[list[str]],
 ) -> Iterator[tuple[int, dict[str, str], list[dict[str, str]]]]:
     """(trace number, trace attributes, events as key→value dicts) for each trace.
 
-    lxml reports only finished ``<trace>`` elements; their children are read directly,
-    which is several times faster than a callback per attribute element. Each trace and
-    everything before it is freed once read, so memory does not grow with the file.
+    lxml reports only finished ``<trace>`` (and ``<classifier>``) elements in any
+    namespace or none; their children are read directly, which is several times faster
+    than a callback per attribute element. Classifiers (declared before the first trace)
+    are appended to ``classifiers``. Each trace and everything before it is freed once
+    read, so memory does not grow with the file.
     """
-    context = etree.iterparse(stream, events=("end",), tag=_TRACE_TAGS, huge_tree=True)
+    context = etree.iterparse(
+        stream, events=("end",), tag=("{*}trace", "{*}classifier"), huge_tree=True
+    )
     last_report, last_time = 0, time.monotonic()
-    for trace_no, (_action, trace) in enumerate(context, start=1):
-        events = [_attributes(child) for child in trace if child.tag in _EVENT_TAGS]
-        yield trace_no, _attributes(trace), events
-        trace.clear(keep_tail=False)
-        parent = trace.getparent()
+    trace_no = 0
+    for _action, elem in context:
+        tags = _Tags.of(elem.tag)
+        if elem.tag.endswith("classifier"):
+            keys = classifier_keys(elem.get("keys") or "")
+            if keys:
+                classifiers.append(keys)
+            continue
+        trace_no += 1
+        events = [_attributes(child, tags) for child in elem if child.tag == tags.event]
+        yield trace_no, _attributes(elem, tags), events
+        elem.clear(keep_tail=False)
+        parent = elem.getparent()
         if parent is not None:
-            while trace.getprevious() is not None:
+            while elem.getprevious() is not None:
                 del parent[0]
         # Every 2,000 traces, and at least every 2 s for logs of few, long traces: the
         # report is also the upload's sign of life (see services.STALE_AFTER).

@@ -81,6 +81,8 @@ EXPORT_KEYS = {
     "institution_type": "org:role",
 }
 TIMESTAMP_TYPE = pl.Datetime("us", "UTC")
+# The prefixes of core.exports.FORMULA_PREFIXES as a regular expression for Polars.
+FORMULA_START = r"^[=+\-@\t\r]"
 
 
 # Error messages quote values from the file (a trace name, a date); a hostile or broken
@@ -756,10 +758,22 @@ def _with_standard_names(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV with the standard XES column names, readable by pm4py, Disco and Celonis."""
-    out = _with_standard_names(frame).with_columns(
-        pl.col("time:timestamp").dt.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z")
-    )
+    """CSV with the standard XES column names, readable by pm4py, Disco and Celonis.
+
+    Text starting like a formula is prefixed with an apostrophe, as in every export
+    (``core.exports``): such a file is also opened in a spreadsheet.
+    """
+    out = _with_standard_names(frame)
+    text = [c for c, t in out.schema.items() if t == pl.Utf8]
+    out = out.with_columns(
+        [
+            pl.when(pl.col(c).str.contains(FORMULA_START))
+            .then(pl.lit("'") + pl.col(c))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in text
+        ]
+    ).with_columns(pl.col("time:timestamp").dt.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z"))
     return out.write_csv().encode("utf-8")
 
 

@@ -7,13 +7,15 @@ responsible team (``view_identifying`` in the commune + team membership).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from cases import selectors, services
-from cases.choices import ActivityCode
+from cases.choices import ActivityCode, ProcedureStatus, StatisticResult
 from cases.schemas import (
     EventIn,
     EventOut,
@@ -32,11 +34,14 @@ LABELS = dict(ActivityCode.choices)
 
 
 class ListFilters(Schema):
-    status: str = ""
-    due: str = ""
-    result: str = ""
-    year: int | None = None
-    page: int = 1
+    status: ProcedureStatus | None = None
+    due: Literal["due", "overdue"] | None = Field(
+        None, description="due: fällig in den nächsten 3 Tagen; overdue: überfällig"
+    )
+    result: StatisticResult | None = None
+    # The statistic's years; a year like 14588 is no filter but a typo (and no date).
+    year: int | None = Field(None, ge=1900, le=2200)
+    page: int = Field(1, ge=1, le=1_000_000)
 
 
 def _local(value):
@@ -84,9 +89,9 @@ def _require_case_role(user) -> None:
 def list_cases(request: HttpRequest, filters: Query[ListFilters]):
     qs = selectors.procedure_list(
         user=request.user,
-        status=filters.status,
-        due=filters.due,
-        result=filters.result,
+        status=filters.status or "",
+        due=filters.due or "",
+        result=filters.result or "",
         year=filters.year,
     )
     page = Paginator(qs, 100).get_page(filters.page)

@@ -7,6 +7,8 @@ import uuid
 
 from ninja import Field, Schema
 
+from core.api import LocalDateTime
+
 
 class ProcedureOut(Schema):
     code: uuid.UUID
@@ -79,7 +81,7 @@ class PersonIn(Schema):
 
 class ProcedureIn(Schema):
     team_id: int
-    received_at: dt.datetime
+    received_at: LocalDateTime
     reporter_category: str
     channel: str
     indications: str
@@ -91,7 +93,7 @@ class ProcedureIn(Schema):
 
 class EventIn(Schema):
     activity_code: str
-    occurred_at: dt.datetime
+    occurred_at: LocalDateTime
     institution_name: str = ""
     note: str = ""
     details: dict = {}

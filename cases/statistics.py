@@ -7,7 +7,6 @@ in the database (one GROUP BY per feature), so a million procedures take seconds
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -194,7 +193,7 @@ def write_csv(
     """``;``-separated; ``excel`` starts with a BOM so German Excel keeps the umlauts."""
     if excel:
         out.write(exports.BOM)
-    writer = csv.writer(out, delimiter=";")
+    writer = exports.csv_writer(out, delimiter=";")
     writer.writerow(header())
     writer.writerows(table(rows, suppress_below=suppress_below))
 
@@ -206,7 +205,7 @@ def xlsx_bytes(rows: Iterable[StatRow], *, year: int, suppress_below: int = 0) -
     ws = wb.active
     ws.title = f"§ 8a-Statistik {year}"
     ws.append(header())
-    for r in table(rows, suppress_below=suppress_below):
+    for r in exports.safe_rows(table(rows, suppress_below=suppress_below)):
         ws.append(r)
     exports.style_sheet(ws)
     ws.append([])

@@ -1,10 +1,8 @@
 """The versioned API root: /api/v1/ with its OpenAPI document at /api/v1/openapi.json."""
 
-from ninja import NinjaAPI
-
 from analytics.api import router as analytics_router
 from cases.api import router as cases_router
-from core.api import install_problem_handlers
+from core.api import ProblemNinjaAPI, install_problem_handlers
 from directory.api import router as directory_router
 from evaluation.api import router as evaluation_router
 from instruments.api import router as instruments_router
@@ -17,7 +15,7 @@ from roles.api import router as roles_router
 from standards.api import router as standards_router
 from trainings.api import router as trainings_router
 
-api = NinjaAPI(
+api = ProblemNinjaAPI(
     title="Kinderschutz-QM API",
     version="1.0.0",
     description=(

@@ -7,25 +7,75 @@
 * XLSX: bold header row, frozen below the header, columns as wide as their content
   (bounded), so a sheet is readable without resizing anything.
 
-Cell values pass through :func:`cell_value`, the one place where all exports can get the
-same treatment of values (e.g. formula escaping).
+Cell values pass through :func:`cell_value` (or :func:`safe_cell`, :func:`csv_writer`,
+:func:`safe_rows` for exports that write their own rows), so that one rule holds for
+every CSV and XLSX export of the platform:
+
+* **Formula injection** (OWASP "CSV injection"): text starting with ``= + - @``, a tab
+  or a carriage return is prefixed with an apostrophe. Excel and LibreOffice then show it
+  as text; a directory entry named ``=HYPERLINK("http://…")`` stays a name. Numbers are
+  left alone (a negative count is a number, not a formula).
+* **Control characters** that XML 1.0 cannot carry (``\\x00``–``\\x08``, ``\\x0b``,
+  ``\\x0c``, ``\\x0e``–``\\x1f``) are removed: openpyxl refuses them, so one such character
+  in a stored name made a commune's Excel export fail until someone edited the record.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
 BOM = "\ufeff"
 MIN_WIDTH = 8
 MAX_WIDTH = 60
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_cell(value: Any) -> Any:
+    """The value as an export cell: text defused (see module docstring), others unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = CONTROL_CHARACTERS.sub("", value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """One row of cells through :func:`safe_cell` (``None`` stays ``None``)."""
+    return [safe_cell(v) for v in values]
+
+
+def safe_rows(rows: Iterable[Iterable[Any]]) -> Iterable[list[Any]]:
+    """Rows of cells through :func:`safe_cell`, lazily."""
+    return (safe_row(r) for r in rows)
+
+
+class _SafeWriter:
+    """A ``csv.writer`` whose every cell goes through :func:`safe_cell`."""
+
+    def __init__(self, target: IO[str], **kwargs: Any) -> None:
+        self._writer = csv.writer(target, **kwargs)
+
+    def writerow(self, row: Sequence[Any]) -> Any:
+        return self._writer.writerow(safe_row(row))
+
+    def writerows(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._writer.writerows(safe_rows(rows))
+
+
+def csv_writer(target: IO[str], **kwargs: Any) -> _SafeWriter:
+    """Like ``csv.writer(target, **kwargs)``, with every cell made safe."""
+    return _SafeWriter(target, **kwargs)
 
 
 def cell_value(value: Any) -> Any:
-    """A value as it is written into a CSV or XLSX cell (None → empty)."""
-    return "" if value is None else value
+    """A value as it is written into a CSV or XLSX cell (None → empty, text defused)."""
+    return "" if value is None else safe_cell(value)
 
 
 def wants_excel(query: Any) -> bool:

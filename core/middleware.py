@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import patch_vary_headers
 
 from core.choices import AuditSource
@@ -69,4 +71,75 @@ class SecurityHeadersMiddleware:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
             patch_vary_headers(response, ("Cookie", "Authorization"))
+        return response
+
+
+# Titles of the statuses Django or the resolver produce before an API view answers
+# (German like the API's own problems; the status code is what a client acts on).
+API_ERROR_TITLES = {
+    400: "Ungültige Anfrage",
+    401: "Nicht angemeldet",
+    403: "Keine Berechtigung",
+    404: "Nicht gefunden",
+    405: "Methode nicht erlaubt",
+    406: "Nicht annehmbar",
+    409: "Konflikt",
+    410: "Nicht mehr vorhanden",
+    413: "Anfrage zu groß",
+    415: "Medientyp nicht unterstützt",
+    422: "Ungültige Eingabe",
+    429: "Zu viele Anfragen",
+    500: "Interner Fehler",
+    502: "Fehlerhafte Antwort des Servers",
+    503: "Dienst nicht verfügbar",
+}
+API_ERROR_DETAILS = {
+    404: "Unter dieser Adresse gibt es keine Schnittstelle. Siehe /api/v1/openapi.json.",
+    405: "Diese Methode ist hier nicht erlaubt; erlaubt sind die im Allow-Kopf genannten.",
+    413: "Die Anfrage ist größer als erlaubt.",
+    500: "Die Anfrage konnte nicht bearbeitet werden; der Fehler ist protokolliert.",
+}
+
+
+class ApiProblemMiddleware:
+    """Every error under ``/api/`` is ``application/problem+json``, whoever produced it.
+
+    The API's own handlers (``core.api.install_problem_handlers``) answer what its views
+    raise; this catches the rest: unknown paths (the URL resolver's 404), wrong methods
+    (405 with ``Allow``), a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413),
+    Django's 400/403/500 pages and errors of other middleware. It sits near the top of
+    the stack so that the inner middleware's answers pass through it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or response.status_code < 400:
+            return response
+        content_type = response.get("Content-Type", "")
+        if content_type.startswith(("application/problem+json", "application/json")):
+            return response
+        return self._problem(response.status_code, response)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        """Errors raised before a view answers, e.g. while Django reads the request body."""
+        if not request.path.startswith("/api/"):
+            return None
+        if isinstance(exc, RequestDataTooBig):
+            return self._problem(413)
+        if isinstance(exc, MultiPartParserError):
+            return self._problem(400)
+        return None
+
+    def _problem(self, status: int, original: HttpResponse | None = None) -> HttpResponse:
+        from core.api import problem  # core.api imports ninja; keep it out of import time
+
+        title = API_ERROR_TITLES.get(status, "Fehler")
+        response = problem(status, title, API_ERROR_DETAILS.get(status, title + "."))
+        if original is not None:  # Allow, WWW-Authenticate, security and cache headers
+            for header, value in original.headers.items():
+                if header.lower() not in ("content-type", "content-length"):
+                    response[header] = value
         return response

@@ -55,3 +55,6 @@ LANGUAGE_CODES = frozenset(code for code, _label in LANGUAGES)
 # Import: at most this many rows, and a file of at most this size.
 IMPORT_MAX_ROWS = 20_000
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
+# No field of an offer is longer; checked while the table is read (with the row limit),
+# so that a hostile file stops early with a clear message.
+IMPORT_MAX_CELL = 5000

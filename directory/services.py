@@ -30,6 +30,7 @@ from core.permissions import SystemActor
 from directory import geo, search
 from directory.constants import (
     IMPORT_MAX_BYTES,
+    IMPORT_MAX_CELL,
     IMPORT_MAX_ROWS,
     LANGUAGE_CODES,
     STALE_AFTER_DAYS,
@@ -364,7 +365,12 @@ class ImportResult:
 
 
 def read_table(*, content: bytes, filename: str) -> list[dict[str, str]]:
-    """Rows of a CSV (UTF-8 or Windows-1252, ``;`` or ``,``) or Excel file as dicts."""
+    """Rows of a CSV (UTF-8 or Windows-1252, ``;`` or ``,``) or Excel file as dicts.
+
+    Size, row count and cell length are checked while reading (row numbers as a
+    spreadsheet shows them, header = 1), so a hostile file fails early with a clear
+    message instead of a server error.
+    """
     if len(content) > IMPORT_MAX_BYTES:
         raise ServiceImportError([(0, _("Die Datei ist größer als 10 MB."))])
     if filename.lower().endswith((".xlsx", ".xlsm")):
@@ -372,34 +378,75 @@ def read_table(*, content: bytes, filename: str) -> list[dict[str, str]]:
 
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many kinds for broken files
-            raise ServiceImportError([(0, _("Die Excel-Datei ist nicht lesbar."))]) from exc
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        out = []
-        for values in rows:
-            if values is None or all(v in (None, "") for v in values):
-                continue
-            out.append(
-                {
+            rows = sheet.iter_rows(values_only=True)
+            header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+            out = []
+            for number, values in enumerate(rows, start=2):
+                if values is None or all(v in (None, "") for v in values):
+                    continue
+                row = {
                     header[i]: ("" if v is None else str(v).strip())
                     for i, v in enumerate(values)
                     if i < len(header)
                 }
-            )
+                out.append(_bounded(row, number, len(out)))
+        except ServiceImportError:
+            raise
+        except Exception as exc:  # openpyxl raises many kinds for broken files
+            raise ServiceImportError([(0, _("Die Excel-Datei ist nicht lesbar."))]) from exc
         return out
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = content.decode("cp1252")
+        try:
+            text = content.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise ServiceImportError(
+                [
+                    (
+                        0,
+                        _("Die Datei ist weder UTF-8 noch Windows-1252 (Byte %(pos)d).")
+                        % {"pos": exc.start + 1},
+                    )
+                ]
+            ) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    return [
-        {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-        for row in reader
-        if any((v or "").strip() for v in row.values())
-    ]
+    out = []
+    try:
+        for row in reader:
+            if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                continue
+            clean = {
+                (k or "").strip(): (v or "").strip() if isinstance(v, str) else ""
+                for k, v in row.items()
+            }
+            out.append(_bounded(clean, reader.line_num, len(out)))
+    except csv.Error as exc:
+        # e.g. a field beyond the csv module's limit (131,072 characters) or a NUL byte
+        raise ServiceImportError(
+            [(reader.line_num + 1, _("Die Zeile ist nicht lesbar: %(err)s") % {"err": exc})]
+        ) from exc
+    return out
+
+
+def _bounded(row: dict[str, str], number: int, before: int) -> dict[str, str]:
+    """The row, unless it is one too many or has an overlong cell (then the import stops)."""
+    if before >= IMPORT_MAX_ROWS:
+        raise ServiceImportError([(number, _("Mehr als %d Zeilen") % IMPORT_MAX_ROWS)])
+    for column, value in row.items():
+        if len(value) > IMPORT_MAX_CELL:
+            raise ServiceImportError(
+                [
+                    (
+                        number,
+                        _("Spalte „%(col)s“ ist länger als %(max)d Zeichen.")
+                        % {"col": column[:80], "max": IMPORT_MAX_CELL},
+                    )
+                ]
+            )
+    return row
 
 
 def _int(value: str, label: str, errors: list[str]) -> int | None:

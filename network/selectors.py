@@ -8,7 +8,6 @@ graph, so the map, the exports and the API show the same network.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections import defaultdict
@@ -22,6 +21,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from core import permissions
+from core.exports import csv_writer
 from network.choices import EdgeKind
 from network.constants import (
     BETWEENNESS_EXACT_MAX_NODES,
@@ -425,7 +425,7 @@ def network_graphml(graph: nx.Graph) -> bytes:
 def network_csv(graph: nx.Graph) -> str:
     """Edge list with labels (Gephi's "Kantentabelle": Source, Target, Type, Label, Weight)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(
         ["Source", "Target", "Source label", "Target label", "Kinds", "Label", "Weight"]
     )

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
+from core import permissions
 from core.api import problem, token_auth
 from quality import search, selectors, services
 from quality.choices import OutcomeScope, OutcomeStatus, RegistrationStatus, WorkshopKind
@@ -160,14 +161,24 @@ def create_session(request: HttpRequest, workshop_id: int, payload: SessionIn):
 )
 def create_series(request: HttpRequest, workshop_id: int, payload: SeriesIn):
     workshop = selectors.workshop_get_for_user(user=request.user, pk=workshop_id)
+    # The role decides first: a reader sending "99:99" learns nothing but 403.
+    permissions.require(
+        request.user, permissions.ADD, permissions.QUALITY, workshop.municipality_id
+    )
     data = payload.dict()
+    times = {}
+    for field in ("start_time", "end_time"):
+        try:
+            times[field] = time.fromisoformat(data[field])
+        except ValueError as exc:
+            raise ValidationError({field: f"Keine gültige Uhrzeit: „{data[field]}“"}) from exc
     created = services.workshop_schedule_series(
         workshop=workshop,
         actor=request.user,
         first=data["first"],
         until=data["until"],
-        start_time=time.fromisoformat(data["start_time"]),
-        end_time=time.fromisoformat(data["end_time"]),
+        start_time=times["start_time"],
+        end_time=times["end_time"],
         interval_months=data["interval_months"],
         place=data["place"],
     )
@@ -213,11 +224,11 @@ class OutcomeFilters(Schema):
     municipality: str = ""
     cluster: int | None = None
     state: str = ""
-    status: str = ""
-    scope: str = ""
+    status: OutcomeStatus | None = None
+    scope: OutcomeScope | None = None
     overdue: bool | None = None
-    limit: int = 500
-    offset: int = 0
+    limit: int = Field(500, ge=1, le=2000)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 @router.get(
@@ -228,7 +239,7 @@ class OutcomeFilters(Schema):
 )
 def list_outcomes(request: HttpRequest, filters: Query[OutcomeFilters]):
     qs = selectors.outcome_list_for_user(
-        user=request.user, status=filters.status, scope=filters.scope
+        user=request.user, status=filters.status or "", scope=filters.scope or ""
     ).prefetch_related("decided_in")
     if filters.municipality:
         qs = qs.filter(municipality__slug=filters.municipality)

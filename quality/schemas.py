@@ -7,6 +7,8 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import Field
 
+from core.api import LocalDateTime
+
 
 class WorkshopOut(Schema):
     id: int
@@ -42,8 +44,8 @@ class SessionOut(Schema):
 
 
 class SessionIn(Schema):
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     place: str = ""
     capacity: int | None = Field(None, ge=1, le=500)
 

@@ -683,14 +683,14 @@ def frequencies(request: HttpRequest) -> HttpResponse:
 
 def frequencies_csv(request: HttpRequest) -> HttpResponse:
     """The same published figures as CSV (suppressed cells stay suppressed)."""
-    import csv
+    from core.exports import csv_writer
 
     municipality = Municipality.objects.filter(slug=request.GET.get("kommune", "")).first()
     data = _cached_scopes(municipality=municipality, cluster=None)
     minimum = selectors.min_published_count()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="haeufigste-fehler.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["bereich", "dimension", "schluessel", "bezeichnung", "anzahl"])
     for scope in (data["national"], data["scope"], data["others"]):
         if scope is None:

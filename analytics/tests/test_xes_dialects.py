@@ -250,9 +250,7 @@ def test_celonis_log_skips_list_and_container_values_and_reads_every_date_form(t
         assert nested not in events.columns
     # pm4py reads the same instants (it converts offsets to UTC and treats naive as UTC).
     reference = pm4py.read_xes(str(path), variant="iterparse")
-    assert [t.to_pydatetime() for t in reference["time:timestamp"]] == events[
-        "timestamp"
-    ].to_list()
+    assert [t.to_pydatetime() for t in reference["time:timestamp"]] == events["timestamp"].to_list()
 
 
 def test_log_without_any_namespace_is_read(tmp_path):
@@ -318,9 +316,5 @@ def test_converted_frame_equals_pm4py_timestamps_for_prom(tmp_path):
     ours = eventlog.read_log(path)
     reference = pm4py.read_xes(str(path), variant="iterparse")
     complete = reference[reference["lifecycle:transition"].str.lower() == "complete"]
-    assert ours["timestamp"].to_list() == [
-        t.to_pydatetime() for t in complete["time:timestamp"]
-    ]
-    assert pl.Series(complete["case:concept:name"].tolist()).to_list() == ours[
-        "case_id"
-    ].to_list()
+    assert ours["timestamp"].to_list() == [t.to_pydatetime() for t in complete["time:timestamp"]]
+    assert pl.Series(complete["case:concept:name"].tolist()).to_list() == ours["case_id"].to_list()

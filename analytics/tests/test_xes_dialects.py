@@ -293,7 +293,8 @@ def test_classifier_of_several_keys_names_the_activity(tmp_path):
 def test_log_with_only_start_events_is_refused_clearly(tmp_path):
     doc = """<log xmlns="http://code.deckfour.org/xes"><trace>
       <string key="concept:name" value="1"/>
-      <event><string key="concept:name" value="A"/><string key="lifecycle:transition" value="start"/>
+      <event><string key="concept:name" value="A"/>
+        <string key="lifecycle:transition" value="start"/>
         <date key="time:timestamp" value="2024-01-01T10:00:00Z"/></event>
       </trace></log>"""
     with pytest.raises(EventLogError, match="keine abgeschlossenen Ereignisse"):

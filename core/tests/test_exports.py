@@ -49,9 +49,7 @@ def test_csv_writer_escapes_every_cell():
 def hostile_service(muni_a):
     from directory.tests.factories import ServiceFactory
 
-    return ServiceFactory(
-        municipality=muni_a, name=HOSTILE[0] + "\x07", provider_name="-Träger"
-    )
+    return ServiceFactory(municipality=muni_a, name=HOSTILE[0] + "\x07", provider_name="-Träger")
 
 
 def test_public_directory_csv_escapes_formulas(client, hostile_service):

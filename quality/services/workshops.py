@@ -103,6 +103,9 @@ def _same_weekday_in_month(year: int, month: int, *, weekday: int, nth: int, las
     return date(year, month, days[-1] if last or nth > len(days) else days[nth - 1])
 
 
+SERIES_MAX_SESSIONS = 60  # ten years of bi-monthly workshops
+
+
 def session_series_dates(*, first: date, until: date, interval_months: int = 2) -> list[date]:
     """The dates of a series: every ``interval_months`` months from ``first`` to ``until``.
 
@@ -115,15 +118,31 @@ def session_series_dates(*, first: date, until: date, interval_months: int = 2) 
         raise ValidationError({"interval_months": _("Der Abstand muss mindestens 1 Monat sein.")})
     if until < first:
         raise ValidationError({"until": _("Das Ende der Reihe liegt vor dem ersten Termin.")})
+    # One request creates all sessions in one transaction: an end in the year 6754 once
+    # made 11,068 of them and stopped every other write. Checked before any date is made.
+    months = (until.year - first.year) * 12 + until.month - first.month
+    if months // interval_months + 1 > SERIES_MAX_SESSIONS:
+        raise ValidationError(
+            {
+                "until": _(
+                    "Eine Terminreihe hat höchstens %(max)d Termine; bitte ein früheres Ende "
+                    "wählen."
+                )
+                % {"max": SERIES_MAX_SESSIONS}
+            }
+        )
     dates: list[date] = []
     nth = (first.day - 1) // 7 + 1
     last = first.day + 7 > calendar.monthrange(first.year, first.month)[1]
     step = 0
     while True:
-        month = add_months(first.replace(day=1), step * interval_months)
-        day = _same_weekday_in_month(
-            month.year, month.month, weekday=first.weekday(), nth=nth, last=last
-        )
+        try:
+            month = add_months(first.replace(day=1), step * interval_months)
+            day = _same_weekday_in_month(
+                month.year, month.month, weekday=first.weekday(), nth=nth, last=last
+            )
+        except (ValueError, OverflowError):  # beyond the year 9999
+            return dates
         if day > until:
             return dates
         dates.append(day)

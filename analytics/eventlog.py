@@ -294,6 +294,46 @@ def read_parquet(path: str | Path, *, mapping: dict[str, str] | None = None) -> 
     return _concat(iter_tabular(path, fmt="parquet", mapping=mapping))
 
 
+def scan_parquet_trusted(
+    path: str | Path, *, mapping: dict[str, str] | None = None
+) -> pl.LazyFrame:
+    """A Parquet log the operator vouches for, as a lazy event frame of three columns.
+
+    For ``manage.py process_map`` and the other CLI analyses on a file from the
+    operator's own disk: no batch-by-batch validation as for an upload (which reads
+    every value twice), only the schema is checked — the three columns must exist and
+    the timestamps be dates or text. Only those columns are read, and the read fuses
+    into the analysis's own streaming pass. Nulls and blank ids are the operator's
+    responsibility here; uploads always go through :func:`iter_tabular`.
+    """
+    lazy = pl.scan_parquet(path)
+    try:
+        schema = lazy.collect_schema()
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise _unreadable("Parquet", exc) from exc
+    rename = _rename_map(schema.names(), mapping)
+    source = {ours: src for src, ours in rename.items()}
+    missing = [c for c in (CASE, ACTIVITY, TIMESTAMP) if c not in source]
+    if missing:
+        raise EventLogError(
+            _("Pflichtspalten fehlen: %(missing)s. Gefunden: %(found)s.")
+            % {"missing": ", ".join(missing), "found": ", ".join(schema.names()) or "–"}
+        )
+    ts_type = schema[source[TIMESTAMP]]
+    ts = pl.col(source[TIMESTAMP])
+    if ts_type == pl.Utf8:
+        ts = parse_timestamps(ts)
+    elif ts_type == pl.Date:
+        ts = ts.cast(pl.Datetime("us"))
+    elif not isinstance(ts_type, pl.Datetime):
+        raise EventLogError(_("Die Zeitstempel-Spalte enthält keine Zeitangaben."))
+    return lazy.select(
+        pl.col(source[CASE]).cast(pl.Utf8).alias(CASE),
+        pl.col(source[ACTIVITY]).cast(pl.Utf8).alias(ACTIVITY),
+        ts.alias(TIMESTAMP),
+    )
+
+
 def _concat(batches: Iterable[pl.DataFrame]) -> pl.DataFrame:
     frames = list(batches)
     if not frames:

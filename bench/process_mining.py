@@ -19,6 +19,14 @@ durations per edge) and ``variants``. For ours, ``all`` computes the complete ma
 
 Timings exclude loading the Parquet file (the same for every tool); peak memory is the
 whole worker process (data loaded + computation), read from /proc (VmHWM).
+
+End to end (``--e2e``, on by default): wall time from process start to the complete map
+printed as JSON, in a fresh process each, on the same Parquet file:
+
+* ``ours-cli``     – ``manage.py process_map LOG`` (the trusted-Parquet path, no checks)
+* ``pm4py-pandas`` – ``import pm4py``, pandas ``read_parquet``, ``format_dataframe``,
+  DFG + performance DFG + variants, ``json.dumps``
+* ``pm4py-polars`` – the same with a Polars LazyFrame as pm4py's input
 """
 
 from __future__ import annotations
@@ -126,6 +134,79 @@ def run_worker(tool: str, task: str, path: str, timeout: float) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+E2E_PM4PY = """
+import json, sys, time
+import warnings; warnings.filterwarnings("ignore")
+import pm4py
+path, variant = sys.argv[1], sys.argv[2]
+names = {"case_id": "case:concept:name", "activity": "concept:name", "timestamp": "time:timestamp"}
+if variant == "pandas":
+    import pandas as pd
+    data = pd.read_parquet(path, columns=list(names)).rename(columns=names)
+    data = pm4py.format_dataframe(data)
+else:
+    import polars as pl
+    data = pl.scan_parquet(path).select(list(names)).rename(names)
+dfg, starts, ends = pm4py.discover_dfg(data)
+perf, _s, _e = pm4py.discover_performance_dfg(data)
+variants = pm4py.get_variants(data)
+out = {
+    "edges": [
+        {"source": a, "target": b, "count": n, "mean_seconds": perf.get((a, b), {}).get("mean")}
+        for (a, b), n in dfg.items()
+    ],
+    "start_activities": starts,
+    "end_activities": ends,
+    "variants": [{"activities": list(v), "count": n} for v, n in variants.items()],
+}
+sys.stdout.write(json.dumps(out, default=str))
+"""
+
+
+def _timed(cmd: list[str], timeout: float, env: dict | None = None) -> dict:
+    """Wall time of a fresh process from start to its JSON on stdout, and the JSON's size."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT, env=env
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout > {timeout:.0f} s"}
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1][:120]}
+    json.loads(done.stdout)  # the output is complete, parseable JSON
+    return {"seconds": seconds, "cpu_seconds": cpu, "bytes": len(done.stdout)}
+
+
+def bench_e2e(path: Path, timeout: float) -> dict[str, dict]:
+    """Process start to JSON printed: our CLI against pm4py's two paths (same file)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "True"}
+    runs = {
+        "ours-cli": [sys.executable, "manage.py", "process_map", str(path)],
+        "pm4py-pandas": [sys.executable, "-c", E2E_PM4PY, str(path), "pandas"],
+        "pm4py-polars": [sys.executable, "-c", E2E_PM4PY, str(path), "polars"],
+    }
+    results = {name: _timed(cmd, timeout, env) for name, cmd in runs.items()}
+    base = results["ours-cli"].get("seconds")
+    base_cpu = results["ours-cli"].get("cpu_seconds")
+    print("  end to end (process start → JSON printed):   wall s  ratio   cpu s  ratio")
+    for name, res in results.items():
+        if "error" in res:
+            print(f"    {name:13s} {res['error']}")
+            continue
+        ratio = f"{res['seconds'] / base:6.1f}×" if base else ""
+        cpu_ratio = f"{res['cpu_seconds'] / base_cpu:6.1f}×" if base_cpu else ""
+        print(
+            f"    {name:41s} {res['seconds']:8.2f} {ratio} {res['cpu_seconds']:7.2f} {cpu_ratio}",
+            flush=True,
+        )
+    return results
+
+
 def bench_xes(cases: int, tmp: Path) -> None:
     """lxml iterparse (ours) against rustxes on the same generated XES file."""
     from analytics_logs import generate
@@ -169,6 +250,12 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--xes", type=int, default=0, metavar="CASES", help="also time XES parsing")
     parser.add_argument(
+        "--no-e2e", dest="e2e", action="store_false", help="skip the end-to-end CLI comparison"
+    )
+    parser.add_argument(
+        "--only-e2e", action="store_true", help="only the end-to-end CLI comparison"
+    )
+    parser.add_argument(
         "--worker", nargs=3, metavar=("TOOL", "TASK", "PATH"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -193,6 +280,10 @@ def main() -> int:
                 f"(generated in {time.perf_counter() - started:.1f} s)"
             )
             del log
+            if args.e2e or args.only_e2e:
+                bench_e2e(path, args.timeout)
+            if args.only_e2e:
+                continue
             full = run_worker("ours", "all", str(path), args.timeout)
             if "error" in full:
                 print(f"  complete map (ours): {full['error']}")

@@ -138,11 +138,12 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 codes |= {400, 413}
             codes |= set(EXTRA_ERRORS.get((method, path), ()))
             responses = operation["responses"]
+            # Errors an operation declares itself (e.g. 409) are problems as well.
+            codes |= {int(c) for c in responses if str(c).isdigit() and int(c) >= 400}
             for code in sorted(codes):
                 entry = responses.setdefault(str(code), {})
-                entry["description"] = entry.get("description") or ERROR_DESCRIPTIONS[code]
-                if code in ERROR_DESCRIPTIONS and entry["description"] == "OK":
-                    entry["description"] = ERROR_DESCRIPTIONS[code]
+                if not entry.get("description") or entry["description"] == "OK":
+                    entry["description"] = ERROR_DESCRIPTIONS.get(code, "Fehler")
                 entry["content"] = {"application/problem+json": {"schema": ref}}
     return schema
 

@@ -81,7 +81,7 @@ def test_missing_and_broken_files_are_clear_errors(tmp_path):
 def test_end_to_end_in_a_fresh_process_prints_json(tmp_path):
     path = tmp_path / "log.parquet"
     path.write_bytes(eventlog.parquet_bytes(random_log(50, seed=3)))
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 – our own interpreter and manage.py
         [sys.executable, "manage.py", "process_map", str(path)],
         cwd=ROOT,
         capture_output=True,

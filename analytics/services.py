@@ -125,6 +125,11 @@ def event_log_upload_create(
         fmt = log_format or eventlog.detect_format(uploaded_file.name or "")
     except eventlog.EventLogError as exc:
         raise ValidationError(str(exc)) from exc
+    limit = settings.KSQM_MAX_UPLOAD_BYTES
+    if (uploaded_file.size or 0) > limit:
+        raise ValidationError(
+            _("Die Datei ist größer als %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
+        )
     mapping = {k: v for k, v in (column_mapping or {}).items() if v}
     upload = EventLogUpload(
         municipality=municipality,
@@ -188,14 +193,14 @@ def event_log_upload_process(*, upload_id: int) -> EventLogUpload:
     try:
         cases, events = _convert_to_parts(upload, target, report)
     except eventlog.EventLogError as exc:
-        shutil.rmtree(target, ignore_errors=True)
+        _discard_failed(upload, target)
         running.update(status=UploadStatus.FAILED, message=str(exc), finished_at=timezone.now())
     except Exception as exc:  # noqa: BLE001 – any parser failure must reach the user
         logger.exception("event log %s failed", upload_id)
-        shutil.rmtree(target, ignore_errors=True)
+        _discard_failed(upload, target)
         running.update(
             status=UploadStatus.FAILED,
-            message=f"Unerwarteter Fehler beim Lesen: {exc}",
+            message=eventlog.truncate(f"Unerwarteter Fehler beim Lesen: {exc}"),
             finished_at=timezone.now(),
         )
     else:
@@ -211,6 +216,18 @@ def event_log_upload_process(*, upload_id: int) -> EventLogUpload:
         if not finished:  # failed as interrupted or deleted while converting
             shutil.rmtree(target, ignore_errors=True)
     return EventLogUpload.objects.filter(pk=upload_id).first() or upload
+
+
+def _discard_failed(upload: EventLogUpload, target: Path) -> None:
+    """A failed log keeps only its record and message: the file and parts are removed.
+
+    The file is social data nobody can analyse; keeping it would only keep it around
+    (and a hostile upload's bytes on the disk). The user uploads a corrected file.
+    """
+    shutil.rmtree(target, ignore_errors=True)
+    if upload.source_file:
+        upload.source_file.delete(save=False)
+        EventLogUpload.objects.filter(pk=upload.pk).update(source_file="")
 
 
 def _convert_to_parts(

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ApiProblemMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -293,6 +294,10 @@ KSQM_PERMISSIONS_POLICY = (
 )
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The largest request body (mostly event-log uploads), refused by its Content-Length
+# before Django spools it to disk; 413 otherwise. KSQM_MAX_UPLOAD_MB in the env.
+KSQM_MAX_UPLOAD_BYTES = int(os.environ.get("KSQM_MAX_UPLOAD_MB", "1024")) * 1024 * 1024
 
 # Identifying data of children and families is encrypted with this key (AES-256-GCM).
 # Base64 (urlsafe) of 32 random bytes, from the env or from a key file.

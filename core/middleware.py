@@ -143,3 +143,31 @@ class ApiProblemMiddleware:
                 if header.lower() not in ("content-type", "content-length"):
                     response[header] = value
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a request whose Content-Length exceeds ``KSQM_MAX_UPLOAD_BYTES``.
+
+    Django would first spool such an upload to a temporary file (a 50 GB body fills the
+    disk before any view can refuse it); the declared length is checked before the body
+    is read. Under ``/api/`` the answer becomes a problem (``ApiProblemMiddleware``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils.translation import gettext as _
+
+        limit = settings.KSQM_MAX_UPLOAD_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            text = _("Die Anfrage ist größer als erlaubt (höchstens %(mb)d MB).") % {
+                "mb": limit // (1024 * 1024)
+            }
+            return HttpResponse(text, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -171,8 +171,15 @@ def handovers(
 class ComparisonFilters(Schema):
     cluster: int | None = None
     municipalities: str = ""  # comma-separated slugs
-    since: dt.date | None = None
-    until: dt.date | None = None
+    period: str = Field(
+        "",
+        pattern=r"^(\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?)?$",
+        description="ganzer Zeitraum: Jahr (2024), Quartal (2024-Q2) oder Monat (2024-05); "
+        "leer: gesamter Zeitraum",
+    )
+    # Free date ranges are refused: differencing two of them recomputed suppressed cells.
+    since: dt.date | None = Field(None, description="nicht erlaubt; period verwenden")
+    until: dt.date | None = Field(None, description="nicht erlaubt; period verwenden")
 
 
 @router.get("/comparison", summary="Kommunenvergleich (aggregiert, mit Unterdrückung)")
@@ -180,14 +187,18 @@ def comparison(request: HttpRequest, filters: Query[ComparisonFilters]) -> list[
     """Indicators per commune; figures based on fewer than 5 cases are null."""
     if not selectors.can_analyse(request.user):
         permissions.require(request.user, permissions.VIEW, permissions.ANALYTICS, None)
+    if filters.since or filters.until:
+        raise HttpError(
+            422,
+            "Vergleiche gibt es nur über ganze Zeiträume: period=2024, 2024-Q2 oder 2024-05.",
+        )
+    try:
+        period = selectors.comparison_period(filters.period)
+    except ValueError as exc:
+        raise HttpError(422, "period: ein Jahr zwischen 1900 und 2200 angeben.") from exc
     slugs = [s.strip() for s in filters.municipalities.split(",") if s.strip()]
     selection = selectors.comparison_municipalities(cluster_number=filters.cluster, slugs=slugs)
     if not selection:
         raise HttpError(422, "Bitte einen Cluster oder Kommunen angeben.")
-    rows = selectors.comparison_report(
-        user=request.user,
-        municipalities=selection,
-        since=_aware(filters.since),
-        until=_aware(filters.until, end=True),
-    )
+    rows = selectors.comparison_report(user=request.user, municipalities=selection, period=period)
     return [{**row, "municipality": row["municipality"].slug} for row in rows]

@@ -211,14 +211,20 @@ class ComparisonForm(forms.Form):
         required=False,
         to_field_name="slug",
     )
-    since = forms.DateField(
-        label=_("von"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("bis einschließlich"),
+    period = forms.CharField(
+        label=_("Zeitraum"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("ein ganzes Jahr (2024), Quartal (2024-Q2) oder Monat (2024-05); leer: alles"),
+        widget=forms.TextInput(attrs={"placeholder": "2024-Q2", "size": 8}),
     )
+
+    def clean_period(self) -> selectors.ComparisonPeriod:
+        try:
+            return selectors.comparison_period(self.cleaned_data.get("period"))
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("Bitte ein Jahr (2024), ein Quartal (2024-Q2) oder einen Monat (2024-05).")
+            ) from exc
 
     def selection(self) -> list[Municipality]:
         data = self.cleaned_data
@@ -226,9 +232,4 @@ class ComparisonForm(forms.Form):
         return selectors.comparison_municipalities(
             cluster_number=cluster.number if cluster else None,
             slugs=[m.slug for m in data.get("municipalities") or []],
-        )
-
-    def period(self) -> tuple[dt.datetime | None, dt.datetime | None]:
-        return _aware(self.cleaned_data.get("since")), _aware(
-            self.cleaned_data.get("until"), end=True
         )

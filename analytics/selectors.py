@@ -9,6 +9,9 @@ domain, pseudonymous case ids, no identifying data). Uploaded logs are read thro
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from analytics import compliance, engine, eventlog
-from analytics.constants import SUPPRESSION_THRESHOLD
+from analytics.constants import COMPARISON_NOISE, SUPPRESSION_THRESHOLD
 from analytics.engine import ACTIVITY, CASE, TIMESTAMP
 from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
 from core import permissions
@@ -367,21 +370,78 @@ def _suppress(value: Any, basis: int) -> Any:
     return value if basis >= SUPPRESSION_THRESHOLD else None
 
 
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4])|-(?P<month>0[1-9]|1[0-2]))?$")
+
+
+@dataclass(frozen=True)
+class ComparisonPeriod:
+    """A whole calendar period (year, quarter or month) in local time; ``label`` is its key."""
+
+    label: str
+    since: dt.datetime | None
+    until: dt.datetime | None
+
+
+ALL_TIME = ComparisonPeriod("gesamt", None, None)
+
+
+def comparison_period(text: str | None) -> ComparisonPeriod:
+    """``2024``, ``2024-Q2`` or ``2024-05`` (empty: all time); ``ValueError`` otherwise.
+
+    The comparison is offered over whole periods only, never over free date ranges: two
+    ranges a day apart once gave a suppressed day's cases as their difference.
+    """
+    text = (text or "").strip()
+    if not text:
+        return ALL_TIME
+    match = _PERIOD.match(text)
+    if not match or not 1900 <= int(match["year"]) <= 2200:
+        raise ValueError(text)
+    year = int(match["year"])
+    if match["quarter"]:
+        first_month, months = 3 * int(match["quarter"]) - 2, 3
+    elif match["month"]:
+        first_month, months = int(match["month"]), 1
+    else:
+        first_month, months = 1, 12
+    end_index = first_month - 1 + months
+    tz = timezone.get_default_timezone()
+    start = dt.datetime(year, first_month, 1, tzinfo=tz)
+    end = dt.datetime(year + end_index // 12, end_index % 12 + 1, 1, tzinfo=tz)
+    return ComparisonPeriod(text, start, end)
+
+
+def _noisy(count: int, *, key: str) -> int:
+    """``count`` plus a noise in ±COMPARISON_NOISE, fixed for its key (never negative).
+
+    The noise is an HMAC of the commune, period and figure under the server's secret:
+    asking the same question again gives the same answer (averaging many answers learns
+    nothing), and overlapping periods get independent noise, so their difference no
+    longer is the count of the part where they differ.
+    """
+    digest = hmac.new(settings.SECRET_KEY.encode(), key.encode(), hashlib.sha256).digest()
+    return max(count + digest[0] % (2 * COMPARISON_NOISE + 1) - COMPARISON_NOISE, 0)
+
+
 def comparison_report(
     *,
     user: Any,
     municipalities: list[Municipality],
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
+    period: ComparisonPeriod = ALL_TIME,
     now: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The same indicators side by side, aggregated and with small-count suppression.
+    """The same indicators side by side, aggregated and protected against re-identification.
 
     A benchmark between communes is the point of the comparison (Bremerhaven's wish), so
     any user who may analyse at least one commune sees the other communes' *aggregates*:
     the events are read with the system's authority, and only counts, medians and shares
-    leave this function. Every figure based on fewer than ``SUPPRESSION_THRESHOLD`` cases
-    is withheld (``None``), so no single procedure can be recognised.
+    leave this function. Two protections (``docs``: README, "Kommunenvergleich"):
+
+    * Every figure based on fewer than ``SUPPRESSION_THRESHOLD`` cases is withheld.
+    * Differencing: only whole periods (``comparison_period``), and every published count
+      carries a keyed noise of at most ±``COMPARISON_NOISE`` (``_noisy``); the per-case
+      figures are computed from the noisy counts. A year minus its other eleven months,
+      or two overlapping periods, then no longer give a suppressed month's cases.
     """
     if not can_analyse(user):
         permissions.require(user, permissions.VIEW, permissions.ANALYTICS, None)
@@ -390,8 +450,8 @@ def comparison_report(
         _platform_rows(
             user=SystemActor("analytics comparison"),
             municipality_ids=ids,
-            since=since,
-            until=until,
+            since=period.since,
+            until=period.until,
         )
     )
     now = now or timezone.now()
@@ -416,21 +476,32 @@ def comparison_report(
             met += outcome["met"]
             evaluated += outcome["evaluated"]
         suppressed = cases < SUPPRESSION_THRESHOLD
+        key = f"{municipality.slug}|{period.label}|"
+        n_cases = max(_noisy(cases, key=key + "cases"), 1)
+        n_events = _noisy(part.height, key=key + "events")
+        n_handovers = _noisy(handover_count, key=key + "handovers")
+        n_evaluated = _noisy(evaluated, key=key + "evaluated")
+        n_met = min(_noisy(met, key=key + "met"), n_evaluated)
         result.append(
             {
                 "municipality": municipality,
+                "period": period.label,
                 "suppressed": suppressed,
-                "cases": None if suppressed else cases,
-                "events_per_case": _suppress(part.height / cases if cases else None, cases),
+                "cases": None if suppressed else n_cases,
+                "events_per_case": _suppress(round(n_events / n_cases, 1), cases),
                 "median_days": _suppress(
-                    summary["median"] / 86400 if summary["median"] is not None else None, cases
+                    round(summary["median"] / 86400, 1) if summary["median"] is not None else None,
+                    cases,
                 ),
                 "p90_days": _suppress(
-                    summary["p90"] / 86400 if summary["p90"] is not None else None, cases
+                    round(summary["p90"] / 86400, 1) if summary["p90"] is not None else None,
+                    cases,
                 ),
-                "handovers_per_case": _suppress(handover_count / cases if cases else None, cases),
-                "compliance_share": _suppress(met / evaluated if evaluated else None, evaluated),
-                "compliance_basis": evaluated if evaluated >= SUPPRESSION_THRESHOLD else None,
+                "handovers_per_case": _suppress(round(n_handovers / n_cases, 2), cases),
+                "compliance_share": _suppress(
+                    round(n_met / n_evaluated, 2) if n_evaluated else None, evaluated
+                ),
+                "compliance_basis": n_evaluated if evaluated >= SUPPRESSION_THRESHOLD else None,
             }
         )
     return result

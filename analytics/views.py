@@ -226,11 +226,12 @@ def comparison(request: HttpRequest) -> HttpResponse:
     form = ComparisonForm(request.GET or None)
     context: dict[str, Any] = {"form": form}
     if form.is_valid():
-        since, until = form.period()
         selection = form.selection()
         if selection:
             context["rows"] = selectors.comparison_report(
-                user=request.user, municipalities=selection, since=since, until=until
+                user=request.user,
+                municipalities=selection,
+                period=form.cleaned_data["period"],
             )
     from analytics.constants import SUPPRESSION_THRESHOLD
 

@@ -38,12 +38,12 @@ def test_wrong_method_is_a_problem_with_allow(client, db):
 
 
 def test_server_error_is_a_problem_without_trace(client, db, monkeypatch):
-    from registry import api as registry_api
+    from registry.models import State
 
     def broken(*args, **kwargs):
         raise RuntimeError("geheimer Stacktrace")
 
-    monkeypatch.setattr(registry_api.State.objects, "annotate", broken)
+    monkeypatch.setattr(State.objects, "annotate", broken)
     response = client.get("/api/v1/states")
     body = _problem(response, 500)
     assert "geheimer" not in response.content.decode()

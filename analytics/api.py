@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 
 from analytics import selectors
 from analytics.engine import ProcessMap
+from cases.choices import Urgency
 from core import permissions
 from core.api import token_auth
 from registry.models import Municipality
@@ -27,7 +28,7 @@ class AnalysisFilters(Schema):
     municipality: str = ""  # commune slug
     since: dt.date | None = None
     until: dt.date | None = None  # inclusive
-    urgency: str = ""
+    urgency: Urgency | None = None
     log: str = ""  # code of an uploaded event log instead of the platform's procedures
     min_frequency: int = 1
 
@@ -58,7 +59,7 @@ def _log_filter(request: HttpRequest, filters: AnalysisFilters) -> selectors.Log
         municipality_ids=ids,
         since=_aware(filters.since),
         until=_aware(filters.until, end=True),
-        urgency=filters.urgency,
+        urgency=filters.urgency or "",
         upload_code=filters.log,
         min_frequency=filters.min_frequency,
     )

@@ -24,7 +24,7 @@ from profiles.schemas import (
 )
 from registry import selectors as registry_selectors
 from registry import services as registry_services
-from registry.choices import BodyKind
+from registry.choices import BodyKind, ProjectRole
 from registry.models import Municipality, State
 
 router = Router(tags=["Register"])
@@ -92,7 +92,7 @@ class MunicipalityFilters(Schema):
     q: str = ""
     state: str = ""
     cluster: int | None = None
-    role: str = ""
+    role: ProjectRole | None = None
 
 
 @router.get(
@@ -112,7 +112,9 @@ def list_municipalities(request: HttpRequest, filters: Query[MunicipalityFilters
             role=m.project_role or None,
             website=m.website or None,
         )
-        for m in registry_selectors.municipality_list(**filters.dict())
+        for m in registry_selectors.municipality_list(
+            **{**filters.dict(), "role": filters.role or ""}
+        )
     ]
 
 

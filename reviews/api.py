@@ -17,7 +17,7 @@ from core.api import token_auth
 from core.net import client_address
 from registry.models import Institution
 from reviews import antispam, selectors, services
-from reviews.choices import ReviewStatus
+from reviews.choices import FindingLevel, FindingValence, LibraryKind, ReviewStatus, ReviewTrigger
 
 router = Router(tags=["Aus Fehlern lernen"])
 
@@ -119,10 +119,10 @@ class LibraryItemOut(Schema):
 
 class LibraryFilters(Schema):
     q: str = ""
-    kind: str = ""
-    level: str = ""
+    kind: LibraryKind | None = None
+    level: FindingLevel | None = None
     category: str = ""
-    trigger: str = ""
+    trigger: ReviewTrigger | None = None
     institution_type: str = ""
     municipality: str = ""
 
@@ -153,10 +153,10 @@ def _review_out(review) -> ReviewOut:
 
 
 @router.get("/reviews", response=list[ReviewOut], auth=token_auth, summary="Falluntersuchungen")
-def list_reviews(request: HttpRequest, status: str = ""):
-    reviews = selectors.review_list_for_user(user=request.user, status=status).prefetch_related(
-        "team"
-    )
+def list_reviews(request: HttpRequest, status: ReviewStatus | None = None):
+    reviews = selectors.review_list_for_user(
+        user=request.user, status=status or ""
+    ).prefetch_related("team")
     return [_review_out(r) for r in reviews]
 
 
@@ -192,7 +192,12 @@ def create_review(request: HttpRequest, payload: ReviewIn):
 
 
 @router.get("/findings", response=list[FindingOut], auth=token_auth, summary="Befunde")
-def list_findings(request: HttpRequest, level: str = "", category: str = "", valence: str = ""):
+def list_findings(
+    request: HttpRequest,
+    level: FindingLevel | None = None,
+    category: str = "",
+    valence: FindingValence | None = None,
+):
     return [
         FindingOut(
             id=f.pk,
@@ -206,7 +211,7 @@ def list_findings(request: HttpRequest, level: str = "", category: str = "", val
             is_published=f.is_published,
         )
         for f in selectors.finding_list_for_user(
-            user=request.user, level=level, category=category, valence=valence
+            user=request.user, level=level or "", category=category, valence=valence or ""
         )
     ]
 
@@ -303,7 +308,8 @@ def get_incident_answer(request: HttpRequest, receipt_code: str):
     summary="Lernbibliothek: veröffentlichte, anonymisierte Einträge aller Kommunen",
 )
 def list_library(request: HttpRequest, filters: Query[LibraryFilters], limit: int = 100):
-    items = selectors.library_list(**filters.dict())[: max(1, min(limit, 500))]
+    values = {k: v or "" for k, v in filters.dict().items()}
+    items = selectors.library_list(**values)[: max(1, min(limit, 500))]
     return [
         LibraryItemOut(
             id=i.pk,

@@ -15,7 +15,7 @@ from instruments import selectors
 router = Router(tags=["Einschätzungsinstrumente"], auth=token_auth)
 
 
-class VersionOut(Schema):
+class InstrumentVersionOut(Schema):
     code: uuid.UUID
     number: int
     published_at: dt.datetime | None
@@ -31,16 +31,16 @@ class InstrumentOut(Schema):
     title: str
     municipality: str | None
     example: bool
-    versions: list[VersionOut]
+    versions: list[InstrumentVersionOut]
 
 
-class VersionDetailOut(VersionOut):
+class VersionDetailOut(InstrumentVersionOut):
     definition: dict
 
 
-def _version_out(v) -> VersionOut:
+def _version_out(v) -> InstrumentVersionOut:
     sections = v.definition.get("sections", [])
-    return VersionOut(
+    return InstrumentVersionOut(
         code=v.code,
         number=v.number,
         published_at=v.published_at,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -13,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core import permissions
+from core.exports import csv_writer
 from core.graphviz import dot_quote
 from registry.models import Municipality
 from roles.choices import Audience
@@ -149,7 +149,7 @@ def organigram_graphml(graph: nx.DiGraph) -> bytes:
 
 def organigram_csv(graph: nx.DiGraph) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(
         ["id", "Rolle", "Funktion", "Einrichtung", "Inhaberin", "Vertretung", "berichtet an"]
     )

@@ -84,3 +84,21 @@ def test_event_log_csv_escapes_formulas():
     )
     text = eventlog.csv_bytes(frame).decode()
     assert "'=cmd()" in text and "\n1,=cmd" not in text
+
+
+def test_organigram_csv_escapes_formulas():
+    import networkx as nx
+
+    from roles.selectors import organigram_csv
+
+    graph = nx.DiGraph()
+    graph.add_node(
+        "r1",
+        label="=HYPERLINK(1)",
+        function_label="@Leitung",
+        institution="+Kita",
+        holder="-Frau A",
+        deputy="",
+    )
+    rows = list(csv.reader(io.StringIO(organigram_csv(graph))))
+    assert rows[1][1:5] == ["'=HYPERLINK(1)", "'@Leitung", "'+Kita", "'-Frau A"]

@@ -300,7 +300,7 @@ def record_rows(queryset: QuerySet[Procedure]) -> Iterable[list[Any]]:
 
 def write_records_csv(queryset: QuerySet[Procedure], out: IO[str]) -> int:
     """Write the per-record file as CSV (``;``, German Excel); returns the row count."""
-    writer = csv_writer(out, delimiter=";")
+    writer = exports.csv_writer(out, delimiter=";")
     writer.writerow(record_header())
     count = 0
     for row in record_rows(queryset):
@@ -316,7 +316,7 @@ def records_xlsx_bytes(queryset: QuerySet[Procedure], *, year: int) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(f"Einzeldaten {year}")
     ws.append(record_header())
-    for row in safe_rows(record_rows(queryset)):
+    for row in exports.safe_rows(record_rows(queryset)):
         ws.append(row)
     mapping = wb.create_sheet("Schlüssel")
     mapping.append(["Spalte", "Merkmal", "Schlüssel", "Ausprägung"])

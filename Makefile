@@ -10,7 +10,8 @@ PORT ?= 8000
 DEV_ENV := DEBUG=True KSQM_ENCRYPTION_KEY_FILE=var/demo.key
 TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: graphviz install install-test run test lint bench lock browser messages screenshot clean
+.PHONY: graphviz install install-test run test lint bench lock browser messages screenshot clean \
+	serve ops-tools bench-load bench-scale
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,7 +63,19 @@ graphviz:
 browser: graphviz
 	$(call apt_ensure,chromium,chromium)
 
-test: install-test browser lint
+# Operations: pg_dump/pg_restore for backups of PostgreSQL installations, systemd-analyze
+# and nginx to verify deploy/ (RUNLEVEL=1: the package must not start a web server here).
+ops-tools:
+	$(call apt_ensure,pg_dump,postgresql-client)
+	$(call apt_ensure,systemd-analyze,systemd)
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installiere Debian-Paket nginx-light …"; \
+	    (apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) \
+	      || echo "nginx-light konnte nicht installiert werden"; \
+	  else echo "nginx fehlt (nicht installierbar ohne root)"; fi; }
+
+test: install-test browser ops-tools lint
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
@@ -70,6 +83,33 @@ test: install-test browser lint
 
 bench: install-test
 	$(PY) bench/run_all.py
+
+# The long benchmarks (minutes each; not in `make bench`): the load test under the
+# production server against the framework's floor, and the two-instance scale-out proof.
+bench-load: install-test
+	$(call apt_ensure,wrk,wrk)
+	$(PY) bench/load.py
+
+bench-scale: install-test ops-tools
+	$(PY) bench/scale_out.py
+
+# Production locally: gunicorn (2 workers, DEBUG off, whitenoise), the background worker
+# and the scheduler, on the same var/ database as `make run`. Ctrl+C stops all three.
+SERVE_ENV := DEBUG=False SECRET_KEY_FILE=var/secret.key KSQM_ENCRYPTION_KEY_FILE=var/demo.key \
+	SESSION_COOKIE_SECURE=False CSRF_COOKIE_SECURE=False KSQM_BIND=127.0.0.1:$(PORT)
+
+var/secret.key:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@chmod 600 $@
+
+serve: install var/demo.key var/secret.key
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@echo "Kinderschutz-QM (Produktionsserver) auf http://127.0.0.1:$(PORT)/  – Strg+C beendet"
+	$(SERVE_ENV) sh -c '$(PY) manage.py worker & W=$$!; $(PY) manage.py scheduler & S=$$!; \
+	  trap "kill $$W $$S 2>/dev/null" EXIT INT TERM; \
+	  $(PY) -m gunicorn config.wsgi:application -c deploy/gunicorn.conf.py'
 
 messages: install
 	$(TEST_ENV) $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore="*/tests/*" --no-obsolete

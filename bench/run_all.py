@@ -6,10 +6,14 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Minutes each and they start servers: `make bench-load` / `make bench-scale` run them.
+LONG = {"load.py", "scale_out.py", "bare_app.py"}
 
 
 def main() -> int:
-    scripts = sorted(p for p in HERE.glob("*.py") if p.name not in ("run_all.py", "__init__.py"))
+    scripts = sorted(
+        p for p in HERE.glob("*.py") if p.name not in ("run_all.py", "__init__.py", *LONG)
+    )
     failed = []
     for script in scripts:
         print(f"\n=== {script.name}", flush=True)

@@ -12,9 +12,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +61,7 @@ from cases.models import (
 from core import crypto, permissions
 from core.audit import audit_record, changed_only, serialize_for_audit
 from core.choices import AuditAction
+from core.mail import mail_send
 
 # Clock skew we tolerate between a device and the server before calling a time "future".
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -1121,13 +1120,9 @@ def eligible_signers(*, assessment: RiskAssessment) -> list[Any]:
     ]
 
 
-def _notify(user: Any, subject: str, body: str) -> None:
-    """Mail after commit; only the Aktenzeichen and a link, never data about the family."""
-    if not getattr(user, "email", ""):
-        return
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    )
+def _notify(user: Any, template: str, context: dict[str, Any]) -> None:
+    """Mail after commit (core.mail); only the Aktenzeichen and a link, never family data."""
+    mail_send(template=template, context=context, to=[user])
 
 
 def risk_assessment_request_sign_off(
@@ -1170,12 +1165,8 @@ def risk_assessment_request_sign_off(
         )
         _notify(
             signer,
-            _("Bitte um Abzeichnung: %(fn)s") % {"fn": procedure.file_number},
-            _(
-                "%(who)s bittet Sie, die Gefährdungseinschätzung im Verfahren %(fn)s "
-                "abzuzeichnen: %(url)s"
-            )
-            % {
+            "cases/mail/sign_off_request.txt",
+            {
                 "who": _actor_name(actor),
                 "fn": procedure.file_number,
                 "url": reverse("cases:assessment_detail", args=[assessment.code]),
@@ -1203,9 +1194,8 @@ def risk_assessment_return(
         author = assessment.author
         _notify(
             author,
-            _("Einschätzung zurückgegeben: %(fn)s") % {"fn": procedure.file_number},
-            _("%(who)s hat die Gefährdungseinschätzung im Verfahren %(fn)s zurückgegeben: %(url)s")
-            % {
+            "cases/mail/sign_off_returned.txt",
+            {
                 "who": _actor_name(actor),
                 "fn": procedure.file_number,
                 "url": reverse("cases:assessment_detail", args=[assessment.code]),

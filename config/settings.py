@@ -344,23 +344,18 @@ else:
         }
     }
 
-# KSQM_TASK_BACKEND: "database" (default; the worker polls the database), "redis" (RQ on
-# REDIS_URL, for many workers) or "immediate" (runs in the request; development only).
+# KSQM_TASK_BACKEND: "database" (default: tasks wait in the database, `manage.py worker`
+# runs them; any number of workers on any machine) or "immediate" (runs in the request;
+# development only). A Redis-based task backend is not built yet (see README).
 TASK_BACKEND = os.environ.get("KSQM_TASK_BACKEND", "database")
 _TASK_BACKENDS = {
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "redis": {"BACKEND": "django_tasks_rq.RQBackend"},
 }
 if TASK_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(
         f"KSQM_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASK_BACKEND!r}"
     )
-if TASK_BACKEND == "redis":
-    if not REDIS_URL:
-        raise ImproperlyConfigured("KSQM_TASK_BACKEND=redis needs REDIS_URL")
-    INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 TASKS = {"default": {**_TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
 
 # JSON lines (one object per record, with the request id) unless LOG_FORMAT=text.
@@ -382,6 +377,12 @@ if ERROR_REPORT_URL:
         "url": ERROR_REPORT_URL,
     }
     LOGGING["root"]["handlers"].append("error_report")
+
+# Anonymous public API responses are cached this long at most (invalidated on change).
+PUBLIC_CACHE_SECONDS = int(os.environ.get("KSQM_PUBLIC_CACHE_SECONDS", "300"))
+
+# Backups are sealed with this key if set, else with a key derived from the data key.
+BACKUP_KEY = env_secret("KSQM_BACKUP_KEY")
 
 # Health: the worker counts as alive while its heartbeat is younger than this.
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("KSQM_WORKER_HEARTBEAT_MAX_AGE", "120"))

@@ -30,3 +30,6 @@ KSQM_REQUIRE_SECOND_FACTOR = False
 KSQM_IDLE_TIMEOUT_CASE_ROLES = 0
 KSQM_IDLE_TIMEOUT = 0
 SESSION_COOKIE_AGE = 14 * 24 * 3600  # time-travelling tests outlive a working day
+# Tests roll the database back but not the cache: public responses are cached only in
+# the tests of the cache itself.
+PUBLIC_CACHE_SECONDS = 0

@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Plattform")
 
     def ready(self) -> None:
-        from core import signals  # noqa: F401
+        from core import pagecache, signals  # noqa: F401
+
+        pagecache.connect_signals()

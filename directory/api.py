@@ -9,8 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from core.api import optional_auth, token_auth
+from core.pagecache import cache_public
 from directory import hsds, selectors, services
 from directory.constants import DEFAULT_RADIUS_KM
 from registry.models import Municipality
@@ -43,6 +45,7 @@ class ServicePage(Schema):
     auth=optional_auth,
     summary="Frühe-Hilfen-Angebote als HSDS-3.0-Services (öffentlich)",
 )
+@decorate_view(cache_public())  # anonymous reads from the shared cache
 def list_services(request: HttpRequest, query: Query[ServiceQuery]):
     filters = selectors.ServiceFilters(
         q=query.q,
@@ -61,6 +64,7 @@ def list_services(request: HttpRequest, query: Query[ServiceQuery]):
 
 
 @router.get("/directory/services/{code}", auth=optional_auth, summary="Ein Angebot (HSDS 3.0)")
+@decorate_view(cache_public())  # anonymous reads from the shared cache
 def get_service(request: HttpRequest, code: str):
     try:
         uid = uuid.UUID(code)

@@ -13,11 +13,9 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +26,7 @@ from cases.choices import Sex as ChildSex
 from core import crypto, permissions
 from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction, Role
+from core.mail import mail_send
 from core.models import Membership
 from core.services import membership_grant_from_invitation, membership_revoke_role
 from partners import constants
@@ -384,18 +383,16 @@ def staff_invite(
         )
         save_created(invitation, actor=actor)
         link = f"{base_url}/partner/einladung/{raw}/"
-        subject = _("Einladung zu Kinderschutz-QM: %(inst)s") % {"inst": institution.name}
-        body = _(
-            "Sie wurden als %(role)s der Einrichtung %(inst)s eingeladen.\n\n"
-            "Legen Sie Ihren Zugang innerhalb von %(days)s Tagen über diesen Link an:\n%(link)s\n"
-        ) % {
-            "role": StaffRole(role).label,
-            "inst": institution.name,
-            "days": INVITATION_DAYS,
-            "link": link,
-        }
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+        # core.mail: sent after the commit by the worker, sealed while it waits.
+        mail_send(
+            template="partners/mail/staff_invitation.txt",
+            context={
+                "role": StaffRole(role).label,
+                "inst": institution.name,
+                "days": INVITATION_DAYS,
+                "link": link,
+            },
+            to=[email],
         )
     return invitation, raw
 

@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from core.api import token_auth
+from core.pagecache import cache_public
 from profiles import selectors
 from profiles.schemas import (
     ClusterDetailOut,
@@ -46,6 +48,7 @@ def _member(m: Municipality) -> ClusterMember:
     auth=None,
     summary="Die 16 Bundesländer",
 )
+@decorate_view(cache_public())  # anonymous reads from the shared cache
 def list_states(request: HttpRequest):
     return [
         StateOut(code=s.code, name=s.name, municipalities=s.n)
@@ -60,6 +63,7 @@ def list_states(request: HttpRequest):
     auth=None,
     summary="Kinderschutzcluster",
 )
+@decorate_view(cache_public())  # anonymous reads from the shared cache
 def list_clusters(request: HttpRequest):
     return [
         ClusterOut(
@@ -77,6 +81,7 @@ def list_clusters(request: HttpRequest):
     response=ClusterDetailOut,
     auth=None,
 )
+@decorate_view(cache_public())  # anonymous reads from the shared cache
 def get_cluster(request: HttpRequest, number: int):
     cluster = registry_selectors.cluster_get(number=number)
     members = selectors.cluster_members(cluster=cluster)
@@ -101,6 +106,7 @@ class MunicipalityFilters(Schema):
     response=list[MunicipalityOut],
     auth=None,
 )
+@decorate_view(cache_public())  # anonymous reads from the shared cache
 def list_municipalities(request: HttpRequest, filters: Query[MunicipalityFilters]):
     return [
         MunicipalityOut(
@@ -124,6 +130,7 @@ def list_municipalities(request: HttpRequest, filters: Query[MunicipalityFilters
     response=MunicipalityProfileOut,
     auth=None,
 )
+@decorate_view(cache_public())  # anonymous reads from the shared cache
 def get_municipality(request: HttpRequest, slug: str):
     municipality = registry_selectors.municipality_get_public(slug=slug)
     return selectors.municipality_profile_json(municipality=municipality)

@@ -11,10 +11,12 @@ import uuid
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from core.api import token_auth
 from core.net import client_address
+from core.pagecache import cache_public
 from registry.models import Institution
 from reviews import antispam, selectors, services
 from reviews.choices import FindingLevel, FindingValence, LibraryKind, ReviewStatus, ReviewTrigger
@@ -307,6 +309,7 @@ def get_incident_answer(request: HttpRequest, receipt_code: str):
     auth=None,
     summary="Lernbibliothek: veröffentlichte, anonymisierte Einträge aller Kommunen",
 )
+@decorate_view(cache_public())  # anonymous reads from the shared cache
 def list_library(request: HttpRequest, filters: Query[LibraryFilters], limit: int = 100):
     values = {k: v or "" for k, v in filters.dict().items()}
     items = selectors.library_list(**values)[: max(1, min(limit, 500))]

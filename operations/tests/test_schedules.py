@@ -95,7 +95,7 @@ def test_scheduler_once_queues_every_job_and_lists_them(capsys, settings):
 
 
 def test_database_only_housekeeping_is_skipped_on_other_backends(settings):
-    settings.TASK_BACKEND = "redis"
+    settings.TASK_BACKEND = "immediate"
     created = schedules.schedules_enqueue_due()
     assert "task_results" not in {r.job for r in created}
 

@@ -19,7 +19,7 @@ from operations.worker import (
 class Command(BaseCommand):
     help = (
         "Runs background tasks (upload conversion, mail, scheduled jobs) of the configured "
-        "task backend (KSQM_TASK_BACKEND=database|redis) until stopped; SIGTERM finishes "
+        "database task backend until stopped; SIGTERM finishes "
         "the running task first. Tasks of a worker that died are run again."
     )
 
@@ -43,12 +43,10 @@ class Command(BaseCommand):
         worker_id = default_worker_id(options["name"])
         if settings.TASK_BACKEND == "database":
             self._run_database_worker(worker_id, options)
-        elif settings.TASK_BACKEND == "redis":
-            self._run_redis_worker(worker_id, options)
         else:
             raise CommandError(
                 f"KSQM_TASK_BACKEND={settings.TASK_BACKEND} runs tasks in the request; "
-                "a worker is only needed for 'database' or 'redis'."
+                "a worker is only needed for 'database'."
             )
 
     def _run_database_worker(self, worker_id: str, options: dict[str, Any]) -> None:
@@ -78,16 +76,6 @@ class Command(BaseCommand):
         try:
             worker.run()
         finally:
+            worker.reset_signals()
             beat.stop()
             heartbeat_stop(worker_id=worker_id)
-
-    def _run_redis_worker(self, worker_id: str, options: dict[str, Any]) -> None:
-        from operations.rq_worker import run_rq_worker
-
-        run_rq_worker(
-            worker_id=worker_id,
-            queues=options["queues"].split(","),
-            burst=options["batch"],
-            max_jobs=options["max_tasks"],
-            stdout=self.stdout,
-        )

@@ -79,8 +79,8 @@ def _round_trip(tmp_path: Path, source_url: str = "", target_url: str = "") -> N
 
     out = _manage(target, "restore", str(archive))
     assert "alle geprüft" in out
-    before = json.loads(_manage(source, "shell", "-c", FINGERPRINT))
-    after = json.loads(_manage(target, "shell", "-c", FINGERPRINT))
+    before = json.loads(_manage(source, "shell", "-c", FINGERPRINT).splitlines()[-1])
+    after = json.loads(_manage(target, "shell", "-c", FINGERPRINT).splitlines()[-1])
     assert before == after  # every table: same rows, same contents
     assert sum(t["rows"] for t in before.values()) > 1000
     source_files = _files(tmp_path / "source" / "media")

@@ -40,7 +40,11 @@ run: install graphviz var/demo.key
 	$(DEV_ENV) $(PY) manage.py demo_data
 	@echo ""
 	@echo "Kinderschutz-QM läuft auf http://127.0.0.1:$(PORT)/  (Demo-Zugänge siehe oben)"
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The background worker (uploads, mail) runs beside the development server.
+	$(DEV_ENV) sh -c '$(PY) manage.py worker --name dev & W=$$!; \
+	  trap "kill $$W 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)'
+
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -109,6 +109,14 @@ JOBS: tuple[Job, ...] = (
         hour=2,
     ),
     Job(
+        "purge_partner_records",
+        "purge_partner_records",
+        DAILY,
+        _("Aufzeichnungen der Netzwerkpartner nach ihrer Löschfrist entfernen"),
+        hour=2,
+        minute=30,
+    ),
+    Job(
         "interrupted_uploads",
         "fail_interrupted_uploads",
         HOURLY,

@@ -378,18 +378,6 @@ if ERROR_REPORT_URL:
     }
     LOGGING["root"]["handlers"].append("error_report")
 
-# TLS and proxy switches for `manage.py check --deploy` (deploy/systemd/ksqm.env.example
-# sets them). Same names and meaning as on the auth branch, which owns them: when both
-# are on main, one copy goes.
-if env_bool("KSQM_BEHIND_TLS_PROXY", False):
-    # Only behind a proxy that strips and sets this header itself (Django docs warning).
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_REDIRECT_EXEMPT = [r"^health/"]  # load balancers probe over plain HTTP
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-
 # Anonymous public API responses are cached this long at most (invalidated on change).
 PUBLIC_CACHE_SECONDS = int(os.environ.get("KSQM_PUBLIC_CACHE_SECONDS", "300"))
 

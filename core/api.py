@@ -137,7 +137,12 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
             if operation.get("requestBody"):
                 codes |= {400, 413}
             codes |= set(EXTRA_ERRORS.get((method, path), ()))
-            responses = operation["responses"]
+            # ninja keys declared statuses by int (``response={409: …}``): one string key
+            # each, or the document would carry "409" twice (Swagger UI refuses it).
+            responses = {}
+            for key, value in operation["responses"].items():
+                responses.setdefault(str(key), {}).update(value)
+            operation["responses"] = responses
             # Errors an operation declares itself (e.g. 409) are problems as well.
             codes |= {int(c) for c in responses if str(c).isdigit() and int(c) >= 400}
             for code in sorted(codes):

@@ -77,3 +77,20 @@ def test_malformed_json_is_a_problem(client, muni_a, coordinator_a):
     )
     assert response.status_code in (400, 422)
     assert response["Content-Type"] == PROBLEM
+
+
+def test_openapi_document_has_no_duplicate_keys(client, db):
+    """Swagger UI parses the document as YAML and refuses a key given twice (ninja keys
+    declared statuses by int, the error documentation by string)."""
+    import json
+
+    duplicates = []
+
+    def no_duplicates(pairs):
+        keys = [key for key, _value in pairs]
+        duplicates.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    body = client.get("/api/v1/openapi.json").content
+    json.loads(body, object_pairs_hook=no_duplicates)
+    assert duplicates == []

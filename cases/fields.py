@@ -1,30 +1,8 @@
-"""A text field stored encrypted at rest (AES-256-GCM via core.crypto)."""
+"""Encrypted fields of the cases app: now in ``core.fields`` (row-bound, shared by reviews).
 
-from __future__ import annotations
+Kept as an import path because migration ``0001_initial`` names it.
+"""
 
-from typing import Any
+from core.fields import EncryptedJSONField, EncryptedTextField
 
-from django.db import models
-
-from core import crypto
-
-
-class EncryptedTextField(models.TextField):
-    """Holds clear text in Python and an authenticated ciphertext in the database.
-
-    Lookups on the value are meaningless (every write uses a fresh nonce); that is the point:
-    identifying data is found through the procedure, never searched in the table.
-    """
-
-    description = "Encrypted text"
-
-    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if value is None or value == "":
-            return value
-        return crypto.decrypt(value)
-
-    def get_prep_value(self, value: Any) -> Any:
-        value = super().get_prep_value(value)
-        if value is None or value == "":
-            return value
-        return crypto.encrypt(str(value))
+__all__ = ["EncryptedJSONField", "EncryptedTextField"]

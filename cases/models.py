@@ -41,8 +41,8 @@ from cases.choices import (
     StatisticResult,
     Urgency,
 )
-from cases.fields import EncryptedTextField
 from core import permissions
+from core.fields import EncryptedJSONField, EncryptedTextField
 from core.models import TenantModel, TenantQuerySet
 
 DEFAULT_FIRST_CONTACT_HOURS = {
@@ -139,6 +139,8 @@ class Team(TenantModel):
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
 
     permission_domain = permissions.CASES
+    # Organisation, not case data: the trail may show team names.
+    audit_values_hidden = False
     audit_fields = ("municipality_id", "name")
 
     class Meta:
@@ -171,6 +173,7 @@ class TeamMembership(TenantModel):
 
     tenant_field = "team__municipality_id"
     permission_domain = permissions.CASES
+    audit_values_hidden = False
     audit_fields = ("team_id", "user_id")
 
     class Meta:
@@ -541,9 +544,12 @@ class ProcedureEvent(TenantModel):
     """One step of a procedure: activity, time, acting institution and person.
 
     Events are binding documentation: they are never edited, only amended
-    (:class:`Amendment`). Only the retention purge blanks their free text.
+    (:class:`Amendment`). Only the retention purge blanks their free text. The institution
+    named for the case and the structured details (e.g. what a § 8a Abs. 6 hand-over
+    transmitted) are identifying and encrypted like the note, bound to the row's ``code``.
     """
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     procedure = models.ForeignKey(
         Procedure, on_delete=models.CASCADE, related_name="events", verbose_name=_("Verfahren")
     )
@@ -559,7 +565,7 @@ class ProcedureEvent(TenantModel):
         related_name="+",
         verbose_name=_("handelnde Einrichtung"),
     )
-    institution_name = models.CharField(_("handelnde Stelle"), max_length=200, blank=True)
+    institution_name = EncryptedTextField(_("handelnde Stelle"), max_length=200, blank=True)
     institution_type = models.CharField(_("Art der Stelle"), max_length=40, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -571,7 +577,7 @@ class ProcedureEvent(TenantModel):
     )
     actor_name = models.CharField(_("Fachkraft"), max_length=150, blank=True)
     note = EncryptedTextField(_("Vermerk"), blank=True)
-    details = models.JSONField(_("Angaben"), default=dict, blank=True)
+    details = EncryptedJSONField(_("Angaben"), default=dict, blank=True)
     recorded_at = models.DateTimeField(_("dokumentiert am"), auto_now_add=True)
 
     tenant_field = "procedure__municipality_id"
@@ -584,7 +590,7 @@ class ProcedureEvent(TenantModel):
         "note",
         "details",
     )
-    audit_redacted_fields = ("note",)
+    audit_redacted_fields = ("note", "institution_name", "details")
 
     class Meta:
         verbose_name = _("Verfahrensschritt")
@@ -739,6 +745,7 @@ class RiskAssessment(TenantModel):
 class Amendment(TenantModel):
     """A later, attributed addition to binding documentation (never an edit)."""
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     procedure = models.ForeignKey(
         Procedure,
         on_delete=models.CASCADE,

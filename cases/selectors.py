@@ -201,15 +201,27 @@ def procedure_event_rows(
         "procedure__code",
         "activity_code",
         "occurred_at",
+        "code",
         "institution_name",
         "institution_type",
         "procedure__municipality__slug",
         "procedure__urgency",
         "procedure__result",
     )
-    for code, activity, occurred_at, inst, inst_type, slug, urgency, result in rows.iterator(
-        chunk_size=5000
-    ):
+    # The institution named for the case is encrypted, bound to the event: opened here,
+    # per row, so the analysis groups by the same names the case team documented.
+    open_name = ProcedureEvent._meta.get_field("institution_name").open_for
+    for (
+        code,
+        activity,
+        occurred_at,
+        event_code,
+        inst,
+        inst_type,
+        slug,
+        urgency,
+        result,
+    ) in rows.iterator(chunk_size=5000):
         yield {
             "case_id": str(code),
             "activity": labels.get(activity, activity),
@@ -217,7 +229,7 @@ def procedure_event_rows(
             "timestamp": occurred_at,
             # A step without another acting institution is the Jugendamt's own: naming it
             # makes the hand-over matrix show partner → insoFa → Jugendamt (issue 13).
-            "institution": inst or JUGENDAMT_LABEL,
+            "institution": open_name(event_code, inst) if inst else JUGENDAMT_LABEL,
             "institution_type": inst_type or ("" if inst else JUGENDAMT_TYPE),
             "municipality": slug,
             "urgency": urgency,

@@ -1281,7 +1281,9 @@ def procedure_purge_identifying(*, procedure: Procedure, actor: Any, reason: str
             )
         procedure.persons.all().delete()
         # QuerySet.update bypasses the binding-record guard on purpose: only the purge may.
-        ProcedureEvent.objects.filter(procedure=procedure).update(note="")
+        ProcedureEvent.objects.filter(procedure=procedure).update(
+            note="", institution_name="", details=""
+        )
         RiskAssessment.objects.filter(procedure=procedure).update(notes="")
         Amendment.objects.filter(procedure=procedure).update(text="")
         now = timezone.now()

@@ -10,6 +10,7 @@ from core.services import (
     membership_request_reject,
     membership_revoke,
 )
+from core.selectors import access_logs_for_user, audit_events_for_user
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -30,10 +31,17 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("time", "actor_name", "action", "target_repr", "source")
     list_filter = ("action", "source")
 
+    def get_queryset(self, request):
+        # The same scope as /protokoll/: no case data of any commune for the administration.
+        return audit_events_for_user(user=request.user)
+
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyAdmin):
     list_display = ("time", "actor_name", "target_repr", "purpose")
+
+    def get_queryset(self, request):
+        return access_logs_for_user(user=request.user)
 
 
 @admin.register(Membership)

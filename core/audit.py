@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
+import hmac
+import os
 import uuid
 from typing import Any
 
@@ -15,6 +18,62 @@ from core.context import current_context
 from core.models import AccessLog, AuditEvent
 
 REDACTED = "«geändert»"
+
+# A per-process random key for the in-memory fingerprints of redacted values: two snapshots
+# can be compared (was the field changed?) without the value or a stable hash of it ever
+# reaching the audit table.
+_FINGERPRINT_KEY = os.urandom(32)
+
+
+class Redacted(str):
+    """The marker written instead of a value; compares by a fingerprint of the hidden value.
+
+    It is a ``str`` ("«geändert»"), so it serialises into the JSON columns as the marker, but
+    two markers are only equal when the hidden values were, which keeps
+    :func:`changed_only` working for encrypted and hidden fields.
+    """
+
+    __slots__ = ("fingerprint",)
+
+    def __new__(cls, value: Any) -> Redacted:
+        obj = super().__new__(cls, REDACTED)
+        raw = repr(_json_value(value)).encode()
+        obj.fingerprint = hmac.new(_FINGERPRINT_KEY, raw, hashlib.sha256).digest()
+        return obj
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Redacted):
+            return hmac.compare_digest(self.fingerprint, other.fingerprint)
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+
+def audit_hides_values(model: type[models.Model] | models.Model) -> bool:
+    """Whether every value of this model stays out of the audit trail (case data).
+
+    Audit rows of § 8a case data say *that* a field changed, never its value: the
+    commune's data-protection officer reads the trail but must not read the cases. A model
+    opts in or out with ``audit_values_hidden``; by default every model of the cases
+    domain hides its values.
+    """
+    explicit = getattr(model, "audit_values_hidden", None)
+    if explicit is not None:
+        return bool(explicit)
+    return getattr(model, "permission_domain", None) == "cases"
+
+
+def redacted_field_names(model: type[models.Model] | models.Model) -> set[str]:
+    """Fields recorded as changed only: listed ones and every encrypted field."""
+    names = set(getattr(model, "audit_redacted_fields", ()))
+    for f in model._meta.concrete_fields:
+        if getattr(f, "audit_redacted", False):
+            names.update({f.name, f.attname})
+    return names
 
 
 def _json_value(value: Any) -> Any:
@@ -35,7 +94,9 @@ def serialize_for_audit(obj: models.Model) -> dict[str, Any]:
     """Snapshot of a record for the audit trail.
 
     A model lists what is recorded in ``audit_fields``; fields in ``audit_redacted_fields``
-    (encrypted identifying data) are recorded as changed, never with their values.
+    and every encrypted field (identifying data) are recorded as changed, never with their
+    values; a model whose values are hidden altogether (:func:`audit_hides_values`, the
+    case data) records only which fields it has or which changed.
     """
     fields = getattr(obj, "audit_fields", None)
     if fields is None:
@@ -44,11 +105,15 @@ def serialize_for_audit(obj: models.Model) -> dict[str, Any]:
             for f in obj._meta.concrete_fields
             if not f.primary_key and f.name not in ("created_at", "updated_at")
         ]
-    redacted = set(getattr(obj, "audit_redacted_fields", ()))
-    snapshot = {}
+    hide_all = audit_hides_values(obj)
+    redacted = redacted_field_names(obj)
+    snapshot: dict[str, Any] = {}
     for name in fields:
         value = getattr(obj, name)
-        snapshot[name] = REDACTED if name in redacted and value else _json_value(value)
+        if hide_all or (name in redacted and value not in (None, "", {}, [])):
+            snapshot[name] = Redacted(value)
+        else:
+            snapshot[name] = _json_value(value)
     return snapshot
 
 

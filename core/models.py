@@ -264,10 +264,11 @@ class AuditEvent(AppendOnlyModel):
         before = self.before or {}
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        # A redacted value ("«geändert»" on both sides) still counts as a change.
         return [
             (k, _local_time_text(before.get(k)), _local_time_text(after.get(k)))
             for k in keys
-            if before.get(k) != after.get(k)
+            if before.get(k) != after.get(k) or after.get(k) == "«geändert»"
         ]
 
     def readable_changes(self) -> list[tuple[str, Any, Any]]:

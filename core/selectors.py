@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -28,21 +29,51 @@ def audit_events_for_object(*, obj: models.Model) -> QuerySet[AuditEvent]:
     )
 
 
+# Domains whose records are social data of a commune: their audit and read-log rows are
+# for the commune's own data-protection officer, never for a cross-commune reader.
+CASE_DATA_DOMAINS = frozenset({permissions.CASES, permissions.REVIEWS})
+
+
+def case_data_content_type_ids() -> list[int]:
+    """Content types of every model holding case data (by its permission domain).
+
+    Derived from the models, not listed, so that models added to the case domains later
+    are covered without touching this file.
+    """
+    case_models = [
+        model
+        for model in apps.get_models()
+        if getattr(model, "permission_domain", None) in CASE_DATA_DOMAINS
+        or getattr(model, "audit_values_hidden", False)
+    ]
+    return sorted(ct.pk for ct in ContentType.objects.get_for_models(*case_models).values())
+
+
 def audit_events_for_user(*, user: Any) -> QuerySet[AuditEvent]:
-    """The audit trail of every commune whose audit the user may read."""
+    """The audit trail of every commune whose audit the user may read.
+
+    A reader across all communes (the platform administration) gets no row about case
+    data of any commune: the targets and related records of the case domains are left
+    out entirely, values, names and Aktenzeichen alike.
+    """
     allowed = permissions.municipality_ids_for(user, permissions.VIEW_AUDIT, permissions.AUDIT)
     qs = AuditEvent.objects.select_related("target_type").order_by("-time", "-id")
     if allowed == permissions.ALL:
-        return qs
+        hidden = case_data_content_type_ids()
+        return qs.exclude(target_type_id__in=hidden).exclude(related_type_id__in=hidden)
     return qs.filter(municipality_id__in=allowed)
 
 
 def access_logs_for_user(*, user: Any) -> QuerySet[AccessLog]:
-    """The case read log of every commune whose audit the user may read."""
+    """The case read log of every commune whose audit the user may read.
+
+    Reads of case data are for the commune's own data-protection officer only; a reader
+    across all communes sees the reads of other records, never of case data.
+    """
     allowed = permissions.municipality_ids_for(user, permissions.VIEW_AUDIT, permissions.AUDIT)
     qs = AccessLog.objects.select_related("target_type").order_by("-time", "-id")
     if allowed == permissions.ALL:
-        return qs
+        return qs.exclude(target_type_id__in=case_data_content_type_ids())
     return qs.filter(municipality_id__in=allowed)
 
 

@@ -80,7 +80,7 @@ def test_identifying_data_is_encrypted_at_rest(team_a, caseworker_a):
         cursor.execute("SELECT indications FROM cases_procedure")
         raw_ind = cursor.fetchone()[0]
     assert raw and all("Muster" not in (name + address) for name, address in raw)
-    assert all(name.startswith("v1:") for name, _ in raw)
+    assert all(name.startswith("v2:") for name, _ in raw)
     assert "Frühstück" not in raw_ind
     assert {r.name for r in PersonRecord.objects.filter(procedure=p)} == {
         "Mia Muster-A",

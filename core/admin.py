@@ -4,13 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import MembershipRequestStatus
 from core.models import AccessLog, ApiToken, AuditEvent, Membership, MembershipRequest
+from core.selectors import access_logs_for_user, audit_events_for_user
 from core.services import (
     membership_request_confirm,
     membership_request_create,
     membership_request_reject,
     membership_revoke,
 )
-from core.selectors import access_logs_for_user, audit_events_for_user
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

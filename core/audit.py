@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from core.choices import AuditAction
+from core.choices import AuditAction, AuditSource
 from core.context import current_context
 from core.models import AccessLog, AuditEvent
 
@@ -156,6 +156,32 @@ def audit_record(
         related_id=str(related.pk) if related is not None else "",
         reason=reason,
         before=before,
+        after=after,
+    )
+
+
+def audit_record_anonymous(
+    *, municipality_id: int, day: dt.date, target_repr: str, after: dict[str, Any]
+) -> AuditEvent:
+    """An audit row for something anonymous people did on ``day``: date only, no request.
+
+    The time is the start of the day and the request id the shared "untraced" one, so the
+    row dates nothing more precisely than the day and links to no request or proxy log.
+    """
+    from django.utils import timezone
+
+    from core.context import UNTRACED_REQUEST_ID
+
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return AuditEvent.objects.create(
+        municipality_id=municipality_id,
+        time=start,
+        actor=None,
+        actor_name="",
+        request_id=UNTRACED_REQUEST_ID,
+        source=AuditSource.SYSTEM,
+        action=AuditAction.CREATE,
+        target_repr=target_repr[:300],
         after=after,
     )
 

@@ -23,10 +23,43 @@ class ChangeContext:
 
 _current: ContextVar[ChangeContext | None] = ContextVar("ksqm_change_context", default=None)
 
+# The request id recorded for anything done on behalf of an anonymous reporter: the same
+# for all of them, so it links nothing to a request, a proxy log line or a time.
+UNTRACED_REQUEST_ID = uuid.UUID(int=0)
+
+# Path prefixes of anonymous reporting endpoints: their responses carry no request id,
+# also when they fail before a view runs (e.g. a 422 of the API's input validation).
+# Apps add theirs in ``AppConfig.ready``.
+UNTRACED_PATH_PREFIXES: set[str] = set()
+
 
 def current_context() -> ChangeContext:
     """The active context, or a fresh 'system' one when nothing set it."""
     return _current.get() or ChangeContext()
+
+
+@contextmanager
+def untraced_context() -> Iterator[ChangeContext]:
+    """Anything written inside carries no request id of its own (anonymous reporting)."""
+    ctx = ChangeContext(source=current_context().source, request_id=UNTRACED_REQUEST_ID)
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)
+
+
+def mark_untraced(request: object) -> None:
+    """Tell the middleware not to hand this request's id to the (anonymous) sender."""
+    request.ksqm_untraced = True  # type: ignore[attr-defined]
+
+
+def is_untraced(request: object) -> bool:
+    """Whether the response to ``request`` must carry no request id."""
+    if getattr(request, "ksqm_untraced", False):
+        return True
+    path = getattr(request, "path", "")
+    return any(path.startswith(prefix) for prefix in UNTRACED_PATH_PREFIXES)
 
 
 @contextmanager

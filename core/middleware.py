@@ -11,7 +11,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import patch_vary_headers
 
 from core.choices import AuditSource
-from core.context import change_context
+from core.context import change_context, is_untraced
 
 
 class RequestContextMiddleware:
@@ -25,7 +25,9 @@ class RequestContextMiddleware:
         with change_context(source) as ctx:
             request.request_id = ctx.request_id
             response = self.get_response(request)
-        response["X-Request-ID"] = str(ctx.request_id)
+        # An anonymous reporter gets no id that a proxy log could tie to their address.
+        if not is_untraced(request):
+            response["X-Request-ID"] = str(ctx.request_id)
         return response
 
 

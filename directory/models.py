@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 from core.models import TenantModel
+from core.validators import validate_http_url
 from directory.choices import ServiceStatus, Weekday
 from directory.constants import STALE_AFTER_DAYS
 
@@ -109,7 +110,7 @@ class Service(TenantModel):
     )
     phone = models.CharField(_("Telefon"), max_length=50, blank=True)
     email = models.EmailField(_("E-Mail"), blank=True)
-    website = models.URLField(_("Website"), blank=True)
+    website = models.URLField(_("Website"), blank=True, validators=[validate_http_url])
     status = models.CharField(
         _("Status"), max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 from core.models import TenantModel, TenantQuerySet
+from core.validators import validate_http_url, validate_link
 from quality.choices import (
     EvidenceKind,
     OutcomeScope,
@@ -124,7 +125,9 @@ class Outcome(ProfileItem):
         verbose_name=_("beschlossen in"),
     )
     origin = models.CharField(_("Herkunft"), max_length=200, blank=True)
-    origin_url = models.CharField(_("Link zur Herkunft"), max_length=500, blank=True)
+    origin_url = models.CharField(
+        _("Link zur Herkunft"), max_length=500, blank=True, validators=[validate_link]
+    )
     status_changed_at = models.DateTimeField(_("Status geändert am"), null=True, blank=True)
     # The text as the profile had it: re-imports match on it, so rewording an outcome in
     # the app does not make the next import treat it as gone.
@@ -232,7 +235,7 @@ class Evidence(TenantModel):
     )
     kind = models.CharField(_("Art"), max_length=10, choices=EvidenceKind.choices)
     title = models.CharField(_("Titel"), max_length=200)
-    url = models.URLField(_("Link"), max_length=500, blank=True)
+    url = models.URLField(_("Link"), max_length=500, blank=True, validators=[validate_http_url])
     file = models.FileField(_("Dokument"), upload_to=_evidence_path, blank=True, max_length=300)
     content_type = models.CharField(_("Dateityp"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("Größe (Bytes)"), default=0)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 from core.models import TenantModel, TenantQuerySet
+from core.validators import safe_href, validate_http_url, validate_website
 from registry.choices import BodyKind, ProjectRole, Sex
 from registry.taxonomy import institution_type_choices
 
@@ -83,7 +84,9 @@ class Municipality(models.Model):
         related_name="municipalities",
         verbose_name=_("Bundesland"),
     )
-    website = models.CharField(_("Website"), max_length=200, blank=True)
+    website = models.CharField(
+        _("Website"), max_length=200, blank=True, validators=[validate_website]
+    )
     project_role = models.CharField(
         _("Rolle im Projekt"), max_length=10, choices=ProjectRole.choices, blank=True
     )
@@ -141,9 +144,8 @@ class Municipality(models.Model):
 
     @property
     def website_url(self) -> str:
-        if not self.website:
-            return ""
-        return self.website if "://" in self.website else f"https://{self.website}"
+        # "" for anything that is not http(s), even in rows older than the validator.
+        return safe_href(self.website, bare_host=True)
 
 
 class MunicipalityAlias(models.Model):
@@ -210,7 +212,7 @@ class Institution(TenantModel):
     district = models.CharField(_("Stadtteil/Bezirk"), max_length=100, blank=True)
     phone = models.CharField(_("Telefon"), max_length=50, blank=True)
     email = models.EmailField(_("E-Mail"), blank=True)
-    website = models.URLField(_("Website"), blank=True)
+    website = models.URLField(_("Website"), blank=True, validators=[validate_http_url])
     is_public = models.BooleanField(
         _("öffentlich sichtbar"),
         default=True,

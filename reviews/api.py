@@ -15,6 +15,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from core.api import token_auth
+from core.context import mark_untraced
 from core.net import client_address
 from core.pagecache import cache_public
 from registry.models import Institution
@@ -250,6 +251,7 @@ def incident_form_token(request: HttpRequest, municipality: str):
     ),
 )
 def create_incident_report(request: HttpRequest, payload: IncidentIn):
+    mark_untraced(request)
     municipality = selectors.municipality_for_reporting(slug=payload.municipality)
     scope = f"incident:{municipality.slug}"
     if antispam.rate_limit_hit(client_address=client_address(request), scope=scope):
@@ -289,6 +291,7 @@ def create_incident_report(request: HttpRequest, payload: IncidentIn):
     summary="Antwort auf ein Beinahe-Ereignis per Quittungscode",
 )
 def get_incident_answer(request: HttpRequest, receipt_code: str):
+    mark_untraced(request)
     if antispam.rate_limit_hit(client_address=client_address(request), scope="incident-answer-api"):
         raise HttpError(429, "Zu viele Anfragen. Bitte später erneut versuchen.")
     answer = selectors.incident_answer_by_receipt(receipt_code=receipt_code)

@@ -15,3 +15,10 @@ class ReviewsConfig(AppConfig):
     )
     navigation_group = "casework"
     navigation_groups = {"reviews:incident_start": "public", "reviews:library": "quality"}
+
+    def ready(self) -> None:
+        from core.context import UNTRACED_PATH_PREFIXES
+
+        # Anonymous near-miss reports by API: no request id in any response, also not in
+        # a 422 that the input validation returns before the endpoint runs.
+        UNTRACED_PATH_PREFIXES.add("/api/v1/incident-reports")

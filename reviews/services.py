@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from core import permissions
 from core.audit import audit_record, changed_only, save_created, serialize_for_audit
 from core.choices import AuditAction
+from core.context import untraced_context
 from registry.models import Institution, Municipality
 from reviews import detector, search
 from reviews.choices import (
@@ -565,8 +566,10 @@ def incident_report_submit(
     """Store an anonymous near-miss report and return it with its receipt code.
 
     There is deliberately no ``actor`` and no request here: the record holds nothing about
-    who sent it (no account, address, browser or exact time), and the audit row says only
-    that an anonymous report arrived.
+    who sent it (no account, address, browser or exact time). Nothing is written to the
+    audit trail now: a row written at this moment would sit between rows with exact times
+    and date the report to the second (issue 14). The day's arrivals are audited later,
+    per commune and day, by :func:`incident_arrivals_audit`.
     """
     if not what_happened.strip():
         raise ValidationError({"what_happened": _("Bitte beschreiben Sie, was passiert ist.")})
@@ -584,23 +587,60 @@ def incident_report_submit(
         )
         report.full_clean(exclude=["receipt_code"])
         try:
-            with transaction.atomic():
+            with untraced_context(), transaction.atomic():
                 report.save()
-                # The audit row records that a report arrived, but is not linked to it:
-                # its exact time would otherwise date the report more precisely than
-                # the record itself does.
-                audit_record(
-                    actor=None,
-                    action=AuditAction.CREATE,
-                    target=None,
-                    municipality_id=municipality.pk,
-                    after={"status": report.status, "received_on": report.received_on.isoformat()},
-                    target_repr=_("Beinahe-Ereignis (anonyme Meldung)"),
-                )
         except IntegrityError:  # receipt code collision: astronomically rare, try again
             continue
         return report
     raise RuntimeError("could not allocate a receipt code")
+
+
+# Not translated on purpose: the audit trail's marker text stays the same in every locale,
+# so that the job finds the rows it already wrote.
+ARRIVALS_REPR = "Beinahe-Ereignisse (anonyme Meldungen)"
+
+
+def incident_arrivals_audit(*, today: dt.date | None = None) -> int:
+    """Audit the anonymous near-miss reports of every finished day: one row per commune.
+
+    Each row carries the day (time 00:00), the number of reports and the shared untraced
+    request id; it is written after the day is over, by the moderation queue or the daily
+    ``audit_incident_arrivals`` command, so neither its time nor its position among the
+    other audit rows says when during the day a report came in. Idempotent: a day already
+    audited is skipped. Returns the number of rows written.
+    """
+    from django.db.models import Count
+
+    from core.audit import audit_record_anonymous
+    from core.models import AuditEvent
+
+    today = today or timezone.localdate()
+    groups = (
+        IncidentReport.objects.filter(received_on__lt=today)
+        .values("municipality_id", "received_on")
+        .annotate(n=Count("id"))
+        .order_by("received_on", "municipality_id")
+    )
+    written = 0
+    with transaction.atomic():
+        done = {
+            (m, timezone.localtime(t).date())
+            for m, t in AuditEvent.objects.filter(
+                target_repr=ARRIVALS_REPR, target_type__isnull=True
+            ).values_list("municipality_id", "time")
+        }
+        for row in groups:
+            key = (row["municipality_id"], row["received_on"])
+            if key in done:
+                continue
+            audit_record_anonymous(
+                municipality_id=row["municipality_id"],
+                day=row["received_on"],
+                target_repr=ARRIVALS_REPR,
+                after={"received_on": row["received_on"].isoformat(), "count": row["n"]},
+            )
+            written += 1
+    return written
 
 
 def incident_report_moderate(

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import permissions
+from core.context import mark_untraced
 from core.net import client_address
 from core.views import forbidden_unless
 from registry.models import Cluster, Municipality
@@ -423,6 +424,7 @@ def incident_report_create(request: HttpRequest, slug: str) -> HttpResponse:
     that lives only as a short-lived cache key; it is never stored or logged, and the
     response is marked so that Django's request logger stays silent.
     """
+    mark_untraced(request)
     municipality = selectors.municipality_for_reporting(slug=slug)
     scope = f"incident:{municipality.slug}"
     form = IncidentReportForm(request.POST or None, scope=scope)
@@ -478,6 +480,7 @@ def incident_report_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def incident_answer(request: HttpRequest) -> HttpResponse:
     """Read the answer under a receipt code (sent by POST, so it stays out of URLs)."""
+    mark_untraced(request)
     form = ReceiptForm(request.POST or None)
     answer = None
     not_found = False
@@ -513,6 +516,8 @@ def incident_queue(request: HttpRequest) -> HttpResponse:
             permissions.municipality_ids_for(request.user, permissions.CHANGE, permissions.REVIEWS)
         )
     )
+    # Finished days' anonymous arrivals enter the audit trail now (date only, see service).
+    services.incident_arrivals_audit()
     status = request.GET.get("status", IncidentStatus.RECEIVED)
     status = status if status in IncidentStatus.values or status == "" else IncidentStatus.RECEIVED
     reports = selectors.incident_queue_for_user(user=request.user, status=status)

@@ -1,5 +1,6 @@
 """The anonymous near-miss form: nothing identifying is stored or logged, spam is kept out."""
 
+import datetime as dt
 import json
 import logging
 import re
@@ -8,9 +9,10 @@ import pytest
 from django.apps import apps
 from django.core import serializers
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEvent
-from reviews import antispam
+from reviews import antispam, services
 from reviews.models import IncidentReport
 
 pytestmark = pytest.mark.django_db
@@ -78,8 +80,11 @@ def test_nothing_identifying_is_stored_or_logged(client, muni_a, caplog):
     dump = _everything_in_the_database()
     for secret in (IP, USER_AGENT, "Geheimbrowser", "kita-regenbogen"):
         assert secret not in dump
-    # The audit trail says that an anonymous report arrived, without pointing at it (its
-    # exact time would date the report more precisely than the record's day).
+    # The audit trail says that anonymous reports arrived, without pointing at one (its
+    # exact time would date the report more precisely than the record's day): written
+    # after the day, one row per commune and day.
+    assert not AuditEvent.objects.filter(municipality=muni_a).exists()
+    services.incident_arrivals_audit(today=report.received_on + dt.timedelta(days=1))
     event = AuditEvent.objects.get(action="create", municipality=muni_a)
     assert event.actor is None and event.actor_name == ""
     assert event.target_id == "" and event.target_type is None
@@ -213,3 +218,89 @@ def test_the_public_form_shows_the_emergency_numbers(client, muni_a):
     body = client.get(_form_url(muni_a)).content.decode()
     assert 'href="tel:0228770000"' in body
     assert "Notdienst des Jugendamts Stadt Musterstadt A" in body
+
+
+# --- issue 14 item 2: no time or request trace ---------------------------------------------
+
+
+def _api_post(client, muni, **extra):
+    return client.post(
+        "/api/v1/incident-reports",
+        {"municipality": muni.slug, "what_happened": TEXT, **extra},
+        content_type="application/json",
+        REMOTE_ADDR=IP,
+    )
+
+
+def test_no_request_id_is_returned_to_the_anonymous_sender(client, muni_a):
+    # Other pages do return one (the audit trail's request id) …
+    assert "X-Request-ID" in client.get(reverse("reviews:library"))
+    # … the form, the receipt, the answer lookup and the API do not.
+    assert "X-Request-ID" not in client.get(_form_url(muni_a))
+    response = client.post(_form_url(muni_a), _payload(muni_a))
+    assert response.status_code == 201 and "X-Request-ID" not in response
+    response = client.post(reverse("reviews:incident_answer"), {"receipt_code": "AAAA-BBBB-CCCC"})
+    assert "X-Request-ID" not in response
+    response = _api_post(client, muni_a)
+    assert response.status_code == 201 and "X-Request-ID" not in response
+    code = response.json()["receipt_code"]
+    assert "X-Request-ID" not in client.get(f"/api/v1/incident-reports/{code}")
+    # also a request refused by the input validation before the endpoint runs
+    response = client.post("/api/v1/incident-reports", {"x": 1}, content_type="application/json")
+    assert response.status_code in (400, 422) and "X-Request-ID" not in response
+
+
+def test_a_submission_writes_nothing_into_the_audit_trail(client, muni_a):
+    client.post(_form_url(muni_a), _payload(muni_a))  # warm-up: sessions, content types
+    before = list(AuditEvent.objects.values_list("id", flat=True))
+    assert _api_post(client, muni_a).status_code == 201
+    assert client.post(_form_url(muni_a), _payload(muni_a)).status_code == 201
+    assert list(AuditEvent.objects.values_list("id", flat=True)) == before
+
+
+def test_reports_and_audit_rows_cannot_be_joined(
+    client, muni_a, muni_b, coordinator_a, time_machine
+):
+    """Ten reports through the day between other audited actions: order by id vs by time."""
+    from registry.services import municipality_update
+
+    time_machine.move_to(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC), tick=False)
+    start = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
+    for i in range(10):
+        time_machine.move_to(start + dt.timedelta(minutes=37 * i), tick=False)
+        muni = muni_a if i % 3 else muni_b
+        assert _api_post(client, muni).status_code == 201
+        # an ordinary audited change right after each report, with its exact time
+        time_machine.move_to(start + dt.timedelta(minutes=37 * i + 1), tick=False)
+        municipality_update(
+            municipality=muni_a, actor=coordinator_a, highlights=f"Stand {i}", reason="Test"
+        )
+    time_machine.move_to(dt.datetime(2026, 3, 3, 6, 0, tzinfo=dt.UTC), tick=False)
+    assert services.incident_arrivals_audit() == 2  # one row per commune for the day
+    assert services.incident_arrivals_audit() == 0  # idempotent
+
+    reports = list(IncidentReport.objects.order_by("id"))
+    anonymous = list(
+        AuditEvent.objects.filter(target_repr=services.ARRIVALS_REPR).order_by("time", "id")
+    )
+    # No one-to-one pairing exists: ten reports, two rows (counts per commune and day).
+    assert len(reports) == 10 and len(anonymous) == 2
+    assert sorted(row.after["count"] for row in anonymous) == [4, 6]
+    for row in anonymous:
+        # the date only (00:00 local), the shared untraced request id, no actor
+        local = timezone.localtime(row.time)
+        assert (local.hour, local.minute, local.second) == (0, 0, 0)
+        assert str(row.request_id) == "00000000-0000-0000-0000-000000000000"
+        assert row.actor_id is None and row.target_id == ""
+    # Their ids come after every row of the day: their position dates nothing.
+    day_rows = AuditEvent.objects.exclude(target_repr=services.ARRIVALS_REPR)
+    assert min(r.id for r in anonymous) > max(day_rows.values_list("id", flat=True))
+    # The attempt of the hostile audit, ordering reports by id and the audit rows of the
+    # day by time, matches no report with a row that has a time of day.
+    timed = list(
+        AuditEvent.objects.filter(time__date=dt.date(2026, 3, 2))
+        .exclude(time=anonymous[0].time)
+        .order_by("time", "id")
+    )
+    assert all(row.target_repr != services.ARRIVALS_REPR for row in timed)
+    assert {r.received_on for r in reports} == {dt.date(2026, 3, 2)}

@@ -91,7 +91,7 @@ def test_old_rows_with_a_javascript_url_are_shown_as_text_not_as_a_link(
 ):
     # Rows saved before the validators existed (QuerySet.update skips validation).
     Municipality.objects.filter(pk=muni_a.pk).update(website="javascript://%0aalert(1)")
-    page = client.get(reverse("registry:municipality_detail", args=[muni_a.slug]))
+    page = client.get(reverse("profiles:municipality_detail", args=[muni_a.slug]))
     assert page.status_code == 200
     assert 'href="javascript' not in page.content.decode()
 

@@ -805,6 +805,7 @@ class SignOffRequest(TenantModel):
     a comment. At most one request per assessment is open at a time.
     """
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     assessment = models.ForeignKey(
         RiskAssessment,
         on_delete=models.CASCADE,

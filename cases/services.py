@@ -1284,7 +1284,8 @@ def procedure_purge_identifying(*, procedure: Procedure, actor: Any, reason: str
         ProcedureEvent.objects.filter(procedure=procedure).update(
             note="", institution_name="", details=""
         )
-        RiskAssessment.objects.filter(procedure=procedure).update(notes="")
+        RiskAssessment.objects.filter(procedure=procedure).update(notes="", sign_off_note="")
+        SignOffRequest.objects.filter(assessment__procedure=procedure).update(note="", answer="")
         Amendment.objects.filter(procedure=procedure).update(text="")
         now = timezone.now()
         Procedure.objects.filter(pk=procedure.pk).update(indications="", purged_at=now)

@@ -1,4 +1,4 @@
-"""Every event and amendment gets its own UUID: the row identity encrypted values bind to."""
+"""Every event, amendment and sign-off request gets its own UUID: the row identity encrypted values bind to."""
 
 from functools import partial
 
@@ -9,7 +9,7 @@ from core.fields import populate_codes
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0002_team_indexes"),
+        ("cases", "0003_case_flow"),
     ]
 
     operations = [
@@ -23,10 +23,18 @@ class Migration(migrations.Migration):
             name="code",
             field=models.UUIDField(editable=False, null=True),
         ),
+        migrations.AddField(
+            model_name="signoffrequest",
+            name="code",
+            field=models.UUIDField(editable=False, null=True),
+        ),
         migrations.RunPython(
             partial(populate_codes, model="cases.Amendment"), migrations.RunPython.noop
         ),
         migrations.RunPython(
             partial(populate_codes, model="cases.ProcedureEvent"), migrations.RunPython.noop
+        ),
+        migrations.RunPython(
+            partial(populate_codes, model="cases.SignOffRequest"), migrations.RunPython.noop
         ),
     ]

@@ -13,7 +13,8 @@ TABLES = [
     ("cases.Procedure", ("indications",), (), ()),
     ("cases.PersonRecord", ("name", "birth_date", "address"), (), ()),
     ("cases.ProcedureEvent", ("note",), ("institution_name", "details"), ("details",)),
-    ("cases.RiskAssessment", ("notes",), (), ()),
+    ("cases.RiskAssessment", ("notes", "sign_off_note"), (), ()),
+    ("cases.SignOffRequest", ("note", "answer"), (), ()),
     ("cases.Amendment", ("text",), (), ()),
 ]
 
@@ -35,7 +36,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_event_encrypted_details"),
+        ("cases", "0005_event_encrypted_details"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]

@@ -9,7 +9,7 @@ import core.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_event_amendment_code"),
+        ("cases", "0004_event_amendment_code"),
     ]
 
     operations = [
@@ -20,6 +20,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name="procedureevent",
+            name="code",
+            field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+        ),
+        migrations.AlterField(
+            model_name="signoffrequest",
             name="code",
             field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
         ),

@@ -7,13 +7,18 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0003_search_vector_and_name_index'),
+        ('registry', '0004_municipality_emergency_phone'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='service',
+            model_name='institution',
             name='website',
             field=models.URLField(blank=True, validators=[core.validators.validate_http_url], verbose_name='Website'),
+        ),
+        migrations.AlterField(
+            model_name='municipality',
+            name='website',
+            field=models.CharField(blank=True, max_length=200, validators=[core.validators.validate_website], verbose_name='Website'),
         ),
     ]

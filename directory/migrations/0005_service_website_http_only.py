@@ -7,18 +7,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0003_institution_address'),
+        ('directory', '0004_search_synonyms'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='institution',
+            model_name='service',
             name='website',
             field=models.URLField(blank=True, validators=[core.validators.validate_http_url], verbose_name='Website'),
-        ),
-        migrations.AlterField(
-            model_name='municipality',
-            name='website',
-            field=models.CharField(blank=True, max_length=200, validators=[core.validators.validate_website], verbose_name='Website'),
         ),
     ]

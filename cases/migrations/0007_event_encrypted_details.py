@@ -9,7 +9,7 @@ import core.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_event_amendment_code"),
+        ("cases", "0006_event_amendment_code"),
     ]
 
     operations = [

@@ -13,7 +13,14 @@ TABLES = [
     ("cases.Procedure", ("indications",), (), ()),
     ("cases.PersonRecord", ("name", "birth_date", "address"), (), ()),
     ("cases.ProcedureEvent", ("note",), ("institution_name", "details"), ("details",)),
-    ("cases.RiskAssessment", ("notes", "sign_off_note"), (), ()),
+    (
+        "cases.RiskAssessment",
+        ("notes", "sign_off_note", "parents_not_involved_reason", "child_not_involved_reason"),
+        (),
+        (),
+    ),
+    ("cases.IndexedPerson", ("name", "birth_date"), (), ()),
+    ("cases.Handover", ("transmitted", "conversation_note"), (), ()),
     ("cases.SignOffRequest", ("note", "answer"), (), ()),
     ("cases.Amendment", ("text",), (), ()),
 ]
@@ -36,7 +43,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0005_event_encrypted_details"),
+        ("cases", "0007_event_encrypted_details"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]

@@ -9,7 +9,7 @@ from core.fields import populate_codes
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_case_flow"),
+        ("cases", "0005_law_steps_handover"),
     ]
 
     operations = [

@@ -1284,7 +1284,13 @@ def procedure_purge_identifying(*, procedure: Procedure, actor: Any, reason: str
         ProcedureEvent.objects.filter(procedure=procedure).update(
             note="", institution_name="", details=""
         )
-        RiskAssessment.objects.filter(procedure=procedure).update(notes="", sign_off_note="")
+        RiskAssessment.objects.filter(procedure=procedure).update(
+            notes="",
+            sign_off_note="",
+            parents_not_involved_reason="",
+            child_not_involved_reason="",
+        )
+        Handover.objects.filter(procedure=procedure).update(transmitted="", conversation_note="")
         SignOffRequest.objects.filter(assessment__procedure=procedure).update(note="", answer="")
         Amendment.objects.filter(procedure=procedure).update(text="")
         now = timezone.now()

@@ -507,9 +507,10 @@ def _demo_person_index(municipality: Municipality) -> None:
         child = first.persons.get(role="child")
         person = index(first)
         for proc in later:
-            PersonRecord.objects.filter(procedure=proc, role="child").update(
-                name=child.name, birth_date=child.birth_date
-            )
+            # One save per row: encrypted values are bound to their row (no bulk update).
+            for twin in PersonRecord.objects.filter(procedure=proc, role="child"):
+                twin.name, twin.birth_date = child.name, child.birth_date
+                twin.save(update_fields=["name", "birth_date"])
         seen: set[int] = set()
         for proc in (first, *later):
             year = timezone.localtime(proc.received_at).year

@@ -37,7 +37,7 @@ def _handover(procedure, actor, **kw):
     return services.procedure_record_step(
         procedure=procedure,
         actor=actor,
-        activity_code="handover_sent",
+        activity_code="police_involved",
         occurred_at=procedure.received_at + dt.timedelta(days=2),
         institution_name=kw.pop("institution_name", SECRET_PLACE),
         details=kw.pop("details", {"transmitted": f"Name {SECRET_NAME}", "telefon": SECRET_PHONE}),

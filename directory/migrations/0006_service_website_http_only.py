@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0004_search_synonyms'),
+        ('directory', '0005_offer_effects_and_confirmation_links'),
     ]
 
     operations = [

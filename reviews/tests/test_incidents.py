@@ -224,9 +224,16 @@ def test_the_public_form_shows_the_emergency_numbers(client, muni_a):
 
 
 def _api_post(client, muni, **extra):
+    from reviews.tests.test_api import issued_token
+
     return client.post(
         "/api/v1/incident-reports",
-        {"municipality": muni.slug, "what_happened": TEXT, **extra},
+        {
+            "municipality": muni.slug,
+            "what_happened": TEXT,
+            "form_token": issued_token(muni.slug),
+            **extra,
+        },
         content_type="application/json",
         REMOTE_ADDR=IP,
     )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0004_municipality_emergency_phone'),
+        ('registry', '0005_states_from_gazetteer'),
     ]
 
     operations = [

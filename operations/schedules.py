@@ -102,6 +102,14 @@ JOBS: tuple[Job, ...] = (
         hour=7,
     ),
     Job(
+        "incident_arrivals",
+        "audit_incident_arrivals",
+        DAILY,
+        _("Eingänge anonymer Beinahe-Ereignisse des Vortags ins Protokoll (nur Datum)"),
+        hour=1,
+        minute=30,
+    ),
+    Job(
         "purge_expired",
         "purge_expired",
         DAILY,

@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from operations.schedules import JOBS, schedules_enqueue_due
 
@@ -35,7 +35,10 @@ class Command(BaseCommand):
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         while True:
-            close_old_connections()
+            # A long-running loop drops stale connections between rounds; never inside a
+            # transaction (a caller's, or a test's), where closing would break the caller.
+            if not connection.in_atomic_block:
+                close_old_connections()
             for run in schedules_enqueue_due():
                 self.stdout.write(f"{run.job} für {run.slot:%Y-%m-%d %H:%M} eingereiht")
             if options["once"] or stop.wait(options["interval"]):

@@ -26,10 +26,13 @@ def test_visitor_browses_commune_and_cluster_then_logs_in(page, muni_a, muni_b, 
         "!document.querySelector('#municipality-table').innerText.includes('Beispiel B')"
     )
     page.click("#municipality-table >> text=Stadt Musterstadt A")
+    # The click starts a navigation but does not wait for it; htmx may still swap the table.
+    page.wait_for_url("**/kommunen/musterstadt-a/")
     assert page.inner_text("h1").startswith("Stadt Musterstadt A")
     assert "Gefährdungseinschätzungsbogen" in page.inner_text("main")
 
     page.click("dd >> text=12")
+    page.wait_for_url("**/cluster/**")
     assert "Kinderschutzcluster 12" in page.inner_text("h1")
     assert "Landkreis Beispiel B" in page.inner_text("main")
 

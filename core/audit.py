@@ -230,3 +230,74 @@ def save_created(
         reason=reason,
     )
     return obj
+
+
+def audit_updated(
+    obj: models.Model,
+    *,
+    actor: Any,
+    before: dict[str, Any],
+    after: dict[str, Any] | None = None,
+    action: str = AuditAction.UPDATE,
+    related: models.Model | None = None,
+    reason: str = "",
+    municipality_id: int | None = None,
+    always: bool = False,
+) -> dict[str, Any]:
+    """Audit an update that is already saved: one row with only the fields that changed.
+
+    ``before`` is :func:`serialize_for_audit` taken before the change; ``after`` defaults to
+    the record's snapshot now (pass it when the row records more, e.g. a many-to-many
+    set). Nothing changed, no row — unless ``always`` (an act such as a sign-off is
+    recorded even when it changed no field). Returns the changed fields' new values.
+    Call it inside the service's ``transaction.atomic()``.
+    """
+    old, new = changed_only(before, serialize_for_audit(obj) if after is None else after)
+    if new or always:
+        audit_record(
+            actor=actor,
+            action=action,
+            target=obj,
+            before=old,
+            after=new,
+            related=related,
+            reason=reason,
+            municipality_id=municipality_id,
+        )
+    return new
+
+
+def save_updated(
+    obj: models.Model,
+    *,
+    actor: Any,
+    before: dict[str, Any],
+    update_fields: list[str] | None = None,
+    clean: bool = True,
+    action: str = AuditAction.UPDATE,
+    related: models.Model | None = None,
+    reason: str = "",
+    municipality_id: int | None = None,
+    always: bool = False,
+) -> dict[str, Any]:
+    """Validate, save and audit a changed record: the update path every service shares.
+
+    Take ``before = serialize_for_audit(obj)`` before changing the fields, then call this.
+    ``clean=False`` skips ``full_clean()`` where the service has validated otherwise (a
+    bare status change saved with ``update_fields``). The audit row is written as by
+    :func:`audit_updated`; the changed fields' new values are returned.
+    Call it inside the service's ``transaction.atomic()``.
+    """
+    if clean:
+        obj.full_clean()
+    obj.save(update_fields=update_fields)
+    return audit_updated(
+        obj,
+        actor=actor,
+        before=before,
+        action=action,
+        related=related,
+        reason=reason,
+        municipality_id=municipality_id,
+        always=always,
+    )

@@ -4,7 +4,15 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from core.audit import REDACTED, access_log_record, audit_record, changed_only, serialize_for_audit
+from core.audit import (
+    REDACTED,
+    access_log_record,
+    audit_record,
+    audit_updated,
+    changed_only,
+    save_updated,
+    serialize_for_audit,
+)
 from core.choices import AuditAction, AuditSource
 from core.context import change_context, current_context
 from core.models import AccessLog, AppendOnlyError, AuditEvent
@@ -134,3 +142,87 @@ def test_audit_trail_shows_field_labels_and_choice_labels_not_code_names(db, mun
     assert "Träger (Einrichtung)" in changes
     assert changes["Zielgruppen"] == ("", "a, b")
     assert "search rank hint" in changes  # not a model field: words, no underscores
+
+
+# --- the shared update path (save_updated / audit_updated) -------------------------------
+
+
+def _update_rows(obj):
+    return AuditEvent.objects.filter(action=AuditAction.UPDATE, target_id=str(obj.pk))
+
+
+def test_save_updated_saves_and_records_only_changed_fields(coordinator_a, muni_a):
+    before = serialize_for_audit(muni_a)
+    muni_a.website = "https://musterstadt-a.example"
+    changed = save_updated(muni_a, actor=coordinator_a, before=before, reason="neue Adresse")
+    muni_a.refresh_from_db()
+    assert muni_a.website == "https://musterstadt-a.example"
+    assert changed == {"website": "https://musterstadt-a.example"}
+    (event,) = _update_rows(muni_a)
+    assert event.before == {"website": ""}
+    assert event.after == {"website": "https://musterstadt-a.example"}
+    assert event.reason == "neue Adresse"
+    assert event.actor == coordinator_a
+    assert event.municipality_id == muni_a.pk
+
+
+def test_save_updated_without_change_writes_no_row_unless_always(coordinator_a, muni_a):
+    before = serialize_for_audit(muni_a)
+    assert save_updated(muni_a, actor=coordinator_a, before=before) == {}
+    assert not _update_rows(muni_a).exists()
+    save_updated(
+        muni_a, actor=coordinator_a, before=before, action=AuditAction.SIGN_OFF, always=True
+    )
+    event = AuditEvent.objects.get(action=AuditAction.SIGN_OFF)
+    assert event.before == {} and event.after == {}
+
+
+def test_save_updated_validates_and_saves_nothing_when_invalid(coordinator_a, muni_a):
+    from django.core.exceptions import ValidationError
+
+    before = serialize_for_audit(muni_a)
+    muni_a.website = "javascript:alert(1)"
+    with pytest.raises(ValidationError) as exc:
+        save_updated(muni_a, actor=coordinator_a, before=before)
+    assert "website" in exc.value.message_dict
+    muni_a.refresh_from_db()
+    assert muni_a.website == ""
+    assert not AuditEvent.objects.exists()
+
+
+def test_save_updated_redacts_hidden_fields_but_records_that_they_changed(coordinator_a, muni_a):
+    muni_a.audit_redacted_fields = ("highlights",)
+    muni_a.highlights = "Name eines Kindes"
+    muni_a.save()
+    before = serialize_for_audit(muni_a)
+    muni_a.highlights = "Name eines anderen Kindes"
+    changed = save_updated(muni_a, actor=coordinator_a, before=before)
+    assert changed == {"highlights": REDACTED}
+    (event,) = _update_rows(muni_a)
+    assert event.before == {"highlights": REDACTED}
+    assert event.after == {"highlights": REDACTED}
+    assert "Kind" not in str(event.before) + str(event.after)
+    # The same hidden value again is no change: the fingerprints compare equal.
+    before = serialize_for_audit(muni_a)
+    assert save_updated(muni_a, actor=coordinator_a, before=before) == {}
+    assert _update_rows(muni_a).count() == 1
+
+
+def test_save_updated_with_update_fields_and_without_clean(coordinator_a, muni_a):
+    before = serialize_for_audit(muni_a)
+    muni_a.name = "Stadt Musterstadt A (neu)"
+    muni_a.website = "nicht gespeichert"
+    save_updated(muni_a, actor=coordinator_a, before=before, update_fields=["name"], clean=False)
+    muni_a.refresh_from_db()
+    assert muni_a.name == "Stadt Musterstadt A (neu)"
+    assert muni_a.website == ""
+
+
+def test_audit_updated_records_extra_after_values_and_related(coordinator_a, muni_a, muni_b):
+    before = serialize_for_audit(muni_a) | {"partners": []}
+    after = serialize_for_audit(muni_a) | {"partners": [muni_b.pk]}
+    changed = audit_updated(muni_a, actor=coordinator_a, before=before, after=after, related=muni_b)
+    assert changed == {"partners": [muni_b.pk]}
+    (event,) = _update_rows(muni_a)
+    assert event.related_id == str(muni_b.pk)
+    assert event.before == {"partners": []}

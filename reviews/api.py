@@ -20,7 +20,14 @@ from core.net import client_address
 from core.pagecache import cache_public
 from registry.models import Institution
 from reviews import antispam, selectors, services
-from reviews.choices import FindingLevel, FindingValence, LibraryKind, ReviewStatus, ReviewTrigger
+from reviews.choices import (
+    ContextFactor,
+    FindingLevel,
+    FindingValence,
+    LibraryKind,
+    ReviewStatus,
+    ReviewTrigger,
+)
 
 router = Router(tags=["Aus Fehlern lernen"])
 
@@ -58,7 +65,10 @@ class FindingOut(Schema):
     id: int
     review: uuid.UUID
     municipality: str
-    level: str
+    level: str | None = Field(description="eine der vier Ebenen; leer bei reinem Kontextfaktor")
+    context_factor: str | None = Field(
+        description="Kontextfaktor außerhalb der vier Ebenen (Recht, Politik, Gesellschaft)"
+    )
     category: str
     category_label: str
     valence: str
@@ -109,6 +119,7 @@ class LibraryItemOut(Schema):
     kind: str
     municipality: str
     level: str | None
+    context_factor: str | None
     category: str | None
     category_label: str | None
     valence: str | None
@@ -124,6 +135,7 @@ class LibraryFilters(Schema):
     q: str = ""
     kind: LibraryKind | None = None
     level: FindingLevel | None = None
+    context_factor: ContextFactor | None = None
     category: str = ""
     trigger: ReviewTrigger | None = None
     institution_type: str = ""
@@ -200,13 +212,15 @@ def list_findings(
     level: FindingLevel | None = None,
     category: str = "",
     valence: FindingValence | None = None,
+    context_factor: ContextFactor | None = None,
 ):
     return [
         FindingOut(
             id=f.pk,
             review=f.review.code,
             municipality=f.review.municipality.slug,
-            level=f.level,
+            level=f.level or None,
+            context_factor=f.context_factor or None,
             category=f.category.code,
             category_label=f.category.label,
             valence=f.valence,
@@ -214,7 +228,11 @@ def list_findings(
             is_published=f.is_published,
         )
         for f in selectors.finding_list_for_user(
-            user=request.user, level=level or "", category=category, valence=valence or ""
+            user=request.user,
+            level=level or "",
+            category=category,
+            valence=valence or "",
+            context_factor=context_factor or "",
         )
     ]
 
@@ -322,6 +340,7 @@ def list_library(request: HttpRequest, filters: Query[LibraryFilters], limit: in
             kind=i.kind,
             municipality=i.municipality.slug,
             level=i.level or None,
+            context_factor=i.context_factor or None,
             category=i.category.code if i.category else None,
             category_label=i.category.label if i.category else None,
             valence=i.valence or None,

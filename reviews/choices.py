@@ -28,13 +28,25 @@ class ReviewStatus(models.TextChoices):
 
 
 class FindingLevel(models.TextChoices):
-    """The project's four error levels (seed 003) plus politics and society."""
+    """The project's four error levels (seed 003: "vier Risiko- und Fehlerebenen im
+    Kinderschutz") — exactly these four; what lies outside them is a :class:`ContextFactor`."""
 
     PROFESSIONAL = "professional", _("Fachkraft")
     TEAM = "team", _("Team")
     ORGANISATION = "organisation", _("Organisation")
     INTERORGANISATIONAL = "interorganisational", _("interorganisationale Zusammenarbeit")
-    SOCIETY = "society", _("Politik/Gesellschaft")
+
+
+class ContextFactor(models.TextChoices):
+    """Contributing factors outside the four levels: the frame the local system works in.
+
+    A separate dimension, never counted as a level. Reviews before 2026-12 had a fifth
+    level "Politik/Gesellschaft"; migration 0007 moved those findings to ``society``.
+    """
+
+    LAW = "law", _("Recht und Gesetzgebung")
+    SOCIETY = "society", _("Politik und Gesellschaft")
+    MEDIA = "media", _("Öffentlichkeit und Medien")
 
 
 class FindingValence(models.TextChoices):

@@ -15,7 +15,13 @@ from django.utils import timezone
 from core.permissions import SystemActor
 from registry.models import Institution, Municipality
 from reviews import services
-from reviews.choices import FindingLevel, ReviewMethod, ReviewStatus, ReviewTrigger
+from reviews.choices import (
+    ContextFactor,
+    FindingLevel,
+    ReviewMethod,
+    ReviewStatus,
+    ReviewTrigger,
+)
 from reviews.models import CaseReview, ErrorCategory, IncidentReport
 
 DEMO_SLUGS = ("bundesstadt-bonn", "stadt-bad-kreuznach", "stadt-wolfsburg", "stadtgemeinde-bremen")
@@ -103,10 +109,17 @@ FINDINGS = (
         "Kita und Kinderärztin haben beharrlich nachgefragt.",
     ),
     (
-        FindingLevel.SOCIETY,
+        # Outside the four levels: a context factor, not a fifth level.
+        ContextFactor.SOCIETY,
         "staff-turnover",
         "weakness",
         "Fachkräftemangel im ASD verhindert Einarbeitung und Übergaben.",
+    ),
+    (
+        ContextFactor.LAW,
+        "unclear-responsibility",
+        "weakness",
+        "Die örtliche Zuständigkeit nach dem Umzug war rechtlich erst nach Wochen geklärt.",
     ),
 )
 
@@ -193,11 +206,13 @@ def _review(rng: random.Random, municipality: Municipality, index: int, actor: A
     categories = {c.code: c for c in ErrorCategory.objects.all()}
     chosen = rng.sample(FINDINGS, k=rng.randint(5, len(FINDINGS)))
     findings = []
-    for level, code, valence, text in chosen:
+    for dimension, code, valence, text in chosen:
+        is_level = dimension in FindingLevel.values
         finding = services.finding_create(
             review=review,
             actor=actor,
-            level=level,
+            level=dimension if is_level else "",
+            context_factor="" if is_level else dimension,
             category=categories[code],
             valence=valence,
             text=text,

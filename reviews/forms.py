@@ -10,6 +10,7 @@ from registry.taxonomy import institution_type_choices
 from reviews import antispam
 from reviews.choices import (
     CategoryKind,
+    ContextFactor,
     FindingLevel,
     FindingValence,
     LibraryKind,
@@ -86,7 +87,21 @@ class ImportForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    level = forms.ChoiceField(label=_("Ebene"), choices=FindingLevel.choices)
+    level = forms.ChoiceField(
+        label=_("Ebene"),
+        choices=_blank(FindingLevel.choices),
+        required=False,
+        help_text=_("Eine der vier Fehlerebenen des Projekts."),
+    )
+    context_factor = forms.ChoiceField(
+        label=_("Kontextfaktor außerhalb der vier Ebenen"),
+        choices=_blank(ContextFactor.choices),
+        required=False,
+        help_text=_(
+            "Recht, Politik, Gesellschaft: allein oder als Rahmen eines Befunds auf einer "
+            "Ebene; zählt nicht als Ebene."
+        ),
+    )
     category = forms.ModelChoiceField(
         label=_("Kategorie"), queryset=ErrorCategory.objects.filter(is_active=True)
     )
@@ -101,6 +116,14 @@ class FindingForm(forms.Form):
     def __init__(self, *args, episodes=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["episode"].choices = _blank([(e.pk, e.title) for e in episodes])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("level") and not data.get("context_factor"):
+            self.add_error(
+                "level", _("Bitte eine der vier Ebenen oder einen Kontextfaktor angeben.")
+            )
+        return data
 
 
 class PublishForm(forms.Form):
@@ -208,6 +231,11 @@ class ModerationForm(forms.Form):
     level = forms.ChoiceField(
         label=_("Ebene"), choices=_blank(FindingLevel.choices), required=False
     )
+    context_factor = forms.ChoiceField(
+        label=_("Kontextfaktor außerhalb der vier Ebenen"),
+        choices=_blank(ContextFactor.choices),
+        required=False,
+    )
     category = forms.ModelChoiceField(
         label=_("Kategorie"), queryset=ErrorCategory.objects.filter(is_active=True), required=False
     )
@@ -230,6 +258,9 @@ class LibraryFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Art"), choices=_blank(LibraryKind.choices), required=False)
     level = forms.ChoiceField(
         label=_("Ebene"), choices=_blank(FindingLevel.choices), required=False
+    )
+    context_factor = forms.ChoiceField(
+        label=_("Kontextfaktor"), choices=_blank(ContextFactor.choices), required=False
     )
     category = forms.ChoiceField(label=_("Kategorie"), required=False)
     trigger = forms.ChoiceField(

@@ -15,6 +15,7 @@ from core.models import TenantModel
 from registry.taxonomy import institution_type_choices
 from reviews.choices import (
     CategoryKind,
+    ContextFactor,
     FindingLevel,
     FindingValence,
     IncidentStatus,
@@ -209,7 +210,14 @@ class Finding(TenantModel):
         related_name="findings",
         verbose_name=_("Episode"),
     )
-    level = models.CharField(_("Ebene"), max_length=20, choices=FindingLevel.choices)
+    level = models.CharField(_("Ebene"), max_length=20, choices=FindingLevel.choices, blank=True)
+    context_factor = models.CharField(
+        _("Kontextfaktor außerhalb der vier Ebenen"),
+        max_length=20,
+        choices=ContextFactor.choices,
+        blank=True,
+        help_text=_("Recht, Politik, Gesellschaft: wird nicht als Ebene gezählt."),
+    )
     category = models.ForeignKey(
         ErrorCategory,
         on_delete=models.PROTECT,
@@ -232,6 +240,7 @@ class Finding(TenantModel):
     audit_fields = (
         "episode_id",
         "level",
+        "context_factor",
         "category_id",
         "valence",
         "text",
@@ -244,9 +253,30 @@ class Finding(TenantModel):
         verbose_name_plural = _("Befunde")
         ordering = ["review", "level", "id"]
         indexes = [models.Index(fields=["level", "category"], name="reviews_finding_level_cat")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=FindingLevel.values) | models.Q(level=""),
+                name="%(app_label)s_%(class)s_four_levels",
+                violation_error_message=_("Ein Befund liegt auf einer der vier Ebenen."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(level="", context_factor=""),
+                name="%(app_label)s_%(class)s_level_or_context",
+                violation_error_message=_(
+                    "Bitte eine der vier Ebenen oder einen Kontextfaktor angeben."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()}: {self.category}"
+        return f"{self.dimension_label}: {self.category}"
+
+    @property
+    def dimension_label(self) -> str:
+        """The level, or the context factor for a finding outside the four levels."""
+        if self.level:
+            return str(self.get_level_display())
+        return str(self.get_context_factor_display())
 
 
 class Recommendation(TenantModel):
@@ -324,6 +354,12 @@ class IncidentReport(TenantModel):
     public_title = models.CharField(_("Titel (anonymisiert)"), max_length=200, blank=True)
     public_text = models.TextField(_("anonymisierte Fassung"), blank=True)
     level = models.CharField(_("Ebene"), max_length=20, choices=FindingLevel.choices, blank=True)
+    context_factor = models.CharField(
+        _("Kontextfaktor außerhalb der vier Ebenen"),
+        max_length=20,
+        choices=ContextFactor.choices,
+        blank=True,
+    )
     category = models.ForeignKey(
         ErrorCategory,
         on_delete=models.PROTECT,
@@ -350,6 +386,7 @@ class IncidentReport(TenantModel):
     audit_fields = (
         "status",
         "level",
+        "context_factor",
         "category_id",
         "public_title",
         "public_text",
@@ -364,6 +401,13 @@ class IncidentReport(TenantModel):
         ordering = ["-received_on", "-id"]
         indexes = [
             models.Index(fields=["municipality", "status"], name="reviews_incident_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=FindingLevel.values) | models.Q(level=""),
+                name="%(app_label)s_%(class)s_four_levels",
+                violation_error_message=_("Eine Meldung liegt auf einer der vier Ebenen."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -403,6 +447,12 @@ class LibraryItem(models.Model):
         verbose_name=_("Kommune"),
     )
     level = models.CharField(_("Ebene"), max_length=20, choices=FindingLevel.choices, blank=True)
+    context_factor = models.CharField(
+        _("Kontextfaktor außerhalb der vier Ebenen"),
+        max_length=20,
+        choices=ContextFactor.choices,
+        blank=True,
+    )
     category = models.ForeignKey(
         ErrorCategory,
         on_delete=models.PROTECT,
@@ -425,7 +475,16 @@ class LibraryItem(models.Model):
     published_on = models.DateField(_("veröffentlicht am"))
     search_text = models.TextField(_("Suchtext (normalisiert)"), blank=True, editable=False)
 
-    audit_fields = ("kind", "level", "category_id", "valence", "trigger", "title", "text")
+    audit_fields = (
+        "kind",
+        "level",
+        "context_factor",
+        "category_id",
+        "valence",
+        "trigger",
+        "title",
+        "text",
+    )
 
     class Meta:
         verbose_name = _("Eintrag der Lernbibliothek")
@@ -438,6 +497,11 @@ class LibraryItem(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(level__in=FindingLevel.values) | models.Q(level=""),
+                name="%(app_label)s_%(class)s_four_levels",
+                violation_error_message=_("Ein Eintrag liegt auf einer der vier Ebenen."),
+            ),
+            models.CheckConstraint(
                 condition=(
                     models.Q(kind=LibraryKind.FINDING, finding__isnull=False, incident__isnull=True)
                     | models.Q(
@@ -446,7 +510,7 @@ class LibraryItem(models.Model):
                 ),
                 name="%(app_label)s_%(class)s_one_source",
                 violation_error_message=_("Ein Eintrag stammt aus genau einer Quelle."),
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,13 @@ from django.http import Http404
 from core import permissions
 from registry.models import Cluster, Municipality
 from reviews import search
-from reviews.choices import FindingLevel, FindingValence, IncidentStatus, ReviewStatus
+from reviews.choices import (
+    ContextFactor,
+    FindingLevel,
+    FindingValence,
+    IncidentStatus,
+    ReviewStatus,
+)
 from reviews.models import (
     CaseReview,
     Episode,
@@ -75,15 +81,24 @@ def review_detail(*, review: CaseReview) -> dict[str, Any]:
     recommendations = list(
         review.recommendations.select_related("finding", "finding__category", "outcome").all()
     )
+    # The four levels of the project (seed 003); findings outside them (a context factor
+    # alone) are listed apart and never under a level.
     by_level: dict[str, list[Finding]] = {level: [] for level in FindingLevel.values}
+    by_context: dict[str, list[Finding]] = {factor: [] for factor in ContextFactor.values}
     for f in findings:
-        by_level[f.level].append(f)
+        if f.level:
+            by_level[f.level].append(f)
+        else:
+            by_context[f.context_factor].append(f)
     return {
         "team": list(review.team.order_by("name")),
         "episodes": episodes,
         "findings": findings,
         "findings_by_level": [
             (FindingLevel(level).label, items) for level, items in by_level.items() if items
+        ],
+        "findings_by_context": [
+            (ContextFactor(factor).label, items) for factor, items in by_context.items() if items
         ],
         "strengths": [f for f in findings if f.valence == FindingValence.STRENGTH],
         "weaknesses": [f for f in findings if f.valence == FindingValence.WEAKNESS],
@@ -113,7 +128,12 @@ def recommendation_get_for_user(*, user: Any, review: CaseReview, pk: int) -> Re
 
 
 def finding_list_for_user(
-    *, user: Any, level: str = "", category: str = "", valence: str = ""
+    *,
+    user: Any,
+    level: str = "",
+    category: str = "",
+    valence: str = "",
+    context_factor: str = "",
 ) -> QuerySet[Finding]:
     """Findings of the reviews the user may read."""
     qs = Finding.objects.visible_to(user).select_related(
@@ -121,6 +141,8 @@ def finding_list_for_user(
     )
     if level:
         qs = qs.filter(level=level)
+    if context_factor:
+        qs = qs.filter(context_factor=context_factor)
     if category:
         qs = qs.filter(category__code=category)
     if valence:
@@ -218,6 +240,7 @@ def library_list(
     trigger: str = "",
     institution_type: str = "",
     municipality: str = "",
+    context_factor: str = "",
 ) -> QuerySet[LibraryItem]:
     """Published items from all communes, searchable and filterable (public)."""
     qs = LibraryItem.objects.select_related("municipality", "category").order_by(
@@ -227,6 +250,8 @@ def library_list(
         qs = qs.filter(kind=kind)
     if level:
         qs = qs.filter(level=level)
+    if context_factor:
+        qs = qs.filter(context_factor=context_factor)
     if category:
         qs = qs.filter(category__code=category)
     if trigger:
@@ -270,11 +295,17 @@ def _cell(count: int, total: int, minimum: int) -> Cell:
 
 @dataclass
 class Frequencies:
-    """Counts of weaknesses by level, by category and by year, for one scope."""
+    """Counts of weaknesses by level, by context factor, by category and by year.
+
+    ``total`` counts every finding; the shares of the levels are taken of the findings
+    on a level (a finding with only a context factor is on none of the four).
+    """
 
     label: str
     total: Cell
     by_level: list[tuple[str, str, Cell]] = field(default_factory=list)
+    # Outside the four levels (law, politics, society): its own dimension, not a level.
+    by_context: list[tuple[str, str, Cell]] = field(default_factory=list)
     by_category: list[tuple[str, str, Cell]] = field(default_factory=list)
     by_year: list[tuple[int, Cell]] = field(default_factory=list)
     raw_total: int = 0
@@ -297,7 +328,7 @@ def frequencies(
     findings = Finding.objects.filter(review__status__in=COUNTED_STATUSES, valence=valence)
     incidents = IncidentReport.objects.filter(
         status__in=(IncidentStatus.PUBLISHED, IncidentStatus.ANSWERED)
-    ).exclude(level="")
+    ).exclude(level="", context_factor="")
     if municipality_ids is not None:
         findings = findings.filter(review__municipality_id__in=municipality_ids)
         incidents = incidents.filter(municipality_id__in=municipality_ids)
@@ -306,27 +337,32 @@ def frequencies(
         incidents = incidents.exclude(municipality_id__in=exclude_ids)
     rows = list(
         findings.annotate(y=F("review__year"))
-        .values("level", "category_id", "y")
+        .values("level", "context_factor", "category_id", "y")
         .annotate(n=Count("id"))
         .order_by()
     )
     if valence == FindingValence.WEAKNESS:
         rows += list(
             incidents.annotate(y=ExtractYear("received_on"))
-            .values("level", "category_id", "y")
+            .values("level", "context_factor", "category_id", "y")
             .annotate(n=Count("id"))
             .order_by()
         )
     levels: Counter[str] = Counter()
+    contexts: Counter[str] = Counter()
     categories: Counter[int] = Counter()
     years: Counter[int] = Counter()
+    total = 0
     for row in rows:
-        levels[row["level"]] += row["n"]
+        total += row["n"]
+        if row["level"]:
+            levels[row["level"]] += row["n"]
+        if row["context_factor"]:
+            contexts[row["context_factor"]] += row["n"]
         years[row["y"]] += row["n"]
         if row["category_id"] is not None:
             categories[row["category_id"]] += row["n"]
-
-    total = sum(levels.values())
+    on_levels = sum(levels.values())
     known = {
         pk: (code, name)
         for pk, code, name in ErrorCategory.objects.values_list("pk", "code", "label")
@@ -336,8 +372,12 @@ def frequencies(
         raw_total=total,
         total=_cell(total, total, minimum),
         by_level=[
-            (level, str(FindingLevel(level).label), _cell(levels[level], total, minimum))
+            (level, str(FindingLevel(level).label), _cell(levels[level], on_levels, minimum))
             for level in FindingLevel.values
+        ],
+        by_context=[
+            (factor, str(ContextFactor(factor).label), _cell(contexts[factor], total, minimum))
+            for factor in ContextFactor.values
         ],
         by_category=sorted(
             (
@@ -374,7 +414,11 @@ def differences(
     suppressed count.
     """
     result = []
-    pairs = [(own.by_level, others.by_level), (own.by_category, others.by_category)]
+    pairs = [
+        (own.by_level, others.by_level),
+        (own.by_context, others.by_context),
+        (own.by_category, others.by_category),
+    ]
     for own_rows, other_rows in pairs:
         other = {code: cell for code, _label, cell in other_rows}
         for code, label, cell in own_rows:

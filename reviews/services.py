@@ -25,6 +25,8 @@ from core.context import untraced_context
 from registry.models import Institution, Municipality
 from reviews import detector, search
 from reviews.choices import (
+    ContextFactor,
+    FindingLevel,
     FindingValence,
     IncidentStatus,
     LibraryKind,
@@ -312,9 +314,15 @@ def finding_create(
     text: str,
     valence: str = FindingValence.WEAKNESS,
     episode: Episode | None = None,
+    context_factor: str = "",
 ) -> Finding:
-    """Record a finding on one of the five levels, in one category of the taxonomy."""
+    """Record a finding on one of the project's four levels, in one category.
+
+    What lies outside the four levels (law, politics, society) is a context factor: given
+    alone (``level=""``) or as the frame of a finding on a level; it is never a level.
+    """
     _require(actor, permissions.CHANGE, review.municipality_id)
+    _check_dimensions(level, context_factor)
     if episode is not None and episode.review_id != review.pk:
         raise ValidationError(
             {"episode": _("Die Episode gehört zu einer anderen Falluntersuchung.")}
@@ -326,12 +334,39 @@ def finding_create(
             review=review,
             episode=episode,
             level=level,
+            context_factor=context_factor,
             category=category,
             valence=valence,
             text=text.strip(),
         )
+        finding.full_clean()
         save_created(finding, actor=actor, related=review)
     return finding
+
+
+def _check_dimensions(level: str, context_factor: str, *, required: bool = True) -> None:
+    """One of the four levels and/or a context factor; no fifth level."""
+    if level and level not in FindingLevel.values:
+        raise ValidationError(
+            {
+                "level": _(
+                    "Unbekannte Ebene „%(value)s“: Fachkraft, Team, Organisation oder "
+                    "interorganisationale Zusammenarbeit."
+                )
+                % {"value": level}
+            }
+        )
+    if context_factor and context_factor not in ContextFactor.values:
+        raise ValidationError(
+            {
+                "context_factor": _("Unbekannter Kontextfaktor „%(value)s“.")
+                % {"value": context_factor}
+            }
+        )
+    if required and not (level or context_factor):
+        raise ValidationError(
+            {"level": _("Bitte eine der vier Ebenen oder einen Kontextfaktor angeben.")}
+        )
 
 
 def _institution_types(review: CaseReview) -> str:
@@ -374,13 +409,14 @@ def finding_publish(
         finding.public_text = public_text
         finding.is_published = True
         finding.save(update_fields=["public_text", "is_published"])
-        title = f"{finding.get_level_display()}: {finding.category.label}"
+        title = f"{finding.dimension_label}: {finding.category.label}"
         item, _created = LibraryItem.objects.update_or_create(
             finding=finding,
             defaults={
                 "kind": LibraryKind.FINDING,
                 "municipality_id": review.municipality_id,
                 "level": finding.level,
+                "context_factor": finding.context_factor,
                 "category": finding.category,
                 "valence": finding.valence,
                 "trigger": review.trigger,
@@ -654,6 +690,7 @@ def incident_report_moderate(
     category: ErrorCategory | None = None,
     publish: bool = True,
     confirmed: bool = False,
+    context_factor: str = "",
 ) -> IncidentReport:
     """Answer a near-miss report and, if wanted, share an anonymised version.
 
@@ -668,6 +705,7 @@ def incident_report_moderate(
         raise ValidationError(
             {"public_text": _("Zum Veröffentlichen braucht es Titel und anonymisierte Fassung.")}
         )
+    _check_dimensions(level, context_factor, required=False)
     _require_clean([answer, public_title, public_text], confirmed)
     with transaction.atomic():
         before = serialize_for_audit(report)
@@ -676,6 +714,7 @@ def incident_report_moderate(
         report.public_title = public_title.strip()
         report.public_text = public_text.strip()
         report.level = level
+        report.context_factor = context_factor
         report.category = category
         report.moderated_by = actor if getattr(actor, "is_authenticated", False) else None
         report.status = IncidentStatus.PUBLISHED if publish else IncidentStatus.ANSWERED
@@ -688,6 +727,7 @@ def incident_report_moderate(
                     "kind": LibraryKind.INCIDENT,
                     "municipality_id": report.municipality_id,
                     "level": level,
+                    "context_factor": context_factor,
                     "category": category,
                     "valence": FindingValence.WEAKNESS,
                     "trigger": ReviewTrigger.NEAR_MISS,

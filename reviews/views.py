@@ -285,6 +285,7 @@ def finding_create(request: HttpRequest, code) -> HttpResponse:
                 review=review,
                 actor=request.user,
                 level=data["level"],
+                context_factor=data["context_factor"],
                 category=data["category"],
                 valence=data["valence"],
                 text=data["text"],
@@ -549,6 +550,7 @@ def incident_moderate(request: HttpRequest, code) -> HttpResponse:
         "public_title": report.public_title,
         "public_text": report.public_text or suggestion,
         "level": report.level,
+        "context_factor": report.context_factor,
         "category": report.category,
         "answer": report.answer,
         "publish": True,
@@ -576,6 +578,7 @@ def incident_moderate(request: HttpRequest, code) -> HttpResponse:
                     public_title=data["public_title"],
                     public_text=data["public_text"],
                     level=data["level"],
+                    context_factor=data["context_factor"],
                     category=data["category"],
                     publish=data["publish"],
                     confirmed=data["confirmed"],
@@ -702,6 +705,7 @@ def frequencies_csv(request: HttpRequest) -> HttpResponse:
             continue
         rows = [("gesamt", "", "", scope.total)]
         rows += [("ebene", code, label, cell) for code, label, cell in scope.by_level]
+        rows += [("kontext", code, label, cell) for code, label, cell in scope.by_context]
         rows += [("kategorie", code, label, cell) for code, label, cell in scope.by_category]
         rows += [("jahr", str(year), str(year), cell) for year, cell in scope.by_year]
         for dimension, key, label, cell in rows:

@@ -53,13 +53,13 @@ def test_the_taxonomy_ships_errors_and_contributing_factors():
     assert kinds == {CategoryKind.ERROR, CategoryKind.FACTOR}
 
 
-def test_the_four_levels_plus_politics_and_society():
+def test_exactly_the_projects_four_levels():
+    # Seed 003: "vier Risiko- und Fehlerebenen im Kinderschutz".
     assert [str(label) for label in FindingLevel.labels] == [
         "Fachkraft",
         "Team",
         "Organisation",
         "interorganisationale Zusammenarbeit",
-        "Politik/Gesellschaft",
     ]
 
 

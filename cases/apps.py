@@ -6,6 +6,8 @@ from django.utils.translation import pgettext_lazy
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Verfahren nach § 8a SGB VIII")
+    # "Mein Bereich" asks this selector what is due for a user (core.inbox).
+    due_items = "cases.selectors.due_items_for_user"
     # Entries for the main navigation: (url name, label, needs login, permission domain).
     navigation: tuple = (
         (

@@ -53,6 +53,7 @@ class ProcedureFilterForm(forms.Form):
             ("", _("alle")),
             ("due", _("fällig in den nächsten 3 Tagen oder überfällig")),
             ("overdue", _("überfällig")),
+            ("close", _("Abschlussfrist überschritten")),
         ],
         required=False,
     )

@@ -108,6 +108,11 @@ def due_filter(*, now: dt.datetime, horizon: dt.timedelta) -> Q:
     )
 
 
+def close_overdue_filter(*, now: dt.datetime) -> Q:
+    """Open procedures past the commune's closing deadline (Abschlussfrist)."""
+    return ~Q(status=ProcedureStatus.CLOSED) & Q(close_due__lte=now)
+
+
 def procedure_list(
     *,
     user: Any,
@@ -128,6 +133,8 @@ def procedure_list(
         qs = qs.filter(due_filter(now=now, horizon=dt.timedelta(0)))
     elif due == "due":
         qs = qs.filter(due_filter(now=now, horizon=dt.timedelta(days=3)))
+    elif due == "close":
+        qs = qs.filter(close_overdue_filter(now=now))
     if year:
         start, end = year_bounds(year)
         qs = qs.filter(result_at__gte=start, result_at__lt=end)
@@ -449,3 +456,132 @@ def handover_received_by(*, procedure: Procedure) -> Any:
     from cases.models import Handover
 
     return Handover.objects.filter(received_procedure=procedure).first()
+
+
+def due_items_for_user(*, user: Any, today: dt.date) -> list:
+    """Mein Bereich (core.inbox hook): what waits for a caseworker or Teamleitung.
+
+    Counts only — no names, no file numbers — of the procedures the user may open (their
+    case teams): sign-off requests addressed to them, their own requests returned with a
+    comment, overdue deadlines (closing deadlines apart), deadlines within three days, and
+    § 8a Abs. 6 hand-overs from other communes waiting in their intake.
+    """
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from cases.choices import AssessmentStatus, HandoverStatus
+    from core.inbox import DueItem
+
+    if not permissions.municipality_ids_for(user, permissions.VIEW, permissions.CASES):
+        return []
+    items: list[DueItem] = []
+    inbox_url = reverse("cases:sign_off_inbox")
+    list_url = reverse("cases:procedure_list")
+    waiting = sign_off_requests_for_signer(user=user).count()
+    if waiting:
+        items.append(
+            DueItem(
+                kind="sign_off_waiting",
+                title=ngettext(
+                    "%(n)d Gefährdungseinschätzung wartet auf meine Abzeichnung",
+                    "%(n)d Gefährdungseinschätzungen warten auf meine Abzeichnung",
+                    waiting,
+                )
+                % {"n": waiting},
+                url=inbox_url,
+                count=waiting,
+            )
+        )
+    returned = (
+        SignOffRequest.objects.filter(
+            requested_by_id=getattr(user, "pk", None),
+            status=SignOffRequestStatus.RETURNED,
+            assessment__status=AssessmentStatus.DRAFT,
+            assessment__procedure__in=procedures_for_user(user=user).values("pk"),
+        )
+        .exclude(assessment__sign_off_requests__status=SignOffRequestStatus.OPEN)
+        .values("assessment_id")
+        .distinct()
+        .count()
+    )
+    if returned:
+        items.append(
+            DueItem(
+                kind="sign_off_returned",
+                title=ngettext(
+                    "%(n)d Einschätzung mit Kommentar zurückgegeben",
+                    "%(n)d Einschätzungen mit Kommentar zurückgegeben",
+                    returned,
+                )
+                % {"n": returned},
+                url=inbox_url,
+                count=returned,
+            )
+        )
+    now = timezone.now()
+    mine = procedures_for_user(user=user)
+    overdue = mine.filter(due_filter(now=now, horizon=dt.timedelta(0))).count()
+    close_late = mine.filter(close_overdue_filter(now=now)).count()
+    soon = mine.filter(due_filter(now=now, horizon=dt.timedelta(days=3))).count() - overdue
+    if close_late:
+        items.append(
+            DueItem(
+                kind="close_overdue",
+                title=ngettext(
+                    "%(n)d Verfahren über der Abschlussfrist",
+                    "%(n)d Verfahren über der Abschlussfrist",
+                    close_late,
+                )
+                % {"n": close_late},
+                url=f"{list_url}?due=close",
+                count=close_late,
+                overdue=True,
+            )
+        )
+    if overdue:
+        items.append(
+            DueItem(
+                kind="overdue_deadlines",
+                title=ngettext(
+                    "%(n)d Verfahren mit überschrittener Frist",
+                    "%(n)d Verfahren mit überschrittener Frist",
+                    overdue,
+                )
+                % {"n": overdue},
+                url=f"{list_url}?due=overdue",
+                count=overdue,
+                overdue=True,
+                detail=_("Ersteinschätzung, Kontakt, Rückmeldung, Überprüfung, Abschluss"),
+            )
+        )
+    if soon > 0:
+        items.append(
+            DueItem(
+                kind="deadlines_soon",
+                title=ngettext(
+                    "%(n)d Verfahren mit Frist in den nächsten 3 Tagen",
+                    "%(n)d Verfahren mit Frist in den nächsten 3 Tagen",
+                    soon,
+                )
+                % {"n": soon},
+                url=f"{list_url}?due=due",
+                count=soon,
+            )
+        )
+    handovers = handovers_for_intake(user=user).filter(status=HandoverStatus.SENT).count()
+    if handovers:
+        items.append(
+            DueItem(
+                kind="handover_intake",
+                title=ngettext(
+                    "%(n)d Übergabe aus einer anderen Kommune wartet auf Übernahme",
+                    "%(n)d Übergaben aus anderen Kommunen warten auf Übernahme",
+                    handovers,
+                )
+                % {"n": handovers},
+                url=reverse("cases:handover_intake"),
+                count=handovers,
+            )
+        )
+    return items

@@ -10,16 +10,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def apply_errors(form: BaseForm, exc: ValidationError) -> None:
+def apply_errors(form: BaseForm, exc: ValidationError, *, prefix: str = "") -> None:
     """Show a service's ``ValidationError`` inline on ``form``.
 
-    Errors keyed by a field of the form stand next to that field; errors keyed by anything
-    else (another model field, ``__all__``) and plain messages stand above the form as
-    non-field errors, so no message of the service is ever lost.
+    Errors keyed by a field of the form stand next to that field (``prefix`` + key, for
+    forms whose field names are the service's keys with a prefix); errors keyed by
+    anything else (another model field, ``__all__``) and plain messages stand above the
+    form as non-field errors, so no message of the service is ever lost.
     """
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            known = field != NON_FIELD_ERRORS and field in form.fields
+        for key, errors in exc.message_dict.items():
+            field = f"{prefix}{key}"
+            known = key != NON_FIELD_ERRORS and field in form.fields
             form.add_error(field if known else None, errors)
     else:
         form.add_error(None, exc.messages)

@@ -38,6 +38,17 @@ def test_errors_of_unknown_fields_and_all_become_non_field_errors():
     assert "name" not in form.errors
 
 
+def test_prefix_maps_service_keys_onto_prefixed_fields():
+    class Answers(forms.Form):
+        s_q1 = forms.CharField(required=False)
+
+    form = Answers({})
+    assert form.is_valid()
+    apply_errors(form, ValidationError({"q1": "fehlt", "q9": "unbekannt"}), prefix="s_")
+    assert form.errors["s_q1"] == ["fehlt"]
+    assert form.non_field_errors() == ["unbekannt"]
+
+
 def test_plain_messages_become_non_field_errors():
     form = _bound()
     apply_errors(form, ValidationError(["eins", "zwei"]))

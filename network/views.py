@@ -19,19 +19,12 @@ from django.views.decorators.http import require_http_methods
 from core import permissions
 from core.graphviz import GraphvizUnavailable, dot_to_svg
 from core.views import forbidden_unless
+from core.web import apply_errors
 from network import selectors, services
 from network.forms import AgreementForm, ContactForm, InstitutionForm, WorkingGroupForm
 from registry import services as registry_services
 from registry.models import Municipality
 from registry.selectors import cluster_get
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _network_municipality(request: HttpRequest, slug: str, action: str) -> Municipality:
@@ -116,7 +109,7 @@ def _entity_form(
         except ValidationError as exc:
             if on_error is not None:
                 on_error()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, saved)
             return redirect("network:municipality_network", slug=municipality.slug)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -13,22 +14,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.graphviz import GraphvizUnavailable, dot_to_svg
 from core.views import forbidden_unless
+from core.web import apply_errors
 from quality.rendering import protocol_pdf
 from registry.models import Municipality
 from roles import selectors, services
 from roles.forms import EscalationStepForm, OnCallSlotForm, RoleForm
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _member_municipality(request: HttpRequest, slug: str, *, edit: bool = False) -> Municipality:
@@ -114,7 +109,7 @@ def _entity_form(
         try:
             save(dict(form.cleaned_data))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Gespeichert."))
             return redirect(back, slug=municipality.slug)
@@ -122,37 +117,6 @@ def _entity_form(
         request,
         "roles/entity_form.html",
         {"municipality": municipality, "form": form, "title": title, "back": back},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def role_create(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality = _member_municipality(request, slug, edit=True)
-    return _entity_form(
-        request,
-        municipality,
-        RoleForm(request.POST or None, municipality=municipality),
-        title=_("Neue Rolle"),
-        save=lambda data: services.role_create(
-            municipality=municipality, actor=request.user, **data
-        ),
-        back="roles:role_list",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def role_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    municipality = _member_municipality(request, slug, edit=True)
-    role = selectors.role_get(municipality=municipality, pk=pk)
-    return _entity_form(
-        request,
-        municipality,
-        RoleForm(request.POST or None, instance=role, municipality=municipality),
-        title=_("Rolle bearbeiten"),
-        save=lambda data: services.role_update(role=role, actor=request.user, **data),
-        back="roles:role_list",
     )
 
 
@@ -174,63 +138,77 @@ def availability(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class _Entity:
+    """One kind of record the roles pages create and edit."""
+
+    form: type[Form]
+    create: Callable[..., object]
+    update: Callable[..., object]
+    get: Callable[..., object]
+    new_title: str
+    edit_title: str
+    back: str
+
+
+_ENTITIES = {
+    "role": _Entity(
+        RoleForm,
+        services.role_create,
+        services.role_update,
+        selectors.role_get,
+        gettext_lazy("Neue Rolle"),
+        gettext_lazy("Rolle bearbeiten"),
+        "roles:role_list",
+    ),
+    "slot": _Entity(
+        OnCallSlotForm,
+        services.on_call_slot_create,
+        services.on_call_slot_update,
+        selectors.slot_get,
+        gettext_lazy("Neue Erreichbarkeit"),
+        gettext_lazy("Erreichbarkeit bearbeiten"),
+        "roles:availability",
+    ),
+    "step": _Entity(
+        EscalationStepForm,
+        services.escalation_step_create,
+        services.escalation_step_update,
+        selectors.step_get,
+        gettext_lazy("Neuer Schritt im Krisenweg"),
+        gettext_lazy("Schritt im Krisenweg bearbeiten"),
+        "roles:availability",
+    ),
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def slot_create(request: HttpRequest, slug: str) -> HttpResponse:
+def entity_create(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """A new role, on-call slot or crisis-path step (``kind`` from the URL pattern)."""
+    entity = _ENTITIES[kind]
     municipality = _member_municipality(request, slug, edit=True)
     return _entity_form(
         request,
         municipality,
-        OnCallSlotForm(request.POST or None, municipality=municipality),
-        title=_("Neue Erreichbarkeit"),
-        save=lambda data: services.on_call_slot_create(
-            municipality=municipality, actor=request.user, **data
-        ),
-        back="roles:availability",
+        entity.form(request.POST or None, municipality=municipality),
+        title=str(entity.new_title),
+        save=lambda data: entity.create(municipality=municipality, actor=request.user, **data),
+        back=entity.back,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def slot_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def entity_edit(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse:
+    entity = _ENTITIES[kind]
     municipality = _member_municipality(request, slug, edit=True)
-    slot = selectors.slot_get(municipality=municipality, pk=pk)
+    record = entity.get(municipality=municipality, pk=pk)
     return _entity_form(
         request,
         municipality,
-        OnCallSlotForm(request.POST or None, instance=slot, municipality=municipality),
-        title=_("Erreichbarkeit bearbeiten"),
-        save=lambda data: services.on_call_slot_update(slot=slot, actor=request.user, **data),
-        back="roles:availability",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def step_create(request: HttpRequest, slug: str) -> HttpResponse:
-    municipality = _member_municipality(request, slug, edit=True)
-    return _entity_form(
-        request,
-        municipality,
-        EscalationStepForm(request.POST or None, municipality=municipality),
-        title=_("Neuer Schritt im Krisenweg"),
-        save=lambda data: services.escalation_step_create(
-            municipality=municipality, actor=request.user, **data
-        ),
-        back="roles:availability",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def step_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    municipality = _member_municipality(request, slug, edit=True)
-    step = selectors.step_get(municipality=municipality, pk=pk)
-    return _entity_form(
-        request,
-        municipality,
-        EscalationStepForm(request.POST or None, instance=step, municipality=municipality),
-        title=_("Schritt im Krisenweg bearbeiten"),
-        save=lambda data: services.escalation_step_update(step=step, actor=request.user, **data),
-        back="roles:availability",
+        entity.form(request.POST or None, instance=record, municipality=municipality),
+        title=str(entity.edit_title),
+        save=lambda data: entity.update(**{kind: record}, actor=request.user, **data),
+        back=entity.back,
     )

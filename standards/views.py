@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,19 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import permissions
 from core.selectors import audit_events_for_object
 from core.views import forbidden_unless
+from core.web import apply_errors, error_text
 from quality.rendering import render_markdown
 from registry.models import Municipality
 from standards import selectors, services
 from standards.constants import STATUS_TRANSITIONS
 from standards.forms import DocumentForm, GlossaryTermForm, SearchForm, TransitionForm, VersionForm
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _editable_municipality(request: HttpRequest, slug: str) -> Municipality:
@@ -96,7 +88,7 @@ def document_create(request: HttpRequest, slug: str) -> HttpResponse:
                 municipality=municipality, actor=request.user, text=text, upload=upload, **data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Das Dokument wurde als Entwurf angelegt."))
             return redirect("standards:document_detail", code=document.code)
@@ -119,7 +111,7 @@ def document_edit(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.document_update(document=document, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Das Dokument wurde gespeichert."))
             return redirect("standards:document_detail", code=document.code)
@@ -147,9 +139,7 @@ def document_transition(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.document_transition(document=document, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                for error in errors:
-                    messages.error(request, error)
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Neuer Status: %s") % document.get_status_display())
     else:
@@ -178,7 +168,7 @@ def version_create(request: HttpRequest, code: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Version %d wurde gespeichert.") % version.number)
             return redirect("standards:document_detail", code=document.code)
@@ -275,7 +265,7 @@ def _glossary_form(request: HttpRequest, municipality: Municipality, term=None) 
             else:
                 services.glossary_term_update(term=term, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Der Begriff wurde gespeichert."))
             return redirect(f"{reverse('standards:glossary')}?kommune={municipality.slug}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,18 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import permissions
 from core.views import forbidden_unless
+from core.web import apply_errors
 from registry.models import Institution, Municipality
 from trainings import selectors, services
 from trainings.choices import TrainingTopic
 from trainings.forms import ParticipationForm, TrainingForm
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _municipality(request: HttpRequest, slug: str, action: str = permissions.VIEW) -> Municipality:
@@ -98,7 +90,7 @@ def training_create(request: HttpRequest, slug: str) -> HttpResponse:
                 municipality=municipality, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Fortbildung wurde gespeichert."))
             return redirect("trainings:training_detail", code=training.code)
@@ -121,7 +113,7 @@ def training_edit(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.training_update(training=training, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Fortbildung wurde gespeichert."))
             return redirect("trainings:training_detail", code=training.code)
@@ -149,7 +141,7 @@ def participation_add(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.participation_add(training=training, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Teilnahme wurde eingetragen."))
             return redirect("trainings:training_detail", code=training.code)

@@ -21,6 +21,7 @@ from core import permissions
 from core.context import mark_untraced
 from core.net import client_address
 from core.views import forbidden_unless
+from core.web import apply_errors, error_text, render_partial_or_page
 from registry.models import Cluster, Municipality
 from reviews import antispam, detector, selectors, services
 from reviews import charts as charts_module
@@ -39,15 +40,6 @@ from reviews.forms import (
     ReviewForm,
 )
 from reviews.models import ErrorCategory
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    """Show a service's ValidationError inline on the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _can(user: Any, action: str, municipality_id: int) -> bool:
@@ -125,7 +117,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
                 started_on=data["started_on"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Falluntersuchung wurde angelegt."))
             return redirect(review.get_absolute_url())
@@ -176,7 +168,7 @@ def review_edit(request: HttpRequest, code) -> HttpResponse:
         try:
             services.review_update(review=review, actor=request.user, team=team, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Falluntersuchung wurde gespeichert."))
             return redirect(review.get_absolute_url())
@@ -237,7 +229,7 @@ def episode_edit(request: HttpRequest, code, pk: int) -> HttpResponse:
         try:
             services.episode_update(episode=episode, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Episode wurde gespeichert."))
             return redirect(review.get_absolute_url() + "#zeitleiste")
@@ -292,7 +284,7 @@ def finding_create(request: HttpRequest, code) -> HttpResponse:
                 episode=episode,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Der Befund wurde ergänzt."))
             return redirect(review.get_absolute_url() + "#befunde")
@@ -320,7 +312,7 @@ def finding_publish(request: HttpRequest, code, pk: int) -> HttpResponse:
                     confirmed=form.cleaned_data["confirmed"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Der Befund steht jetzt in der Lernbibliothek."))
                 return redirect(review.get_absolute_url() + "#befunde")
@@ -368,7 +360,7 @@ def recommendation_to_outcome(request: HttpRequest, code, pk: int) -> HttpRespon
     try:
         services.recommendation_to_outcome(recommendation=rec, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, _("Die Empfehlung steht jetzt als geplante Maßnahme auf dem Werkstatt-Board.")
@@ -564,7 +556,7 @@ def incident_moderate(request: HttpRequest, code) -> HttpResponse:
                 )
             except ValidationError as exc:
                 form.is_valid()
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Die Meldung wurde verworfen."))
                 return redirect("reviews:incident_queue")
@@ -584,7 +576,7 @@ def incident_moderate(request: HttpRequest, code) -> HttpResponse:
                     confirmed=data["confirmed"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Die Antwort ist unter dem Quittungscode abrufbar."))
                 return redirect("reviews:incident_queue")
@@ -613,9 +605,7 @@ def library(request: HttpRequest) -> HttpResponse:
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     page = Paginator(selectors.library_list(**filters), 25).get_page(request.GET.get("page"))
     context = {"form": form, "page": page}
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "reviews/library_list.html#results", context)
-    return render(request, "reviews/library_list.html", context)
+    return render_partial_or_page(request, "reviews/library_list.html", "results", context)
 
 
 def _chart_rows(rows) -> list[tuple[str, int | None]]:
@@ -731,7 +721,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
             try:
                 services.error_category_save(actor=request.user, category=existing, **data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Die Kategorie wurde gespeichert."))
                 return redirect("reviews:category_list")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.selectors import teams_for_user
 from core import permissions
+from core.web import apply_errors, error_text
 from partners import selectors, services
 from partners.choices import ConsultationStatus, MessageStatus, RecordStatus
 from partners.forms import (
@@ -38,15 +39,6 @@ from partners.forms import (
 )
 from partners.instruments_bridge import instrument_definition
 from registry.models import Municipality
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Service errors next to the field they name, or above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, " ".join(str(m) for m in exc.messages))
 
 
 def _binding_or_404(request: HttpRequest):
@@ -97,7 +89,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 institution=binding.institution, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Dokumentation wurde angelegt."))
             return redirect(record.get_absolute_url())
@@ -170,7 +162,7 @@ def record_detail(request: HttpRequest, code) -> HttpResponse:
             try:
                 services.record_update(record=record, actor=request.user, **form.service_kwargs())
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Gespeichert."))
                 return redirect(record.get_absolute_url())
@@ -186,7 +178,7 @@ def record_sign_off(request: HttpRequest, code) -> HttpResponse:
     try:
         services.record_sign_off(record=record, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     except PermissionDenied:
         messages.error(request, _("Laut Vereinbarung zeichnet die Leitung der Einrichtung ab."))
     else:
@@ -218,7 +210,7 @@ def consultation_request(request: HttpRequest, code) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Beratung ist angefragt."))
             return redirect(record.get_absolute_url())
@@ -245,7 +237,7 @@ def message_create(request: HttpRequest, code) -> HttpResponse:
         try:
             message = services.message_send(record=record, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -272,7 +264,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Einladung ist per E-Mail verschickt."))
             return redirect("partners:staff_list")
@@ -290,7 +282,7 @@ def staff_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.staff_remove(binding=binding, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Der Zugang zur Einrichtung ist entfernt."))
     return redirect("partners:staff_list")
@@ -314,7 +306,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 last_name=data["last_name"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Ihr Zugang ist angelegt. Bitte melden Sie sich an."))
             return redirect("login")
@@ -387,7 +379,7 @@ def consultation_respond(request: HttpRequest, code) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return redirect("partners:consultation_detail", code=consultation.code)
     return _consultation_page(request, consultation, respond_form=form)
@@ -406,7 +398,7 @@ def consultation_result(request: HttpRequest, code) -> HttpResponse:
                 consultation=consultation, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Das Ergebnis der Beratung ist dokumentiert."))
             return redirect("partners:consultation_detail", code=consultation.code)
@@ -486,7 +478,7 @@ def intake_acknowledge(request: HttpRequest, code) -> HttpResponse:
                 living_situation=form.cleaned_data["living_situation"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -517,7 +509,7 @@ def intake_involvement(request: HttpRequest, code) -> HttpResponse:
                 note=d["involvement_note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Einbeziehung ist dokumentiert."))
             return redirect("partners:intake_detail", code=message.code)
@@ -536,7 +528,7 @@ def intake_feedback(request: HttpRequest, code) -> HttpResponse:
         try:
             services.message_feedback_send(message=message, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Rückmeldung ist an die Einrichtung gegangen."))
             return redirect("partners:intake_detail", code=message.code)
@@ -567,7 +559,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
                 municipality=municipality, actor=request.user, **form.service_kwargs()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Fachkraft ist im Pool."))
             return redirect("partners:pool_list")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import permissions
 from core.views import forbidden_unless
+from core.web import apply_errors, error_text, render_partial_or_page
 from evaluation import charts, selectors, services
 from evaluation.forms import (
     AnswerForm,
@@ -74,19 +75,11 @@ def round_create(request: HttpRequest) -> HttpResponse:
         try:
             evaluation_round = services.round_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Evaluationsrunde ist eröffnet."))
             return redirect(evaluation_round)
     return render(request, "evaluation/round_form.html", {"form": form})
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -116,9 +109,9 @@ def _render_detail(
         if can_manage
         else [],
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "evaluation/round_detail.html#invitations", context, status=status)
-    return render(request, "evaluation/round_detail.html", context, status=status)
+    return render_partial_or_page(
+        request, "evaluation/round_detail.html", "invitations", context, status=status
+    )
 
 
 @login_required
@@ -149,7 +142,7 @@ def invitation_add(request: HttpRequest, code: Any) -> HttpResponse:
             base_url=_base_url(request),
         )
     except ValidationError as exc:
-        form.add_error(None, exc.messages)
+        apply_errors(form, exc)
         return _render_detail(request, evaluation_round, invitation_form=form, status=422)
     messages.success(
         request,
@@ -196,7 +189,7 @@ def round_close(request: HttpRequest, code: Any) -> HttpResponse:
             reason=request.POST.get("reason", "")[:500],
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Die Runde ist abgeschlossen."))
     return redirect(evaluation_round)
@@ -303,7 +296,7 @@ def follow_up_create(request: HttpRequest, code: Any) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request,
@@ -414,7 +407,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Der Fragebogen ist gespeichert."))
             return redirect("evaluation:framework_detail", pk=framework.pk)
@@ -463,9 +456,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         except LinkProblem as problem:
             return _problem(request, problem)
         except ValidationError as exc:
-            for key, errors in exc.message_dict.items():
-                name = f"s_{key}"
-                form.add_error(name if name in form.fields else None, errors)
+            apply_errors(form, exc, prefix="s_")
             status = 422
     else:
         draft = invitation.draft or {}

@@ -21,6 +21,7 @@ from core import permissions
 from core.audit import audit_record
 from core.choices import AuditAction
 from core.views import forbidden_unless
+from core.web import apply_errors, error_text, is_htmx, render_partial_or_page
 from quality import exports, forms, search, selectors, services
 from quality.choices import OUTCOME_TRANSITIONS, OutcomeStatus, RegistrationStatus
 from quality.ical import sessions_to_ical
@@ -35,15 +36,6 @@ from quality.models import (
 )
 from quality.rendering import protocol_pdf, render_markdown
 from registry.models import Cluster, Municipality
-
-
-def _partial(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
 
 # --- board ------------------------------------------------------------------------------
 
@@ -126,9 +118,7 @@ def _board_context(request: HttpRequest, data: Any) -> dict[str, Any]:
 def board(request: HttpRequest) -> HttpResponse:
     """The results board of one commune or one cluster (htmx: buttons and drag & drop)."""
     context = _board_context(request, request.GET)
-    if _partial(request):
-        return render(request, "quality/outcome_board.html#board", context)
-    return render(request, "quality/outcome_board.html", context)
+    return render_partial_or_page(request, "quality/outcome_board.html", "board", context)
 
 
 @login_required
@@ -180,10 +170,10 @@ def outcome_transition(request: HttpRequest, pk: int) -> HttpResponse:
         except services.OutcomeConflict as exc:
             error = str(exc)
         except ValidationError as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
     else:
         error = _("Ungültiger Status.")
-    if _partial(request) and request.POST.get("board"):
+    if is_htmx(request) and request.POST.get("board"):
         data = {
             "kommune": request.POST.get("kommune", ""),
             "cluster": request.POST.get("cluster", ""),
@@ -246,8 +236,7 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form = forms.OutcomeForm(post, outcome=outcome, sessions=sessions)
                 form.is_valid()
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Gespeichert."))
                 return redirect(outcome.get_absolute_url())
@@ -305,7 +294,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Nachweis hinzugefügt."))
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect(outcome.get_absolute_url() + "#nachweise")
@@ -462,7 +451,7 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect(workshop.get_absolute_url())
         except ValidationError as exc:
             target = {"series": series_form, "settings": settings_form}.get(action, session_form)
-            target.add_error(None, _error_text(exc))
+            target.add_error(None, error_text(exc))
     return render(
         request,
         "quality/workshop_detail.html",
@@ -677,7 +666,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     return redirect(session.get_absolute_url())
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
     registrations = selectors.registrations_for_session(session=session)
     own = next((r for r in registrations if r.user_id == request.user.pk), None)
     return render(
@@ -733,7 +722,7 @@ def _session_self_service(
             services.registration_cancel(registration=registration, actor=request.user)
             messages.success(request, _("Sie sind abgemeldet."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(session.get_absolute_url())
 
 
@@ -840,9 +829,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
             limit=100,
         )
     context = {"form": form, "hits": hits, "searched": searched}
-    if _partial(request):
-        return render(request, "quality/search.html#results", context)
-    return render(request, "quality/search.html", context)
+    return render_partial_or_page(request, "quality/search.html", "results", context)
 
 
 # --- seat quotas and personal invitation links -------------------------------------------
@@ -859,8 +846,7 @@ def workshop_quotas(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.seat_quota_set(workshop=workshop, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Kontingent gespeichert."))
             return redirect("quality:workshop_quotas", pk=workshop.pk)
@@ -887,7 +873,7 @@ def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
         try:
             registration = services.invitation_respond(registration=registration, accept=accept)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             if not accept:
                 messages.success(request, _("Sie haben die Einladung abgesagt."))

@@ -47,6 +47,7 @@ from cases.models import RiskAssessment
 from core import permissions
 from core.selectors import audit_events_for_object
 from core.views import forbidden_unless
+from core.web import error_text, is_htmx, render_partial_or_page
 from registry.models import Institution, Municipality
 
 
@@ -61,10 +62,6 @@ def _instrument_of(assessment: RiskAssessment) -> Instrument:
 
 def _may_work_on_cases(user) -> bool:
     return bool(permissions.municipality_ids_for(user, permissions.VIEW, permissions.CASES))
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
 
 
 @login_required
@@ -97,9 +94,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         ),
         "can_add": selectors.teams_for_user(user=request.user).exists(),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "cases/procedure_list.html#table", context)
-    return render(request, "cases/procedure_list.html", context)
+    return render_partial_or_page(request, "cases/procedure_list.html", "table", context)
 
 
 @login_required
@@ -122,7 +117,7 @@ def procedure_create(request: HttpRequest) -> HttpResponse:
         try:
             procedures = services.report_create(actor=request.user, **form.service_kwargs(entries))
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             if len(procedures) == 1:
                 messages.success(request, _("Die Meldung wurde angelegt."))
@@ -136,9 +131,7 @@ def procedure_create(request: HttpRequest) -> HttpResponse:
                 return HttpResponseClientRedirect(procedures[0].get_absolute_url())
             return redirect(procedures[0].get_absolute_url())
     context = {"form": form, "children": children}
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "cases/procedure_form.html#intake-form", context)
-    return render(request, "cases/procedure_form.html", context)
+    return render_partial_or_page(request, "cases/procedure_form.html", "intake-form", context)
 
 
 def _formset_with_extra_child(data) -> ChildFormSet:
@@ -220,7 +213,7 @@ def _post_and_back(request: HttpRequest, procedure, action, success: str, form_n
     try:
         action()
     except ValidationError as exc:
-        form.add_error(None, _error_text(exc))
+        form.add_error(None, error_text(exc))
         procedure.refresh_from_db()
         return _render_detail(request, procedure, status=400, **{form_name: form})
     messages.success(request, success)
@@ -246,7 +239,7 @@ def procedure_step(request: HttpRequest, code) -> HttpResponse:
         user=request.user, code=code, purpose="Schritt dokumentieren"
     )
     form = _step_form(procedure, request.POST)
-    partial = request.htmx and not request.htmx.boosted
+    partial = is_htmx(request)
     if form.is_valid():
         d = form.cleaned_data
         details: dict = {}
@@ -269,7 +262,7 @@ def procedure_step(request: HttpRequest, code) -> HttpResponse:
                 details=details,
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             if partial:
                 return _steps_partial(request, procedure, _step_form(procedure), saved=True)
@@ -377,7 +370,7 @@ def assessment_start(request: HttpRequest, code) -> HttpResponse:
             procedure=procedure, actor=request.user, occurred_at=form.cleaned_data["occurred_at"]
         )
     except ValidationError as exc:
-        form.add_error(None, _error_text(exc))
+        form.add_error(None, error_text(exc))
         return _render_detail(request, procedure, status=400, start_form=form)
     return redirect("cases:assessment_detail", code=assessment.code)
 
@@ -476,7 +469,7 @@ def assessment_detail(request: HttpRequest, code) -> HttpResponse:
                     assessment=assessment, actor=request.user, **form.service_kwargs()
                 )
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(request, _("Die Einschätzung wurde gespeichert."))
                 return redirect("cases:assessment_detail", code=assessment.code)
@@ -500,7 +493,7 @@ def assessment_sign_off(request: HttpRequest, code) -> HttpResponse:
             reason=form.cleaned_data.get("reason", ""),
         )
     except ValidationError as exc:
-        form.add_error(None, _error_text(exc))
+        form.add_error(None, error_text(exc))
         return _render_assessment(request, assessment, status=400, sign_form=form)
     messages.success(request, _("Die Einschätzung ist abgezeichnet und damit verbindlich."))
     return redirect(assessment.procedure.get_absolute_url())
@@ -524,7 +517,7 @@ def assessment_request_sign_off(request: HttpRequest, code) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Die Bitte um Abzeichnung wurde gesendet."))
             return redirect("cases:assessment_detail", code=assessment.code)
@@ -544,7 +537,7 @@ def assessment_return(request: HttpRequest, code) -> HttpResponse:
                 assessment=assessment, actor=request.user, comment=form.cleaned_data["comment"]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Die Einschätzung wurde mit Kommentar zurückgegeben."))
             return redirect("cases:sign_off_inbox")
@@ -560,7 +553,7 @@ def assessment_withdraw_request(request: HttpRequest, code) -> HttpResponse:
     try:
         services.risk_assessment_withdraw_request(assessment=assessment, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Die Bitte um Abzeichnung wurde zurückgezogen."))
     return redirect("cases:assessment_detail", code=assessment.code)
@@ -705,7 +698,7 @@ def commune_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("Die Fristen wurden gespeichert."))
                 return redirect("cases:commune_settings", slug=slug)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
     return render(
         request,
         "cases/commune_settings.html",
@@ -740,7 +733,7 @@ def procedure_link_child(request: HttpRequest, code) -> HttpResponse:
     try:
         services.procedure_link_child(procedure=procedure, actor=request.user, person=person)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Das Kind ist im Personenindex zugeordnet."))
     return redirect(procedure.get_absolute_url())
@@ -766,7 +759,7 @@ def procedure_link_sibling(request: HttpRequest, code) -> HttpResponse:
             person=procedure.indexed_child, other=other.indexed_child, actor=request.user
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Die Kinder sind als Geschwister verknüpft."))
     return redirect(procedure.get_absolute_url())
@@ -837,7 +830,7 @@ def handover_detail(request: HttpRequest, code) -> HttpResponse:
                 handover=handover, actor=request.user, team=form.cleaned_data["team"]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Die Übergabe ist als eigenes Verfahren übernommen."))
             return redirect(procedure.get_absolute_url())

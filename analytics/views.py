@@ -30,6 +30,7 @@ from analytics.forms import (
 from core import permissions
 from core.graphviz import GraphvizUnavailable
 from core.views import forbidden_unless
+from core.web import error_text, is_htmx, render_partial_or_page
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -38,9 +39,8 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     Changing the data source reloads the whole main area (``HX-Target: main``), because
     the activity choices of the extra fields depend on the selected log.
     """
-    if request.htmx and not request.htmx.boosted and request.htmx.target != "main":
-        return render(request, f"{template}#result", context)
-    return render(request, template, context)
+    partial = is_htmx(request) and request.htmx.target != "main"
+    return render_partial_or_page(request, template, "result", context, partial=partial)
 
 
 def _filter_form(request: HttpRequest) -> AnalysisFilterForm:
@@ -304,9 +304,9 @@ def upload_detail(request: HttpRequest, code: str) -> HttpResponse:
         request.user, permissions.DELETE, permissions.QUALITY, upload.municipality_id
     )
     context = {"upload": upload, "can_delete": can_delete}
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "analytics/eventlogupload_detail.html#status-panel", context)
-    return render(request, "analytics/eventlogupload_detail.html", context)
+    return render_partial_or_page(
+        request, "analytics/eventlogupload_detail.html", "status-panel", context
+    )
 
 
 @login_required
@@ -317,7 +317,7 @@ def upload_delete(request: HttpRequest, code: str) -> HttpResponse:
     try:
         services.event_log_upload_delete(upload=upload, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect("analytics:upload_detail", code=upload.code)
     messages.success(request, _("Das Protokoll und seine Dateien wurden gelöscht."))
     return redirect("analytics:upload_list")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from core import permissions
 from core.selectors import audit_events_for_object
 from core.views import forbidden_unless
+from core.web import render_partial_or_page
 from profiles import selectors
 from profiles.forms import MunicipalityFilterForm, MunicipalityForm
 from registry import selectors as registry_selectors
@@ -46,9 +47,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     context = {"form": form, "page": page}
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "profiles/municipality_list.html#table", context)
-    return render(request, "profiles/municipality_list.html", context)
+    return render_partial_or_page(request, "profiles/municipality_list.html", "table", context)
 
 
 def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import exports, permissions
 from core.views import forbidden_unless
+from core.web import render_partial_or_page
 from directory import geo, hsds, selectors, services
 from directory.forms import ImportForm, SearchForm, ServiceForm, ServiceIndicatorForm
 from registry.models import Municipality
@@ -113,9 +114,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         "show_exports": request.user.is_authenticated,
         **_search_context(request, form, filters),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "directory/service_list.html#results", context)
-    return render(request, "directory/service_list.html", context)
+    return render_partial_or_page(request, "directory/service_list.html", "results", context)
 
 
 def service_print(request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import permissions
 from core.views import forbidden_unless
+from core.web import error_text
 from instruments import selectors, services
 from instruments.forms import PublishForm, UploadForm
 from instruments.models import VersionStatus
@@ -58,7 +59,7 @@ def instrument_upload(request: HttpRequest) -> HttpResponse:
             problems = exc.problems
             form.add_error(None, _("Die Datei enthält Fehler; nichts wurde gespeichert."))
         except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("instruments:version_detail", code=version.code)
     status = 400 if problems or form.errors else 200
@@ -106,7 +107,7 @@ def version_detail(request: HttpRequest, code) -> HttpResponse:
                 version=version, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(
                 request, _("Veröffentlicht als Version %(n)s.") % {"n": version.number}
@@ -143,7 +144,7 @@ def version_discard(request: HttpRequest, code) -> HttpResponse:
     try:
         services.instrument_draft_discard(version=version, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     return redirect("instruments:instrument_detail", code=instrument.code)
 
 

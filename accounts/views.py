@@ -26,6 +26,7 @@ from core import ratelimit
 from core.audit import audit_record
 from core.choices import AuditAction
 from core.net import client_address
+from core.web import error_text
 
 _PENDING_TOTP = "ksqm_pending_totp"
 
@@ -204,7 +205,7 @@ def device_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     try:
         services.device_remove(device=device, actor=request.user, verified=_verified(request))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Der zweite Faktor wurde entfernt."))
     return redirect("accounts:security")
@@ -252,7 +253,7 @@ def passkey_register(request: HttpRequest) -> HttpResponse:
             {"error": _("Bitte erst mit dem zweiten Faktor bestätigen.")}, status=403
         )
     except ValidationError as exc:
-        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+        return JsonResponse({"error": error_text(exc)}, status=400)
     if first_factor:
         services._mark_verified(request, device)
         return JsonResponse({"redirect": reverse("accounts:security")})
@@ -275,7 +276,7 @@ def passkey_auth(request: HttpRequest) -> HttpResponse:
     try:
         services.passkey_verify(request=request, credential=data.get("credential") or {})
     except ValidationError as exc:
-        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+        return JsonResponse({"error": error_text(exc)}, status=400)
     return JsonResponse({"redirect": _next_url(request)})
 
 

@@ -30,6 +30,7 @@ from core.services import (
     membership_request_reject,
     membership_revoke,
 )
+from core.web import error_text
 
 
 def forbidden_unless(allowed: bool) -> None:
@@ -188,7 +189,7 @@ def membership_request_decide(request: HttpRequest, code: str, decision: str) ->
             _("Bestätigen muss eine zweite Person der Koordination dieser Kommune."),
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     return redirect("core:membership_list")
 
 

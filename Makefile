@@ -97,10 +97,10 @@ bench-load: install-test
 bench-scale: install-test ops-tools
 	$(PY) bench/scale_out.py
 
-# Production locally: gunicorn (2 workers, DEBUG off, whitenoise), the background worker
+# Production locally: granian (2 workers, DEBUG off, whitenoise), the background worker
 # and the scheduler, on the same var/ database as `make run`. Ctrl+C stops all three.
 SERVE_ENV := DEBUG=False SECRET_KEY_FILE=var/secret.key KSQM_ENCRYPTION_KEY_FILE=var/demo.key \
-	SESSION_COOKIE_SECURE=False CSRF_COOKIE_SECURE=False KSQM_BIND=127.0.0.1:$(PORT)
+	SESSION_COOKIE_SECURE=False CSRF_COOKIE_SECURE=False
 
 var/secret.key:
 	@mkdir -p var
@@ -113,7 +113,8 @@ serve: install var/demo.key var/secret.key
 	@echo "Kinderschutz-QM (Produktionsserver) auf http://127.0.0.1:$(PORT)/  – Strg+C beendet"
 	$(SERVE_ENV) sh -c '$(PY) manage.py worker & W=$$!; $(PY) manage.py scheduler & S=$$!; \
 	  trap "kill $$W $$S 2>/dev/null" EXIT INT TERM; \
-	  $(PY) -m gunicorn config.wsgi:application -c deploy/gunicorn.conf.py'
+	  $(PY) -m granian config.wsgi:application --interface wsgi --no-ws --host 127.0.0.1 \
+	    --port $(PORT) --workers 2 --blocking-threads 1 --log-level warning --respawn-failed-workers'
 
 messages: install
 	$(TEST_ENV) $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore="*/tests/*" --no-obsolete

@@ -1,6 +1,6 @@
 """Scale-out proof: two web instances and a worker sharing PostgreSQL and Redis.
 
-Starts, on this machine, two gunicorn instances (ports A and B) and one background worker,
+Starts, on this machine, two granian instances (ports A and B) and one background worker,
 all configured like separate machines (own var/ folder, shared only through
 ``DATABASE_URL`` and ``REDIS_URL``), and shows:
 
@@ -101,8 +101,9 @@ def spawn(env: dict[str, str], *cmd: str) -> subprocess.Popen:
 
 
 def web(env: dict[str, str], port: int) -> subprocess.Popen:
-    proc = spawn(env, "-m", "gunicorn", "config.wsgi:application", "-w", "1", "-b",
-                 f"127.0.0.1:{port}", "--log-level", "warning")  # fmt: skip
+    proc = spawn(env, "-m", "granian", "config.wsgi:application", "--interface", "wsgi",
+                 "--no-ws", "--workers", "1", "--host", "127.0.0.1", "--port", str(port),
+                 "--log-level", "warning")  # fmt: skip
     for _ in range(120):
         try:
             if requests.get(f"http://127.0.0.1:{port}/health/live", timeout=10).ok:

@@ -1,5 +1,5 @@
 """deploy/ is exercised, not just shipped: systemd units verified by systemd-analyze,
-gunicorn's configuration checked, the nginx example tested by nginx -t, and
+the web unit's granian command started and answering, the nginx example tested by nginx -t, and
 `manage.py check --deploy` clean with the example environment."""
 
 from __future__ import annotations
@@ -86,22 +86,60 @@ def test_unit_verification_catches_a_broken_unit(tmp_path):
     assert done.returncode != 0 and "Restartt" in done.stderr
 
 
-def test_gunicorn_configuration_loads(tmp_path):
-    done = subprocess.run(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "--check-config",
-            "-c",
-            str(DEPLOY / "gunicorn.conf.py"),
-            "config.wsgi:application",
-        ],
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_web_unit_command_serves_with_the_example_environment(tmp_path):
+    """The ExecStart line of ksqm-web.service, run as the unit would (GRANIAN_* from the env)."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    unit = (DEPLOY / "systemd" / "ksqm-web.service").read_text()
+    exec_line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
+    argv = exec_line.removeprefix("ExecStart=").split()
+    assert argv[0].endswith("/granian") and "--interface" in argv
+    env = example_env(tmp_path)
+    port = _free_port()
+    env.update(GRANIAN_PORT=str(port), GRANIAN_WORKERS="1")
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "granian"), *argv[1:]],
         cwd=settings.BASE_DIR,
-        env=example_env(tmp_path),
-        capture_output=True,
-        text=True,
-        check=False,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
-    assert done.returncode == 0, done.stderr[-2000:]
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/health/live",
+        headers={"Host": "kinderschutz.example.de", "X-Forwarded-Proto": "https"},
+    )
+    try:
+        body = b""
+        for _ in range(120):
+            if proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                    body = response.read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.25)
+        assert b'"status"' in body, proc.stdout.read().decode() if proc.poll() is not None else ""
+        plain = urllib.request.Request(
+            f"http://127.0.0.1:{port}/health/live", headers={"Host": "evil.example.org"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(plain, timeout=5)  # noqa: S310
+        assert refused.value.code == 400  # ALLOWED_HOSTS holds under the production server
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=30)
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:

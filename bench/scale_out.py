@@ -13,6 +13,7 @@ all configured like separate machines (own var/ folder, shared only through
 
 Needs PostgreSQL on 127.0.0.1:5432 (trust, user postgres) and Redis on 127.0.0.1:6379.
 Long (about a minute plus migrations); not part of the quick ``make bench``.
+``SCALE_TASK_BACKEND=database`` runs the same proof with the embedded database queue.
 Run: ``make bench-scale`` or ``.venv/bin/python bench/scale_out.py``.
 """
 
@@ -39,6 +40,8 @@ DB = os.environ.get("SCALE_DB", "ksqm_scale_out")
 REDIS = os.environ.get("SCALE_REDIS", "redis://127.0.0.1:6379/7")
 PASSWORD = "Skalierung-2026-Test!"  # noqa: S105 – a throwaway account of this script
 ROWS = int(os.environ.get("SCALE_ROWS", "1500000"))
+# The task queue: "redis" (default here: the multi-machine setup) or "database".
+TASK_BACKEND = os.environ.get("SCALE_TASK_BACKEND", "redis")
 
 SETUP = f"""
 from django.contrib.auth import get_user_model
@@ -75,7 +78,7 @@ def machine_env(var: Path, key: str) -> dict[str, str]:
         MEDIA_ROOT=str(var.parent / "shared-media"),
         DATABASE_URL=f"{PG}/{DB}",
         REDIS_URL=REDIS,
-        KSQM_TASK_BACKEND="database",
+        KSQM_TASK_BACKEND=TASK_BACKEND,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SESSION_COOKIE_SECURE="False",
         CSRF_COOKIE_SECURE="False",

@@ -345,17 +345,27 @@ else:
     }
 
 # KSQM_TASK_BACKEND: "database" (default: tasks wait in the database, `manage.py worker`
-# runs them; any number of workers on any machine) or "immediate" (runs in the request;
-# development only). A Redis-based task backend is not built yet (see README).
+# runs them; any number of workers on any machine), "redis" (tasks wait in Redis at
+# REDIS_URL: for installations with many workers; same task code, same worker command) or
+# "immediate" (runs in the request; development only).
 TASK_BACKEND = os.environ.get("KSQM_TASK_BACKEND", "database")
 _TASK_BACKENDS = {
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "redis": {
+        "BACKEND": "operations.redis_tasks.RedisTaskBackend",
+        "OPTIONS": {
+            "LOCATION": REDIS_URL,
+            "PREFIX": os.environ.get("KSQM_CACHE_PREFIX", "ksqm") + ":tasks",
+        },
+    },
     "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
 if TASK_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(
         f"KSQM_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASK_BACKEND!r}"
     )
+if TASK_BACKEND == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("KSQM_TASK_BACKEND=redis needs REDIS_URL (redis://host:6379/0)")
 TASKS = {"default": {**_TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
 
 # JSON lines (one object per record, with the request id) unless LOG_FORMAT=text.

@@ -67,16 +67,22 @@ def live_workers(*, max_age: int | None = None) -> list[WorkerHeartbeat]:
 
 
 def recover_interrupted_tasks(*, restarted_worker_id: str = "") -> dict[str, int]:
-    """Give tasks of gone workers back to the queue (database backend); counts.
+    """Give tasks of gone workers back to the queue (database or Redis backend); counts.
 
     ``restarted_worker_id``: the id of a worker that is just starting; its earlier run's
     tasks are interrupted by definition, whatever its heartbeat says. Returns
     ``{"requeued": n, "failed": m}``.
     """
+    from django_tasks import task_backends
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
+    from operations.redis_tasks import RedisTaskBackend
+
     alive = {w.worker_id for w in live_workers()} - {restarted_worker_id}
+    backend = task_backends["default"]
+    if isinstance(backend, RedisTaskBackend):
+        return backend.recover(alive=alive, max_claims=MAX_CLAIMS)
     requeued = failed = 0
     with transaction.atomic():
         running = DBTaskResult.objects.select_for_update().filter(status=TaskResultStatus.RUNNING)

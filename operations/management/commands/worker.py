@@ -19,7 +19,7 @@ from operations.worker import (
 class Command(BaseCommand):
     help = (
         "Runs background tasks (upload conversion, mail, scheduled jobs) of the configured "
-        "database task backend until stopped; SIGTERM finishes "
+        "database or Redis task backend until stopped; SIGTERM finishes "
         "the running task first. Tasks of a worker that died are run again."
     )
 
@@ -43,15 +43,16 @@ class Command(BaseCommand):
         worker_id = default_worker_id(options["name"])
         if settings.TASK_BACKEND == "database":
             self._run_database_worker(worker_id, options)
+        elif settings.TASK_BACKEND == "redis":
+            self._run_redis_worker(worker_id, options)
         else:
             raise CommandError(
                 f"KSQM_TASK_BACKEND={settings.TASK_BACKEND} runs tasks in the request; "
-                "a worker is only needed for 'database'."
+                "a worker is only needed for 'database' and 'redis'."
             )
 
-    def _run_database_worker(self, worker_id: str, options: dict[str, Any]) -> None:
-        from django_tasks_db.management.commands.db_worker import Worker
-
+    def _start(self, worker_id: str) -> None:
+        """Heartbeat first, then take back what this worker's previous run left running."""
         heartbeat_beat(worker_id=worker_id, started=True)
         recovered = recover_interrupted_tasks(restarted_worker_id=worker_id)
         if any(recovered.values()):
@@ -59,6 +60,11 @@ class Command(BaseCommand):
                 f"{recovered['requeued']} unterbrochene Aufgabe(n) neu eingereiht, "
                 f"{recovered['failed']} aufgegeben"
             )
+
+    def _run_database_worker(self, worker_id: str, options: dict[str, Any]) -> None:
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        self._start(worker_id)
         beat = HeartbeatThread(worker_id=worker_id, recover=True)
         beat.start()
         worker = Worker(
@@ -73,6 +79,31 @@ class Command(BaseCommand):
         )
         worker.configure_signals()
         self.stdout.write(f"Worker {worker_id} läuft (Datenbank-Warteschlange)")
+        try:
+            worker.run()
+        finally:
+            worker.reset_signals()
+            beat.stop()
+            heartbeat_stop(worker_id=worker_id)
+
+    def _run_redis_worker(self, worker_id: str, options: dict[str, Any]) -> None:
+        from django_tasks import task_backends
+
+        from operations.redis_tasks import RedisWorker
+
+        self._start(worker_id)
+        beat = HeartbeatThread(worker_id=worker_id, recover=True)
+        beat.start()
+        worker = RedisWorker(
+            backend=task_backends["default"],
+            worker_id=worker_id,
+            queue_names=options["queues"].split(","),
+            interval=options["interval"],
+            batch=options["batch"],
+            max_tasks=options["max_tasks"],
+        )
+        worker.configure_signals()
+        self.stdout.write(f"Worker {worker_id} läuft (Redis-Warteschlange)")
         try:
             worker.run()
         finally:

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from accounts.views import LoginView
 from config.api import api
+from core import views as core_views
 from profiles.views import home
 
 urlpatterns = [
@@ -27,6 +28,8 @@ urlpatterns = [
     path("anmelden/", LoginView.as_view(), name="login"),
     path("", include("accounts.urls")),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    # Before Django's own: the switch also remembers a signed-in person's mail language.
+    path("i18n/setlang/", core_views.language_switch, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -41,8 +42,12 @@ def _recipient(value: Any) -> Recipient:
         return value
     if isinstance(value, str):
         return Recipient(email=value)
-    # A user account: the platform keeps no per-user language yet, so the default.
-    return Recipient(email=getattr(value, "email", "") or "")
+    # A user account: the language the person last chose in the interface (UserPreference).
+    try:
+        language = value.preference.language
+    except (AttributeError, ObjectDoesNotExist):
+        language = ""
+    return Recipient(email=getattr(value, "email", "") or "", language=language)
 
 
 def _render(template: str, context: dict[str, Any], language: str) -> tuple[str, str]:

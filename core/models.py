@@ -407,3 +407,25 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return _hash_token(raw)
+
+
+class UserPreference(models.Model):
+    """What a person chose for themselves: for now the language their e-mails come in.
+
+    Written when a signed-in person switches the interface language, so reminders and
+    notices sent later by the worker (no request, no cookie) reach them in that language.
+    Empty: the platform's default language.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    language = models.CharField(_("Sprache"), max_length=8, blank=True, choices=settings.LANGUAGES)
+    changed_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Persönliche Einstellung")
+        verbose_name_plural = _("Persönliche Einstellungen")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or '-'}"

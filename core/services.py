@@ -351,3 +351,32 @@ def api_token_revoke(*, token: ApiToken, actor: Any) -> None:
             actor=actor, action=AuditAction.DELETE, target=token, before={"name": token.name}
         )
         token.delete()
+
+
+def user_language_set(*, user: Any, language: str) -> bool:
+    """Remember ``user``'s language for mails (the person sets it for themselves); changed?
+
+    An unknown code is refused; choosing the language already stored writes nothing.
+    """
+    from django.conf import settings
+
+    from core.models import UserPreference
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unbekannte Sprache: %(code)s") % {"code": language}})
+    with transaction.atomic():
+        preference, created = UserPreference.objects.select_for_update().get_or_create(user=user)
+        if not created and preference.language == language:
+            return False
+        before = {"language": preference.language}
+        preference.language = language
+        preference.full_clean()
+        preference.save()
+        audit_record(
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            target=preference,
+            actor=user,
+            before=None if created else before,
+            after={"language": language},
+        )
+    return True

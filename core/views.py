@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +30,7 @@ from core.services import (
     membership_request_create,
     membership_request_reject,
     membership_revoke,
+    user_language_set,
 )
 from core.web import error_text
 
@@ -200,3 +202,18 @@ def membership_delete(request: HttpRequest, pk: int) -> HttpResponse:
     membership_revoke(membership=membership, actor=request.user, reason=_("Rolle entzogen"))
     messages.success(request, _("Die Rolle wurde entzogen."))
     return redirect("core:membership_list")
+
+
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in person's choice also governs their e-mails."""
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+    ):
+        user_language_set(user=request.user, language=language)
+    return response

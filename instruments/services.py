@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import audit_record, audit_updated, save_created, serialize_for_audit
 from core.choices import AuditAction
 from instruments.models import Instrument, InstrumentVersion, VersionStatus
 from instruments.parsing import InstrumentFileError, parse_instrument_file
@@ -94,13 +94,10 @@ def instrument_publish(
         title = version.definition.get("title") or instrument.title
         if title != instrument.title:
             Instrument.objects.filter(pk=instrument.pk).update(title=title)
-        old, new = changed_only(before, serialize_for_audit(version))
-        audit_record(
+        audit_updated(
+            version,
             actor=actor,
-            action=AuditAction.UPDATE,
-            target=version,
-            before=old,
-            after=new,
+            before=before,
             municipality_id=instrument.municipality_id,
             related=instrument,
             reason=note,

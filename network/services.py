@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import (
+    audit_record,
+    audit_updated,
+    save_created,
+    save_updated,
+    serialize_for_audit,
+)
 from core.choices import AuditAction, Role
 from core.mail import mail_send
 from core.models import Membership
@@ -91,19 +97,9 @@ def contact_update(*, contact: Contact, actor: Any, reason: str = "", **values: 
         before = serialize_for_audit(contact)
         for key, value in values.items():
             setattr(contact, key, value)
-        contact.full_clean()
-        contact.save()
-        old, new = changed_only(before, serialize_for_audit(contact))
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=contact,
-                before=old,
-                after=new,
-                reason=reason,
-                related=contact.institution,
-            )
+        save_updated(
+            contact, actor=actor, before=before, reason=reason, related=contact.institution
+        )
     return contact
 
 
@@ -284,16 +280,13 @@ def agreement_update(
         if document is not None:
             agreement.document.save(Path(document.name).name, document, save=True)
         parties = _set_parties(agreement, institutions, partner_municipalities)
-        old, new = changed_only(before, {**serialize_for_audit(agreement), **parties})
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=agreement,
-                before=old,
-                after=new,
-                reason=reason,
-            )
+        audit_updated(
+            agreement,
+            actor=actor,
+            before=before,
+            after={**serialize_for_audit(agreement), **parties},
+            reason=reason,
+        )
     return agreement
 
 

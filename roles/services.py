@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from django.db import transaction
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import audit_record, save_created, save_updated, serialize_for_audit
 from core.choices import AuditAction
 from registry.models import Municipality
 from roles.models import EscalationStep, NetworkRole, OnCallSlot
@@ -61,18 +61,7 @@ def _update(
         before = serialize_for_audit(record)
         for key, value in values.items():
             setattr(record, key, value)
-        record.full_clean()
-        record.save()
-        old, new = changed_only(before, serialize_for_audit(record))
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=record,
-                before=old,
-                after=new,
-                reason=reason,
-            )
+        save_updated(record, actor=actor, before=before, reason=reason)
     return record
 
 

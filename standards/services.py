@@ -19,7 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import (
+    audit_record,
+    audit_updated,
+    save_created,
+    save_updated,
+    serialize_for_audit,
+)
 from core.choices import AuditAction, Role
 from core.mail import mail_send
 from core.models import Membership
@@ -131,18 +137,13 @@ def document_update(
         for name, items in checked.items():
             getattr(document, name).set(items)
         _reindex(document)
-        old, new = changed_only(
-            before, {**serialize_for_audit(document), **_link_snapshot(document)}
+        audit_updated(
+            document,
+            actor=actor,
+            before=before,
+            after={**serialize_for_audit(document), **_link_snapshot(document)},
+            reason=reason,
         )
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=document,
-                before=old,
-                after=new,
-                reason=reason,
-            )
     return document
 
 
@@ -193,15 +194,7 @@ def document_transition(
         document.full_clean()
         document.save()
         _reindex(document)
-        old, new = changed_only(before, serialize_for_audit(document))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=document,
-            before=old,
-            after=new,
-            reason=reason,
-        )
+        audit_updated(document, actor=actor, before=before, reason=reason)
     return document
 
 
@@ -351,16 +344,5 @@ def glossary_term_update(
         for key, value in values.items():
             setattr(term, key, value)
         term.key = term_key(term.term)
-        term.full_clean()
-        term.save()
-        old, new = changed_only(before, serialize_for_audit(term))
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=term,
-                before=old,
-                after=new,
-                reason=reason,
-            )
+        save_updated(term, actor=actor, before=before, reason=reason)
     return term

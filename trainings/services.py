@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import audit_record, save_created, save_updated, serialize_for_audit
 from core.choices import AuditAction
 from quality.rendering import protocol_pdf
 from registry.models import Municipality
@@ -59,18 +59,7 @@ def training_update(*, training: Training, actor: Any, reason: str = "", **value
         before = serialize_for_audit(training)
         for key, value in values.items():
             setattr(training, key, value)
-        training.full_clean()
-        training.save()
-        old, new = changed_only(before, serialize_for_audit(training))
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=training,
-                before=old,
-                after=new,
-                reason=reason,
-            )
+        save_updated(training, actor=actor, before=before, reason=reason)
     return training
 
 

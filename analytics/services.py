@@ -26,7 +26,7 @@ from analytics import eventlog
 from analytics.engine import CASE
 from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
 from core import permissions
-from core.audit import audit_record, changed_only, serialize_for_audit
+from core.audit import audit_record, save_updated, serialize_for_audit
 from core.choices import AuditAction
 from core.tasks import enqueue_on_commit
 
@@ -77,10 +77,7 @@ def compliance_rule_update(*, rule: ComplianceRule, actor: Any, **changes: Any) 
         setattr(rule, key, value.strip() if isinstance(value, str) else value)
     rule.full_clean()
     with transaction.atomic():
-        rule.save()
-        old, new = changed_only(before, serialize_for_audit(rule))
-        if new:
-            audit_record(actor=actor, action=AuditAction.UPDATE, target=rule, before=old, after=new)
+        save_updated(rule, actor=actor, before=before, clean=False)
     return rule
 
 

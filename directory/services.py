@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import (
+    audit_record,
+    audit_updated,
+    save_created,
+    save_updated,
+    serialize_for_audit,
+)
 from core.choices import AuditAction, Role
 from core.mail import mail_send
 from core.models import Membership
@@ -129,16 +135,7 @@ def service_update(
         refresh_search([service])
         after = serialize_for_audit(service)
         after["target_groups"] = sorted(t.slug for t in service.target_groups.all())
-        old, new = changed_only(before, after)
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=service,
-                before=old,
-                after=new,
-                reason=reason,
-            )
+        audit_updated(service, actor=actor, before=before, after=after, reason=reason)
     return service
 
 
@@ -223,18 +220,7 @@ def service_indicator_record(
         before = serialize_for_audit(indicator)
         for key, value in values.items():
             setattr(indicator, key, value)
-        indicator.full_clean()
-        indicator.save()
-        old, new = changed_only(before, serialize_for_audit(indicator))
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=indicator,
-                before=old,
-                after=new,
-                related=service,
-            )
+        save_updated(indicator, actor=actor, before=before, related=service)
         return indicator
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import audit_record, audit_updated, save_created, serialize_for_audit
 from core.choices import AuditAction
 from core.mail import mail_send
 from evaluation.frameworks import (
@@ -185,15 +185,7 @@ def round_close(*, evaluation_round: Round, actor: Any, reason: str = "") -> Rou
         evaluation_round.save(update_fields=["status", "closed_on"])
         # Unsubmitted drafts belong to people who did not answer; they are not kept.
         evaluation_round.invitations.filter(used=False).update(draft={})
-        old, new = changed_only(before, serialize_for_audit(evaluation_round))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=evaluation_round,
-            before=old,
-            after=new,
-            reason=reason,
-        )
+        audit_updated(evaluation_round, actor=actor, before=before, reason=reason)
     return evaluation_round
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import audit_record, changed_only, save_created, save_updated, serialize_for_audit
 from core.choices import AuditAction
 from registry import gazetteer
 from registry.choices import Sex
@@ -143,9 +143,7 @@ def cluster_get_or_create(*, number: int, actor: Any) -> Cluster:
 def _cluster_save(cluster: Cluster, model: Municipality | None, *, actor: Any) -> None:
     before = serialize_for_audit(cluster)
     cluster.model_municipality = model
-    cluster.save()
-    old, new = changed_only(before, serialize_for_audit(cluster))
-    audit_record(actor=actor, action=AuditAction.UPDATE, target=cluster, before=old, after=new)
+    save_updated(cluster, actor=actor, before=before, clean=False)
 
 
 def cluster_set_model(*, cluster: Cluster, model: Municipality, actor: Any) -> list[str]:
@@ -300,17 +298,7 @@ def institution_update(
             # Leave the caller's object as it is stored, not half-changed.
             institution.refresh_from_db()
             raise
-        institution.save()
-        old, new = changed_only(before, serialize_for_audit(institution))
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=institution,
-                before=old,
-                after=new,
-                reason=reason,
-            )
+        save_updated(institution, actor=actor, before=before, clean=False, reason=reason)
     return institution
 
 
@@ -491,11 +479,7 @@ def population_import_csv(*, text: str, source: str, actor: Any) -> int:
                     continue
                 before = serialize_for_audit(existing)
                 existing.count, existing.age_to, existing.synthetic = row.count, row.age_to, False
-                existing.save()
-                old, new = changed_only(before, serialize_for_audit(existing))
-                audit_record(
-                    actor=actor, action=AuditAction.UPDATE, target=existing, before=old, after=new
-                )
+                save_updated(existing, actor=actor, before=before, clean=False)
             else:
                 row.full_clean()
                 row.save()

@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
-from core.choices import AuditAction
+from core.audit import audit_updated, save_created, serialize_for_audit
 from quality.choices import (
     OUTCOME_TRANSITIONS,
     OutcomeScope,
@@ -171,8 +170,7 @@ def outcome_update(
                     {"decided_in": _("Der Termin gehört zu einem anderen Cluster.")}
                 )
             current.decided_in.set(sessions)
-        old, new = changed_only(before, serialize_for_audit(current))
-        audit_record(actor=actor, action=AuditAction.UPDATE, target=current, before=old, after=new)
+        audit_updated(current, actor=actor, before=before)
     outcome.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
     return current
 
@@ -225,15 +223,7 @@ def outcome_transition(
             actor_name=_actor_display(actor),
             note=note,
         )
-        old, new = changed_only(before, serialize_for_audit(current))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=current,
-            before=old,
-            after=new,
-            reason=note,
-        )
+        audit_updated(current, actor=actor, before=before, reason=note)
     outcome.status, outcome.version = current.status, current.version
     outcome.status_changed_at = current.status_changed_at
     return current

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import audit_record, save_created, save_updated, serialize_for_audit
 from core.choices import AuditAction
 from quality.choices import (
     OutcomeScope,
@@ -60,10 +60,12 @@ def _sync_level(
             if row.position != position:
                 before = serialize_for_audit(row)
                 row.position = position
-                row.save(update_fields=["position", "updated_at"])
-                old, new = changed_only(before, serialize_for_audit(row))
-                audit_record(
-                    actor=actor, action=AuditAction.UPDATE, target=row, before=old, after=new
+                save_updated(
+                    row,
+                    actor=actor,
+                    before=before,
+                    update_fields=["position", "updated_at"],
+                    clean=False,
                 )
         else:
             row = model(
@@ -229,11 +231,7 @@ def profile_item_update(*, item: ProfileItem, text: str, actor: Any) -> ProfileI
     with transaction.atomic():
         before = serialize_for_audit(item)
         item.text = text.strip()
-        item.full_clean()
-        item.save()
-        old, new = changed_only(before, serialize_for_audit(item))
-        if new:
-            audit_record(actor=actor, action=AuditAction.UPDATE, target=item, before=old, after=new)
+        save_updated(item, actor=actor, before=before)
     return item
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import audit_record, save_created, save_updated, serialize_for_audit
 from core.choices import AuditAction
 from core.mail import mail_send
 from core.permissions import SystemActor
@@ -181,18 +181,7 @@ def seat_quota_set(
             )
         before = serialize_for_audit(quota)
         quota.seats = seats
-        quota.full_clean()
-        quota.save()
-        old, new = changed_only(before, serialize_for_audit(quota))
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=quota,
-                before=old,
-                after=new,
-                related=workshop,
-            )
+        save_updated(quota, actor=actor, before=before, related=workshop)
         return quota
 
 
@@ -302,14 +291,11 @@ def invitation_respond(*, registration: Registration, accept: bool) -> Registrat
             was_registered = registration.status == RegistrationStatus.REGISTERED
             registration.status = RegistrationStatus.CANCELLED
             registration.invitation_token = None
-        registration.save()
-        old, new = changed_only(before, serialize_for_audit(registration))
-        audit_record(
+        save_updated(
+            registration,
             actor=actor,
-            action=AuditAction.UPDATE,
-            target=registration,
-            before=old,
-            after=new,
+            before=before,
+            clean=False,
             related=session,
             reason=_("Antwort über den persönlichen Einladungslink"),
         )
@@ -336,16 +322,7 @@ def registration_cancel(*, registration: Registration, actor: Any) -> Registrati
         WorkshopSession.objects.select_for_update().filter(pk=session.pk).first()
         before = serialize_for_audit(registration)
         registration.status = RegistrationStatus.CANCELLED
-        registration.save()
-        old, new = changed_only(before, serialize_for_audit(registration))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=registration,
-            before=old,
-            after=new,
-            related=session,
-        )
+        save_updated(registration, actor=actor, before=before, clean=False, related=session)
         _promote_waiting(session=session, actor=actor)
     return registration
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import audit_record, changed_only, save_created, save_updated, serialize_for_audit
 from core.choices import AuditAction
 from quality.choices import (
     RegistrationStatus,
@@ -77,13 +77,7 @@ def workshop_update(*, workshop: Workshop, actor: Any, **changes: Any) -> Worksh
         before = serialize_for_audit(workshop)
         for name, value in changes.items():
             setattr(workshop, name, value)
-        workshop.full_clean()
-        workshop.save()
-        old, new = changed_only(before, serialize_for_audit(workshop))
-        if new:
-            audit_record(
-                actor=actor, action=AuditAction.UPDATE, target=workshop, before=old, after=new
-            )
+        new = save_updated(workshop, actor=actor, before=before)
         if "capacity" in new:
             for session in workshop.sessions.filter(capacity=None, status=SessionStatus.SCHEDULED):
                 _promote_waiting(session=session, actor=actor)
@@ -263,14 +257,11 @@ def session_cancel(*, session: WorkshopSession, actor: Any, reason: str = "") ->
         session.status = SessionStatus.CANCELLED
         session.cancel_reason = reason
         session.sequence += 1
-        session.save()
-        old, new = changed_only(before, serialize_for_audit(session))
-        audit_record(
+        save_updated(
+            session,
             actor=actor,
-            action=AuditAction.UPDATE,
-            target=session,
-            before=old,
-            after=new,
+            before=before,
+            clean=False,
             reason=reason,
             related=session.workshop,
         )

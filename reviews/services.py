@@ -19,7 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import (
+    audit_record,
+    audit_updated,
+    save_created,
+    save_updated,
+    serialize_for_audit,
+)
 from core.choices import AuditAction
 from core.context import untraced_context
 from registry.models import Institution, Municipality
@@ -136,16 +142,7 @@ def review_update(
         if team is not None:
             review.team.set(_check_team(review.municipality, team))
         after = serialize_for_audit(review) | {"team": sorted(i.pk for i in review.team.all())}
-        old, new = changed_only(before, after)
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=review,
-                before=old,
-                after=new,
-                reason=reason,
-            )
+        audit_updated(review, actor=actor, before=before, after=after, reason=reason)
     return review
 
 
@@ -208,18 +205,7 @@ def episode_update(*, episode: Episode, actor: Any, **fields: Any) -> Episode:
         before = serialize_for_audit(episode)
         for name, value in fields.items():
             setattr(episode, name, value)
-        episode.full_clean()
-        episode.save()
-        old, new = changed_only(before, serialize_for_audit(episode))
-        if new:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=episode,
-                before=old,
-                after=new,
-                related=episode.review,
-            )
+        save_updated(episode, actor=actor, before=before, related=episode.review)
     return episode
 
 
@@ -428,13 +414,10 @@ def finding_publish(
                 "search_text": search.normalise(title, public_text, finding.category.label),
             },
         )
-        old, new = changed_only(before, serialize_for_audit(finding))
-        audit_record(
+        audit_updated(
+            finding,
             actor=actor,
-            action=AuditAction.UPDATE,
-            target=finding,
-            before=old,
-            after=new,
+            before=before,
             related=review,
             reason=_("in der Lernbibliothek veröffentlicht"),
         )
@@ -558,17 +541,10 @@ def error_category_save(
             position,
             is_active,
         )
-        category.full_clean()
-        category.save()
-        after = serialize_for_audit(category)
-        old, new = changed_only(before, after) if before else (None, after)
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE if before else AuditAction.CREATE,
-            target=category,
-            before=old,
-            after=new,
-        )
+        if before is None:
+            save_created(category, actor=actor)
+        else:
+            save_updated(category, actor=actor, before=before)
     return category
 
 
@@ -750,8 +726,7 @@ def incident_report_moderate(
             )
         else:
             LibraryItem.objects.filter(incident=report).delete()
-        old, new = changed_only(before, serialize_for_audit(report))
-        audit_record(actor=actor, action=AuditAction.UPDATE, target=report, before=old, after=new)
+        audit_updated(report, actor=actor, before=before)
     return report
 
 
@@ -766,6 +741,4 @@ def incident_report_reject(*, report: IncidentReport, actor: Any, answer: str = 
         report.answer = answer.strip()
         report.answered_on = timezone.localdate() if answer.strip() else None
         report.moderated_by = actor if getattr(actor, "is_authenticated", False) else None
-        report.save()
-        old, new = changed_only(before, serialize_for_audit(report))
-        audit_record(actor=actor, action=AuditAction.UPDATE, target=report, before=old, after=new)
+        save_updated(report, actor=actor, before=before, clean=False)

@@ -24,7 +24,7 @@ from cases import services as case_services
 from cases.choices import ActivityCode, Channel
 from cases.choices import Sex as ChildSex
 from core import crypto, permissions
-from core.audit import audit_record, changed_only, save_created, serialize_for_audit
+from core.audit import audit_record, save_created, save_updated, serialize_for_audit
 from core.choices import AuditAction, Role
 from core.mail import mail_send
 from core.models import Membership
@@ -217,10 +217,7 @@ def partner_settings_update(
         before = serialize_for_audit(row)
         row.retention_years = retention_years
         row.sign_off_rule = sign_off_rule
-        row.full_clean()
-        row.save()
-        old, new = changed_only(before, serialize_for_audit(row))
-        audit_record(actor=actor, action=AuditAction.UPDATE, target=row, before=old, after=new)
+        save_updated(row, actor=actor, before=before)
     return row
 
 
@@ -341,10 +338,7 @@ def insofa_update(*, member: InsofaPoolMember, actor: Any, **changes: Any) -> In
         before = serialize_for_audit(member)
         for name, value in changes.items():
             setattr(member, name, value)
-        member.full_clean()
-        member.save()
-        old, new = changed_only(before, serialize_for_audit(member))
-        audit_record(actor=actor, action=AuditAction.UPDATE, target=member, before=old, after=new)
+        save_updated(member, actor=actor, before=before)
     return member
 
 
@@ -603,10 +597,7 @@ def record_update(
                 municipality_id=record.municipality_id,
             )
         _validate_record(record)
-        record.full_clean()
-        record.save()
-        old, new = changed_only(before, serialize_for_audit(record))
-        audit_record(actor=actor, action=AuditAction.UPDATE, target=record, before=old, after=new)
+        save_updated(record, actor=actor, before=before)
         if not had_talk and (record.parents_talk or record.child_talk):
             _event(
                 record=record,
@@ -662,10 +653,7 @@ def record_sign_off(*, record: PartnerRecord, actor: Any) -> PartnerRecord:
         years = settings_for(municipality_id=record.municipality_id).retention_years
         today = timezone.localdate()
         record.purge_after = today.replace(year=today.year + years)
-        record.full_clean()
-        record.save()
-        old, new = changed_only(before, serialize_for_audit(record))
-        audit_record(actor=actor, action=AuditAction.SIGN_OFF, target=record, before=old, after=new)
+        save_updated(record, actor=actor, before=before, action=AuditAction.SIGN_OFF, always=True)
         _event(
             record=record,
             activity=PartnerActivity.RECORD_SIGNED,
@@ -732,17 +720,7 @@ def consultation_respond(
         consultation.status = ConsultationStatus.ACCEPTED if accept else ConsultationStatus.DECLINED
         consultation.answered_at = timezone.now()
         consultation.decline_reason = "" if accept else reason.strip()
-        consultation.full_clean()
-        consultation.save()
-        old, new = changed_only(before, serialize_for_audit(consultation))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=consultation,
-            before=old,
-            after=new,
-            related=consultation.record,
-        )
+        save_updated(consultation, actor=actor, before=before, related=consultation.record)
     return consultation
 
 
@@ -774,17 +752,7 @@ def consultation_complete(
         consultation.consulted_at = consulted_at
         consultation.outcome = outcome
         consultation.result = result.strip()
-        consultation.full_clean()
-        consultation.save()
-        old, new = changed_only(before, serialize_for_audit(consultation))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=consultation,
-            before=old,
-            after=new,
-            related=consultation.record,
-        )
+        save_updated(consultation, actor=actor, before=before, related=consultation.record)
         insofa = consultation.insofa
         _event(
             record=consultation.record,
@@ -960,16 +928,7 @@ def message_acknowledge(
         message.procedure = procedure
         # One source of deadlines: the procedure's feedback deadline (commune policy).
         message.feedback_due = procedure.feedback_due or message.feedback_due
-        message.save()
-        old, new = changed_only(before, serialize_for_audit(message))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=message,
-            before=old,
-            after=new,
-            reason="Eingang bestätigt",
-        )
+        save_updated(message, actor=actor, before=before, clean=False, reason="Eingang bestätigt")
         jugendamt = jugendamt_of(message.municipality_id)
         _event(
             record=message.record,
@@ -1016,9 +975,7 @@ def message_record_involvement(
         message.involvement_kind = kind if involvement == ReporterInvolvement.INVOLVED else ""
         message.involvement_note = note.strip()
         message.involvement_at = occurred_at
-        message.save()
-        old, new = changed_only(before, serialize_for_audit(message))
-        audit_record(actor=actor, action=AuditAction.UPDATE, target=message, before=old, after=new)
+        save_updated(message, actor=actor, before=before, clean=False)
         if involvement == ReporterInvolvement.INVOLVED:
             _event(
                 record=message.record,
@@ -1061,9 +1018,7 @@ def message_feedback_send(
         message.feedback_active = active
         message.feedback_text = text.strip()
         message.feedback_by_name = _actor_name(actor)[:150]
-        message.save()
-        old, new = changed_only(before, serialize_for_audit(message))
-        audit_record(actor=actor, action=AuditAction.UPDATE, target=message, before=old, after=new)
+        save_updated(message, actor=actor, before=before, clean=False)
         if message.procedure.feedback_at is None:
             case_services.procedure_record_step(
                 procedure=message.procedure,

@@ -59,7 +59,7 @@ from cases.models import (
     TeamMembership,
 )
 from core import crypto, permissions
-from core.audit import audit_record, changed_only, serialize_for_audit
+from core.audit import audit_record, audit_updated, save_updated, serialize_for_audit
 from core.choices import AuditAction
 from core.mail import mail_send
 
@@ -231,17 +231,7 @@ def case_policy_update(
             policy.require_team_lead_signoff = require_team_lead_signoff
         if retention_years is not None:
             policy.retention_years = retention_years
-        policy.full_clean()
-        policy.save()
-        old, new = changed_only(before, serialize_for_audit(policy))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=policy,
-            before=old,
-            after=new,
-            reason=reason,
-        )
+        save_updated(policy, actor=actor, before=before, reason=reason)
     return policy
 
 
@@ -702,14 +692,12 @@ def handover_accept(*, handover: Handover, actor: Any, team: Team) -> Procedure:
         handover.status = HandoverStatus.ACCEPTED
         handover.received_procedure = procedure
         handover.accepted_at = timezone.now()
-        handover.save(update_fields=["status", "received_procedure", "accepted_at"])
-        old, new = changed_only(before, serialize_for_audit(handover))
-        audit_record(
+        save_updated(
+            handover,
             actor=actor,
-            action=AuditAction.UPDATE,
-            target=handover,
-            before=old,
-            after=new,
+            before=before,
+            update_fields=["status", "received_procedure", "accepted_at"],
+            clean=False,
             municipality_id=team.municipality_id,
             reason=_("Übergabe nach § 8a Abs. 6 übernommen"),
         )
@@ -747,10 +735,7 @@ def procedure_close(
             occurred_at=occurred_at,
             note=note,
         )
-        old, new = changed_only(before, serialize_for_audit(procedure))
-        audit_record(
-            actor=actor, action=AuditAction.UPDATE, target=procedure, before=old, after=new
-        )
+        audit_updated(procedure, actor=actor, before=before)
     return procedure
 
 
@@ -936,15 +921,10 @@ def risk_assessment_update(
                     % {"kinds": ", ".join(sorted(unknown))}
                 )
             assessment.kinds = [k for k in EndangermentKind.values if k in kinds]
-        assessment.full_clean()
-        assessment.save()
-        old, new = changed_only(before, serialize_for_audit(assessment))
-        audit_record(
+        save_updated(
+            assessment,
             actor=actor,
-            action=AuditAction.UPDATE,
-            target=assessment,
-            before=old,
-            after=new,
+            before=before,
             municipality_id=assessment.procedure.municipality_id,
             related=assessment.procedure,
         )
@@ -998,16 +978,15 @@ def risk_assessment_sign_off(
         request = _open_request(assessment)
         if request is not None:
             _request_answer(request, actor=actor, status=SignOffRequestStatus.SIGNED)
-        old, new = changed_only(before, serialize_for_audit(assessment))
-        audit_record(
+        audit_updated(
+            assessment,
             actor=actor,
+            before=before,
             action=AuditAction.SIGN_OFF,
-            target=assessment,
-            before=old,
-            after=new,
             reason=reason,
             municipality_id=procedure.municipality_id,
             related=procedure,
+            always=True,
         )
         update: dict[str, Any] = {
             "result": assessment.result,
@@ -1078,14 +1057,12 @@ def _request_answer(
     request.status = status
     request.answer = answer
     request.answered_at = timezone.now()
-    request.save(update_fields=["status", "answer", "answered_at"])
-    old, new = changed_only(before, serialize_for_audit(request))
-    audit_record(
+    save_updated(
+        request,
         actor=actor,
-        action=AuditAction.UPDATE,
-        target=request,
-        before=old,
-        after=new,
+        before=before,
+        update_fields=["status", "answer", "answered_at"],
+        clean=False,
         municipality_id=request.assessment.procedure.municipality_id,
         related=request.assessment.procedure,
     )

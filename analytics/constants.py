@@ -1,8 +1,11 @@
 """Constants of the analytics app."""
 
-# Figures based on fewer cases are withheld in comparisons between communes, so that no
-# single procedure can be recognised (the usual small-count rule of official statistics).
-SUPPRESSION_THRESHOLD = 5
+# Small-cell suppression: one threshold for the platform, kept in core so that partners
+# (a lower floor) reads the same number without importing analytics.
+from core.constants import SUPPRESSION_THRESHOLD
+
+__all__ = ["COMPARISON_NOISE", "SUPPRESSION_THRESHOLD"]
+
 # The cross-commune comparison adds a keyed, bounded noise of at most ±COMPARISON_NOISE
 # to every count it publishes (see analytics.selectors.comparison_report).
 COMPARISON_NOISE = 2

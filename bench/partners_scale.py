@@ -132,13 +132,10 @@ def populate(institution, author, n: int, rng: random.Random) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--records", type=int, default=int(os.environ.get("BENCH_RECORDS", "100000"))
-    )
-    args = parser.parse_args()
-    call_command("migrate", verbosity=0)
+def bench_fixture():
+    """The bench commune with one Kita, its staff member and a Jugendamt caseworker."""
+    from django.contrib.auth import get_user_model
+
     from cases.models import Team, TeamMembership
     from core.choices import Role
     from core.models import Membership
@@ -146,15 +143,12 @@ def main() -> None:
     from partners.models import StaffBinding
     from registry.models import Institution, Municipality
 
-    wipe()
     muni, _ = Municipality.objects.get_or_create(
         slug="bench-partner", defaults={"name": "Bench Partner"}
     )
     kita, _ = Institution.objects.get_or_create(
         municipality=muni, name="Bench-Kita", defaults={"institution_type": "daycare"}
     )
-    from django.contrib.auth import get_user_model
-
     users = get_user_model().objects
     staff = users.filter(username="bench-kita").first() or user_create(
         username="bench-kita", password="bench-kennwort-1"
@@ -170,6 +164,18 @@ def main() -> None:
     )
     team, _ = Team.objects.get_or_create(municipality=muni, name="Bench ASD")
     TeamMembership.objects.get_or_create(team=team, user=worker)
+    return kita, staff, worker
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--records", type=int, default=int(os.environ.get("BENCH_RECORDS", "100000"))
+    )
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    wipe()
+    kita, staff, worker = bench_fixture()
 
     rng = random.Random(13)
     seconds = populate(kita, staff, args.records, rng)

@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from cases.choices import ActivityCode, ProcedureStatus, SignOffRequestStatus
 from cases.models import Procedure, ProcedureEvent, RiskAssessment, SignOffRequest, Team
@@ -585,3 +588,29 @@ def due_items_for_user(*, user: Any, today: dt.date) -> list:
             )
         )
     return items
+
+
+# --- what other apps link to a procedure ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcedureLink:
+    """A record of another app that belongs to this procedure, as the procedure page shows
+    it: what it is (``label``), which one (``text``), and where the user may open it."""
+
+    label: str
+    text: str
+    url: str
+
+
+def procedure_links(*, user: Any, procedure: Procedure) -> list[ProcedureLink]:
+    """Links from ``procedure`` to what led to it in apps above cases (e.g. the partner's
+    Mitteilung it was created from). ``cases`` imports none of them: an app names a
+    function on its ``AppConfig`` (``procedure_links = "partners.selectors.…"``) that takes
+    ``user`` and ``procedure`` and returns only what ``user`` may open."""
+    links: list[ProcedureLink] = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "procedure_links", None)
+        if path:
+            links.extend(import_string(path)(user=user, procedure=procedure))
+    return links

@@ -178,6 +178,7 @@ def _detail_context(request: HttpRequest, procedure, **forms) -> dict:
         "handover_form": forms.get("handover_form") or _handover_form(procedure),
         "handover": getattr(procedure, "handover", None) if procedure.handed_over_at else None,
         "received_handover": selectors.handover_received_by(procedure=procedure),
+        "linked": selectors.procedure_links(user=request.user, procedure=procedure),
         "history": audit_events_for_object(obj=procedure)[:100],
         "now": timezone.now(),
     }

@@ -303,6 +303,7 @@ def _intake_out(m) -> IntakeOut:
         institution=m.institution.name,
         institution_type=m.institution.institution_type,
         reporter_category=m.reporter_category,
+        reporter_category_label=str(m.get_reporter_category_display()),
         sent_at=m.sent_at,
         status=m.status,
         procedure=m.procedure.code if m.procedure_id else None,
@@ -388,7 +389,10 @@ def feedback(request: HttpRequest, code: str, payload: FeedbackIn):
         user=request.user, code=code, purpose="API: Rückmeldung geben"
     )
     message = services.message_feedback_send(
-        message=message, actor=request.user, **payload.model_dump()
+        message=message,
+        actor=request.user,
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+        **payload.model_dump(),
     )
     return _intake_out(message)
 

@@ -13,3 +13,5 @@ class PartnersConfig(AppConfig):
         ("partners:intake", _("Eingang Mitteilungen"), True, "cases"),
         ("partners:network", _("Einrichtungen im Netzwerk"), True, "analytics"),
     )
+    # The procedure page links back to the Mitteilung it came from (cases.selectors hook).
+    procedure_links = "partners.selectors.procedure_links_for_user"

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import ReporterCategory
 from cases.fields import EncryptedTextField
 from core import permissions
 from core.models import TenantModel
@@ -354,8 +355,22 @@ class PartnerRecord(TenantModel):
         verbose_name = _("Dokumentation der Einrichtung")
         verbose_name_plural = _("Dokumentationen der Einrichtungen")
         ordering = ["-noticed_on", "-id"]
+        # The institution's dashboard reads only index ranges (covering indexes, no row
+        # loads): counts by status, monitored records due for review, and the list in
+        # noticed order, each starting with (institution, municipality) — the two
+        # equalities of ``selectors.records_for_user``. bench/partners_dashboard.py.
         indexes = [
-            models.Index(fields=["institution", "status"], name="partners_rec_inst_status"),
+            models.Index(
+                fields=["institution", "municipality", "status"], name="partners_rec_inst_status"
+            ),
+            models.Index(
+                fields=["institution", "municipality", "decision", "review_on"],
+                name="partners_rec_inst_review",
+            ),
+            models.Index(
+                fields=["institution", "municipality", "noticed_on"],
+                name="partners_rec_inst_noticed",
+            ),
             models.Index(fields=["municipality", "noticed_on"], name="partners_rec_muni_noticed"),
         ]
         constraints = [
@@ -481,7 +496,9 @@ class PartnerMessage(TenantModel):
         related_name="partner_messages",
         verbose_name=_("meldende Einrichtung"),
     )
-    reporter_category = models.CharField(_("Bekannt geworden durch"), max_length=24)
+    reporter_category = models.CharField(
+        _("Bekannt geworden durch"), max_length=24, choices=ReporterCategory.choices
+    )
     sent_at = models.DateTimeField(_("eingegangen am"), db_index=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -589,6 +606,11 @@ class PartnerMessage(TenantModel):
         indexes = [
             models.Index(fields=["municipality", "status", "sent_at"], name="partners_msg_intake"),
             models.Index(fields=["feedback_at", "feedback_due"], name="partners_msg_feedback"),
+            # The institution's dashboard: open and answered Mitteilungen of one institution.
+            models.Index(
+                fields=["institution", "municipality", "feedback_at"],
+                name="partners_msg_inst_feedback",
+            ),
         ]
 
     def __str__(self) -> str:

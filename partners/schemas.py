@@ -150,6 +150,7 @@ class IntakeOut(Schema):
     institution: str
     institution_type: str
     reporter_category: str
+    reporter_category_label: str
     sent_at: dt.datetime
     status: str
     procedure: uuid.UUID | None

@@ -15,11 +15,21 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from core import permissions
 from core.audit import access_log_record
-from partners.choices import ConsultationStatus, MessageStatus, PartnerActivity
+from core.constants import SUPPRESSION_THRESHOLD
+from partners.choices import (
+    ConsultationStatus,
+    Decision,
+    MessageStatus,
+    PartnerActivity,
+    RecordStatus,
+)
 from partners.models import (
     Consultation,
     InsofaPoolMember,
@@ -61,16 +71,26 @@ def binding_for(*, user: Any) -> StaffBinding | None:
 
 def records_for_user(*, user: Any) -> QuerySet[PartnerRecord]:
     """Records of the one institution the user is bound to (nothing for anyone else)."""
-    binding = binding_for(user=user)
+    return _records_of(user, binding_for(user=user))
+
+
+def _records_of(user: Any, binding: StaffBinding | None) -> QuerySet[PartnerRecord]:
     if binding is None:
         return PartnerRecord.objects.none()
-    return PartnerRecord.objects.visible_to(user).filter(institution_id=binding.institution_id)
+    # Both equalities (the binding's institution AND its commune) besides the role gate:
+    # the dashboard's indexes start with (institution, municipality).
+    return PartnerRecord.objects.visible_to(user).filter(
+        institution_id=binding.institution_id, municipality_id=binding.municipality_id
+    )
 
 
 def record_list(
     *, user: Any, status: str = "", decision: str = "", q: str = ""
 ) -> QuerySet[PartnerRecord]:
-    qs = records_for_user(user=user).select_related("institution", "message")
+    # No JOIN to the institution (one institution per list; prefetched in one query): with
+    # the planner's statistics, SQLite starts a JOIN at the one-row institution table and
+    # then sorts all the institution's records instead of reading the noticed index.
+    qs = records_for_user(user=user).select_related("message").prefetch_related("institution")
     if status:
         qs = qs.filter(status=status)
     if decision:
@@ -103,17 +123,38 @@ def record_message(record: PartnerRecord) -> PartnerMessage | None:
 
 
 def record_dashboard(*, user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Counts for the institution's start page (index-backed aggregates, no row loads)."""
-    qs = records_for_user(user=user)
+    """Counts for the institution's start page: four aggregate queries, each one range of
+    a covering index (no row is loaded, whatever the number of records).
+
+    * all records, and the drafts — ``partners_rec_inst_noticed`` / ``partners_rec_inst_status``
+    * monitored records due for review — ``partners_rec_inst_review``
+    * Mitteilungen with and without feedback — ``partners_msg_inst_feedback``; a message
+      carries its record's institution, so no join or subquery over the records.
+
+    The naive way (load the records and their messages, count in Python) and the former
+    subquery version are the peers in ``bench/partners_dashboard.py``.
+    """
+    binding = binding_for(user=user)
+    if binding is None:
+        return dict.fromkeys(
+            ("total", "drafts", "review_due", "messages_open", "feedback_received"), 0
+        )
+    records = _records_of(user, binding)
     today = timezone.localdate(now) if now else timezone.localdate()
-    counts = qs.aggregate(
-        total=Count("id"),
-        drafts=Count("id", filter=Q(status="draft")),
-        review_due=Count("id", filter=Q(decision="monitor", review_on__lte=today)),
+    counts: dict[str, Any] = {
+        "total": records.count(),
+        "drafts": records.filter(status=RecordStatus.DRAFT).count(),
+        "review_due": records.filter(decision=Decision.MONITOR, review_on__lte=today).count(),
+    }
+    messages = PartnerMessage.objects.visible_to(user).filter(
+        institution_id=binding.institution_id, municipality_id=binding.municipality_id
     )
-    messages = PartnerMessage.objects.filter(record__in=qs)
-    counts["messages_open"] = messages.filter(feedback_at__isnull=True).count()
-    counts["feedback_received"] = messages.filter(feedback_at__isnull=False).count()
+    counts.update(
+        messages.aggregate(
+            messages_open=Count("id", filter=Q(feedback_at__isnull=True)),
+            feedback_received=Count("id", filter=Q(feedback_at__isnull=False)),
+        )
+    )
     return counts
 
 
@@ -307,6 +348,32 @@ def message_get_for_jugendamt(*, user: Any, code: Any, purpose: str) -> PartnerM
     return message
 
 
+def procedure_links_for_user(*, user: Any, procedure: Any) -> list[Any]:
+    """The procedure page's link back to the Mitteilung it was created from (the hook
+    ``PartnersConfig.procedure_links``), when ``user`` may open that Mitteilung in the
+    intake. Only the Mitteilung: the institution's own record stays the institution's."""
+    from cases.selectors import ProcedureLink
+
+    message = intake_for_user(user=user).filter(procedure_id=procedure.pk).first()
+    if message is None:
+        return []
+    sent = timezone.localtime(message.sent_at)
+    return [
+        ProcedureLink(
+            label=str(_("Mitteilung einer Einrichtung")),
+            text=str(
+                _("%(receipt)s von %(institution)s, eingegangen am %(date)s")
+                % {
+                    "receipt": message.receipt,
+                    "institution": message.institution.name,
+                    "date": date_format(sent, "SHORT_DATETIME_FORMAT"),
+                }
+            ),
+            url=reverse("partners:intake_detail", args=[message.code]),
+        )
+    ]
+
+
 # --- the chain's event log for the analysis ---------------------------------------------------
 
 
@@ -400,7 +467,6 @@ def reaction_times(
     Aggregates only; a row based on fewer than ``SUPPRESSION_THRESHOLD`` Mitteilungen
     shows no figures (small-cell suppression), so no single child can be recognised.
     """
-    from analytics.constants import SUPPRESSION_THRESHOLD
     from registry.taxonomy import institution_type_choices
 
     ids = _analysable_ids(user, municipality_ids)

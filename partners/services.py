@@ -384,6 +384,7 @@ def staff_invite(
                 "role": StaffRole(role).label,
                 "inst": institution.name,
                 "days": INVITATION_DAYS,
+                "expires_at": invitation.expires_at,
                 "link": link,
             },
             to=[email],
@@ -994,11 +995,13 @@ def message_feedback_send(
     indications_seen: bool,
     active: bool,
     text: str,
+    base_url: str = "",
 ) -> PartnerMessage:
     """Feedback to the sender on the legal basis the agreement (or § 4 Abs. 4 KKG) names.
 
     It is also the procedure's "Rückmeldung an meldende Fachkraft" step, so the case
-    team's due list and the compliance analysis see the same deadline met.
+    team's due list and the compliance analysis see the same deadline met. The sender and
+    the institution's lead get a mail after the commit (:func:`_mail_feedback`).
     """
     if message.procedure_id is None:
         raise ValidationError(_("Bitte zuerst den Eingang der Mitteilung bestätigen."))
@@ -1036,7 +1039,39 @@ def message_feedback_send(
             institution_name=str(_("Jugendamt")),
             actor=actor,
         )
+        _mail_feedback(message, base_url)
     return message
+
+
+def feedback_recipients(message: PartnerMessage) -> list[Any]:
+    """Who of the institution hears of the feedback: the sender, if she still works there,
+    and the institution's leads — active accounts bound to the institution only."""
+    bound = StaffBinding.objects.filter(
+        institution_id=message.institution_id, user__is_active=True
+    ).select_related("user")
+    return [
+        b.user
+        for b in bound.order_by("user_id")
+        if b.user_id == message.sent_by_id or b.role == StaffRole.LEAD
+    ]
+
+
+def _mail_feedback(message: PartnerMessage, base_url: str) -> None:
+    """Mail to the informing institution (core.mail: after the commit, sealed, in the
+    reader's language and date format). Receipt, date, legal basis and a link only: no
+    child data and not the feedback's text — mail is no channel for social data."""
+    mail_send(
+        template="partners/mail/feedback.txt",
+        context={
+            "receipt": message.receipt,
+            "inst": message.institution.name,
+            "sent_at": message.sent_at,
+            "feedback_at": message.feedback_at,
+            "basis": message.feedback_legal_basis,
+            "link": base_url + message.record.get_absolute_url(),
+        },
+        to=feedback_recipients(message),
+    )
 
 
 # --- retention -------------------------------------------------------------------------------

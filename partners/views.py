@@ -526,7 +526,12 @@ def intake_feedback(request: HttpRequest, code) -> HttpResponse:
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
-            services.message_feedback_send(message=message, actor=request.user, **form.cleaned_data)
+            services.message_feedback_send(
+                message=message,
+                actor=request.user,
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

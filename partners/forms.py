@@ -294,7 +294,36 @@ class PoolMemberForm(forms.Form):
 
 
 class SettingsForm(forms.Form):
+    """The commune's rules for the records of all institutions (the coordination)."""
+
     retention_years = forms.IntegerField(
-        label=_("Löschfrist der Dokumentation der Einrichtungen (Jahre)"), min_value=1, max_value=30
+        label=_("Löschfrist der Dokumentation der Einrichtungen (Jahre)"),
+        min_value=1,
+        max_value=30,
+        help_text=_("gilt für Dokumentationen, die ab jetzt abgezeichnet werden"),
     )
-    sign_off_rule = forms.ChoiceField(label=_("Abzeichnung durch"), choices=SignOffRule.choices)
+    sign_off_rule = forms.ChoiceField(
+        label=_("Abzeichnung durch (wenn die Vereinbarung nichts regelt)"),
+        choices=SignOffRule.choices,
+    )
+
+
+class AgreementTermsForm(forms.Form):
+    """What one agreement says about the feedback and the sign-off."""
+
+    feedback_legal_basis = forms.CharField(
+        label=_("Rechtsgrundlage der Rückmeldung"),
+        max_length=200,
+        help_text=_("z. B. „§ 4 Abs. 4 KKG“ oder „§ 8a Abs. 4 SGB VIII i. V. m. Ziff. 5“"),
+    )
+    feedback_scope = forms.CharField(
+        label=_("Inhalt der Rückmeldung laut Vereinbarung"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("z. B. ob das Jugendamt gewichtige Anhaltspunkte sieht und tätig ist"),
+    )
+    sign_off_rule = forms.ChoiceField(
+        label=_("Abzeichnung durch"),
+        choices=[("", _("– wie in den Regeln der Kommune –")), *SignOffRule.choices],
+        required=False,
+    )

@@ -29,8 +29,10 @@ from partners.choices import (
     MessageStatus,
     PartnerActivity,
     RecordStatus,
+    SignOffRule,
 )
 from partners.models import (
+    AgreementTerms,
     Consultation,
     InsofaPoolMember,
     PartnerEvent,
@@ -180,6 +182,73 @@ def staff_binding_get_for_lead(*, user: Any, pk: int) -> StaffBinding:
     if found is None:
         raise Http404(NOT_FOUND)
     return found
+
+
+# --- the coordination's rules for the institutions ------------------------------------------
+
+
+def rules_communes_for_user(*, user: Any) -> QuerySet[Any]:
+    """Communes whose partner rules ``user`` may change (NETWORK change: the coordination)."""
+    from registry.models import Municipality
+
+    allowed = permissions.municipality_ids_for(user, permissions.CHANGE, permissions.NETWORK)
+    communes = Municipality.objects.order_by("name")
+    if allowed == permissions.ALL:
+        return communes
+    return communes.filter(pk__in=allowed)
+
+
+def rules_commune_get(*, user: Any, slug: str) -> Any:
+    """One commune of :func:`rules_communes_for_user`, else 404 (not yours = not found)."""
+    found = rules_communes_for_user(user=user).filter(slug=slug).first()
+    if found is None:
+        raise Http404(NOT_FOUND)
+    return found
+
+
+def agreements_with_terms(
+    *, user: Any, municipality: Any
+) -> list[tuple[Any, AgreementTerms | None]]:
+    """The commune's agreements (network's selector) with the terms each records."""
+    from network.selectors import agreement_list_for_user
+
+    agreements = list(agreement_list_for_user(user=user, municipality=municipality))
+    terms = {
+        t.agreement_id: t
+        for t in AgreementTerms.objects.filter(agreement__in=[a.pk for a in agreements])
+    }
+    return [(a, terms.get(a.pk)) for a in agreements]
+
+
+def agreement_get_for_rules(*, user: Any, municipality: Any, pk: int) -> Any:
+    """An agreement of ``municipality`` the user may change (404 otherwise)."""
+    from network.selectors import agreement_get_for_user
+
+    agreement = agreement_get_for_user(user=user, pk=pk, action=permissions.CHANGE)
+    if agreement.municipality_id != municipality.pk:
+        raise Http404(NOT_FOUND)
+    return agreement
+
+
+def agreement_terms_of(agreement: Any) -> AgreementTerms | None:
+    """The terms an agreement records, if any (the agreement came through a chokepoint)."""
+    return AgreementTerms.objects.filter(agreement=agreement).first()
+
+
+def rules_for_institution(*, institution: Any) -> dict[str, Any]:
+    """What applies to one institution: who signs, how long records are kept, the legal
+    basis and scope of the Jugendamt's feedback — shown to its staff."""
+    from partners.services import feedback_basis_for, settings_for, sign_off_rule_for
+
+    basis, scope = feedback_basis_for(institution)
+    return {
+        "sign_off_rule": SignOffRule(sign_off_rule_for(institution)).label,
+        "retention_years": settings_for(
+            municipality_id=institution.municipality_id
+        ).retention_years,
+        "feedback_basis": basis,
+        "feedback_scope": scope,
+    }
 
 
 # --- the insoFa pool ------------------------------------------------------------------------

@@ -163,6 +163,14 @@ def _event(
     return event
 
 
+def _years_after(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def _at_noon(day: dt.date) -> dt.datetime:
     # A "first noticed" date becomes a time for the event log: noon, local time.
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
@@ -205,15 +213,39 @@ def feedback_basis_for(institution: Any) -> tuple[str, str]:
 # --- settings, terms, pool (coordination) --------------------------------------------------
 
 
+RETENTION_YEARS = (1, 30)
+
+
 def partner_settings_update(
     *, municipality: Any, actor: Any, retention_years: int, sign_off_rule: str
 ) -> PartnerSettings:
-    """The commune's retention period and default sign-off rule for partner records."""
+    """The commune's retention period and default sign-off rule for partner records.
+
+    The retention period applies to records signed from now on (each record keeps the
+    date it was given at sign-off); the sign-off rule applies to every institution whose
+    agreement names none.
+    """
     permissions.require(actor, permissions.CHANGE, permissions.NETWORK, municipality.pk)
+    errors = {}
+    low, high = RETENTION_YEARS
+    if not isinstance(retention_years, int) or not low <= retention_years <= high:
+        errors["retention_years"] = _("Bitte %(low)d bis %(high)d Jahre angeben.") % {
+            "low": low,
+            "high": high,
+        }
+    if sign_off_rule not in SignOffRule.values:
+        errors["sign_off_rule"] = _("Bitte eine der Regeln wählen.")
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
-        row, _created = PartnerSettings.objects.select_for_update().get_or_create(
-            municipality=municipality
-        )
+        row = PartnerSettings.objects.select_for_update().filter(municipality=municipality).first()
+        if row is None:
+            row = PartnerSettings(
+                municipality=municipality,
+                retention_years=retention_years,
+                sign_off_rule=sign_off_rule,
+            )
+            return save_created(row, actor=actor)
         before = serialize_for_audit(row)
         row.retention_years = retention_years
         row.sign_off_rule = sign_off_rule
@@ -229,28 +261,57 @@ def agreement_terms_set(
     feedback_scope: str = "",
     sign_off_rule: str = "",
 ) -> AgreementTerms:
-    """Record what an agreement says about feedback and sign-off (data, not code)."""
+    """Record what an agreement says about feedback and sign-off (data, not code).
+
+    Only agreements with institutions of the commune as parties can carry terms: the
+    terms apply to those institutions' Mitteilungen and records.
+    """
     permissions.require(actor, permissions.CHANGE, permissions.NETWORK, agreement.municipality_id)
+    errors = {}
     if not feedback_legal_basis.strip():
-        raise ValidationError({"feedback_legal_basis": _("Bitte die Rechtsgrundlage angeben.")})
+        errors["feedback_legal_basis"] = _("Bitte die Rechtsgrundlage angeben.")
+    if sign_off_rule and sign_off_rule not in SignOffRule.values:
+        errors["sign_off_rule"] = _("Bitte eine der Regeln wählen.")
+    if errors:
+        raise ValidationError(errors)
+    if not agreement.institutions.exists():
+        raise ValidationError(
+            _(
+                "An dieser Vereinbarung ist keine Einrichtung beteiligt; tragen Sie zuerst "
+                "die beteiligten Einrichtungen ein."
+            )
+        )
     with transaction.atomic():
-        terms = AgreementTerms.objects.filter(agreement=agreement).first()
-        before = serialize_for_audit(terms) if terms else None
+        terms = AgreementTerms.objects.select_for_update().filter(agreement=agreement).first()
         if terms is None:
-            terms = AgreementTerms(agreement=agreement, municipality_id=agreement.municipality_id)
+            terms = AgreementTerms(
+                agreement=agreement,
+                municipality_id=agreement.municipality_id,
+                feedback_legal_basis=feedback_legal_basis.strip(),
+                feedback_scope=feedback_scope.strip(),
+                sign_off_rule=sign_off_rule,
+            )
+            return save_created(terms, actor=actor)
+        before = serialize_for_audit(terms)
         terms.feedback_legal_basis = feedback_legal_basis.strip()
         terms.feedback_scope = feedback_scope.strip()
         terms.sign_off_rule = sign_off_rule
-        terms.full_clean()
-        terms.save()
+        save_updated(terms, actor=actor, before=before)
+    return terms
+
+
+def agreement_terms_delete(*, terms: AgreementTerms, actor: Any) -> None:
+    """Remove an agreement's terms: its institutions fall back to the statute (§ 4 Abs. 4
+    KKG where it applies) and to the commune's default sign-off rule."""
+    permissions.require(actor, permissions.CHANGE, permissions.NETWORK, terms.municipality_id)
+    with transaction.atomic():
         audit_record(
             actor=actor,
-            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            action=AuditAction.DELETE,
             target=terms,
-            before=before,
-            after=serialize_for_audit(terms),
+            before=serialize_for_audit(terms),
         )
-    return terms
+        terms.delete()
 
 
 def _clean_pool_lists(specialisms: list[str], languages: list[str]) -> tuple[list, list]:
@@ -652,8 +713,7 @@ def record_sign_off(*, record: PartnerRecord, actor: Any) -> PartnerRecord:
         record.signed_by = actor
         record.signed_at = now
         years = settings_for(municipality_id=record.municipality_id).retention_years
-        today = timezone.localdate()
-        record.purge_after = today.replace(year=today.year + years)
+        record.purge_after = _years_after(timezone.localdate(), years)
         save_updated(record, actor=actor, before=before, action=AuditAction.SIGN_OFF, always=True)
         _event(
             record=record,

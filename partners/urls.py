@@ -28,4 +28,16 @@ urlpatterns = [
     path("pool/", views.pool_list, name="pool_list"),
     path("netzwerk/", views.network_view, name="network"),
     path("pool/<uuid:code>/verfuegbarkeit/", views.pool_toggle, name="pool_toggle"),
+    path("regeln/", views.rules, name="rules"),
+    path("regeln/<slug:slug>/", views.rules_settings, name="rules_settings"),
+    path(
+        "regeln/<slug:slug>/vereinbarung/<int:pk>/",
+        views.agreement_terms_edit,
+        name="agreement_terms_edit",
+    ),
+    path(
+        "regeln/<slug:slug>/vereinbarung/<int:pk>/entfernen/",
+        views.agreement_terms_delete,
+        name="agreement_terms_delete",
+    ),
 ]

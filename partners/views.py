@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,6 +26,7 @@ from partners.choices import ConsultationStatus, MessageStatus, RecordStatus
 from partners.forms import (
     AcceptInvitationForm,
     AcknowledgeForm,
+    AgreementTermsForm,
     ConsultationRequestForm,
     ConsultationRespondForm,
     ConsultationResultForm,
@@ -36,6 +38,7 @@ from partners.forms import (
     PoolMemberForm,
     RecordCreateForm,
     RecordEditForm,
+    SettingsForm,
 )
 from partners.instruments_bridge import instrument_definition
 from registry.models import Municipality
@@ -67,6 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "binding": binding,
             "page": page,
             "counts": selectors.record_dashboard(user=request.user),
+            "rules": selectors.rules_for_institution(institution=binding.institution),
             "status": status,
             "is_lead": permissions.has_permission(
                 request.user,
@@ -630,3 +634,114 @@ def network_view(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+
+
+# --- the coordination: rules for the institutions ------------------------------------------------
+
+
+def _rules_page(request: HttpRequest, municipality, settings_form=None, status: int = 200):
+    communes = selectors.rules_communes_for_user(user=request.user)
+    current = services.settings_for(municipality_id=municipality.pk)
+    form = settings_form or SettingsForm(
+        initial={
+            "retention_years": current.retention_years,
+            "sign_off_rule": current.sign_off_rule,
+        }
+    )
+    return render(
+        request,
+        "partners/rules.html",
+        {
+            "municipality": municipality,
+            "communes": communes,
+            "settings_form": form,
+            "agreements": selectors.agreements_with_terms(
+                user=request.user, municipality=municipality
+            ),
+        },
+        status=status,
+    )
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    """The coordination's rules for the institutions: the commune's retention period and
+    default sign-off, and what each agreement says about feedback and sign-off."""
+    communes = selectors.rules_communes_for_user(user=request.user)
+    municipality = communes.filter(slug=request.GET.get("municipality", "")).first()
+    municipality = municipality or communes.first()
+    if municipality is None:
+        raise Http404(selectors.NOT_FOUND)
+    return _rules_page(request, municipality)
+
+
+@login_required
+@require_POST
+def rules_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = selectors.rules_commune_get(user=request.user, slug=slug)
+    form = SettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.partner_settings_update(
+                municipality=municipality, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Regeln für Einrichtungen sind gespeichert."))
+            return redirect(f"{reverse('partners:rules')}?municipality={municipality.slug}")
+    return _rules_page(request, municipality, settings_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_terms_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    municipality = selectors.rules_commune_get(user=request.user, slug=slug)
+    agreement = selectors.agreement_get_for_rules(
+        user=request.user, municipality=municipality, pk=pk
+    )
+    terms = selectors.agreement_terms_of(agreement)
+    initial = {}
+    if terms is not None:
+        initial = {
+            "feedback_legal_basis": terms.feedback_legal_basis,
+            "feedback_scope": terms.feedback_scope,
+            "sign_off_rule": terms.sign_off_rule,
+        }
+    form = AgreementTermsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.agreement_terms_set(
+                    agreement=agreement, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Die Regelung der Vereinbarung ist gespeichert."))
+                return redirect(f"{reverse('partners:rules')}?municipality={municipality.slug}")
+    return render(
+        request,
+        "partners/agreement_terms_form.html",
+        {"municipality": municipality, "agreement": agreement, "terms": terms, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def agreement_terms_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    municipality = selectors.rules_commune_get(user=request.user, slug=slug)
+    agreement = selectors.agreement_get_for_rules(
+        user=request.user, municipality=municipality, pk=pk
+    )
+    terms = selectors.agreement_terms_of(agreement)
+    if terms is None:
+        raise Http404(selectors.NOT_FOUND)
+    services.agreement_terms_delete(terms=terms, actor=request.user)
+    messages.success(
+        request, _("Die Regelung ist entfernt; es gelten Gesetz und Regeln der Kommune.")
+    )
+    return redirect(f"{reverse('partners:rules')}?municipality={municipality.slug}")

@@ -8,6 +8,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Verfahren nach § 8a SGB VIII")
     # "Mein Bereich" asks this selector what is due for a user (core.inbox).
     due_items = "cases.selectors.due_items_for_user"
+    # Audit and read-log rows of open procedures outlive the log retention (core.retention).
+    log_holds = "cases.selectors.log_holds"
     # Entries for the main navigation: (url name, label, needs login, permission domain).
     navigation: tuple = (
         (

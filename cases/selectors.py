@@ -614,3 +614,9 @@ def procedure_links(*, user: Any, procedure: Procedure) -> list[ProcedureLink]:
         if path:
             links.extend(import_string(path)(user=user, procedure=procedure))
     return links
+
+
+def log_holds() -> list[QuerySet]:
+    """Records whose audit and read-log rows the log retention keeps: open procedures
+    (their history is still needed for the ongoing § 8a assessment)."""
+    return [Procedure.objects.exclude(status=ProcedureStatus.CLOSED)]

@@ -307,6 +307,15 @@ FIELD_ENCRYPTION_OLD_KEYS = tuple(
     k for k in (env_secret("KSQM_ENCRYPTION_OLD_KEYS") or "").split(",") if k.strip()
 )
 
+# Retention (issue 14). Case-review narratives are blanked this many years after the
+# review was closed, unless a legal hold is set on the review; raw near-miss texts this
+# many years after receipt (the answer and the anonymised public version stay).
+KSQM_REVIEW_RETENTION_YEARS = env_int("KSQM_REVIEW_RETENTION_YEARS", 10)
+KSQM_INCIDENT_RETENTION_YEARS = env_int("KSQM_INCIDENT_RETENTION_YEARS", 3)
+# Audit trail and read log rows older than this many days are deleted by purge_logs,
+# except rows about records under a legal hold or in an open § 8a procedure.
+KSQM_LOG_RETENTION_DAYS = env_int("KSQM_LOG_RETENTION_DAYS", 3 * 365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -117,6 +117,22 @@ JOBS: tuple[Job, ...] = (
         hour=2,
     ),
     Job(
+        "purge_reviews",
+        "purge_reviews",
+        DAILY,
+        _("Freitexte von Falluntersuchungen und Beinahe-Ereignissen nach ihrer Frist entfernen"),
+        hour=2,
+        minute=15,
+    ),
+    Job(
+        "purge_logs",
+        "purge_logs",
+        DAILY,
+        _("Änderungs- und Leseprotokoll nach ihrer Aufbewahrungsfrist löschen"),
+        hour=2,
+        minute=45,
+    ),
+    Job(
         "purge_partner_records",
         "purge_partner_records",
         DAILY,

@@ -39,8 +39,13 @@ class ReviewOut(Schema):
     trigger: str
     method: str
     status: str
-    questions: str
-    summary: str
+    questions: str | None = Field(
+        description="Nur für Mitglieder der Kommune (sonst null); verschlüsselt gespeichert."
+    )
+    summary: str | None = Field(
+        description="Nur für Mitglieder der Kommune (sonst null); verschlüsselt gespeichert."
+    )
+    legal_hold: bool
     team: list[str]
     started_on: dt.date | None
     closed_on: dt.date | None
@@ -59,6 +64,13 @@ class ReviewIn(Schema):
     summary: str = ""
     team: list[int] = Field(default=[], description="IDs von Einrichtungen der Kommune")
     started_on: dt.date | None = None
+    confirmed: bool = Field(
+        default=False,
+        description=(
+            "Bestätigt, dass die vom Erkennungsprogramm markierten Stellen in Fragen und "
+            "Zusammenfassung niemanden identifizieren (sonst 422 mit dem Feldnamen)."
+        ),
+    )
 
 
 class FindingOut(Schema):
@@ -72,7 +84,7 @@ class FindingOut(Schema):
     category: str
     category_label: str
     valence: str
-    text: str
+    text: str | None = Field(description="Nur für Mitglieder der Kommune (sonst null).")
     is_published: bool
 
 
@@ -148,7 +160,7 @@ def _count(review, annotation: str, relation: str) -> int:
     return getattr(review, relation).count() if value is None else value
 
 
-def _review_out(review) -> ReviewOut:
+def _review_out(review, narratives: bool) -> ReviewOut:
     return ReviewOut(
         code=review.code,
         municipality=review.municipality.slug,
@@ -156,8 +168,9 @@ def _review_out(review) -> ReviewOut:
         trigger=review.trigger,
         method=review.method,
         status=review.status,
-        questions=review.questions,
-        summary=review.summary,
+        questions=review.questions if narratives else None,
+        summary=review.summary if narratives else None,
+        legal_hold=review.legal_hold,
         team=[i.name for i in review.team.all()],
         started_on=review.started_on,
         closed_on=review.closed_on,
@@ -169,15 +182,35 @@ def _review_out(review) -> ReviewOut:
 
 @router.get("/reviews", response=list[ReviewOut], auth=token_auth, summary="Falluntersuchungen")
 def list_reviews(request: HttpRequest, status: ReviewStatus | None = None):
-    reviews = selectors.review_list_for_user(
-        user=request.user, status=status or ""
-    ).prefetch_related("team")
-    return [_review_out(r) for r in reviews]
+    reviews = list(
+        selectors.review_list_for_user(user=request.user, status=status or "").prefetch_related(
+            "team"
+        )
+    )
+    visible = {
+        r.pk
+        for r in reviews
+        if selectors.review_narratives_visible(user=request.user, municipality_id=r.municipality_id)
+    }
+    selectors.reviews_log_reads(
+        user=request.user,
+        reviews=[r for r in reviews if r.pk in visible],
+        purpose="Falluntersuchungen über die API gelesen",
+    )
+    return [_review_out(r, r.pk in visible) for r in reviews]
 
 
 @router.get("/reviews/{code}", response=ReviewOut, auth=token_auth)
 def get_review(request: HttpRequest, code: uuid.UUID):
-    return _review_out(selectors.review_get_for_user(user=request.user, code=code))
+    review = selectors.review_get_for_user(
+        user=request.user, code=code, purpose="Falluntersuchung über die API gelesen"
+    )
+    return _review_out(
+        review,
+        selectors.review_narratives_visible(
+            user=request.user, municipality_id=review.municipality_id
+        ),
+    )
 
 
 @router.post(
@@ -202,8 +235,9 @@ def create_review(request: HttpRequest, payload: ReviewIn):
         summary=payload.summary,
         team=team,
         started_on=payload.started_on,
+        confirmed=payload.confirmed,
     )
-    return 201, _review_out(review)
+    return 201, _review_out(review, True)
 
 
 @router.get("/findings", response=list[FindingOut], auth=token_auth, summary="Befunde")
@@ -214,6 +248,24 @@ def list_findings(
     valence: FindingValence | None = None,
     context_factor: ContextFactor | None = None,
 ):
+    findings = list(
+        selectors.finding_list_for_user(
+            user=request.user,
+            level=level or "",
+            category=category,
+            valence=valence or "",
+            context_factor=context_factor or "",
+        )
+    )
+    visible = {
+        m
+        for m in {f.review.municipality_id for f in findings}
+        if selectors.review_narratives_visible(user=request.user, municipality_id=m)
+    }
+    read = {f.review_id: f.review for f in findings if f.review.municipality_id in visible}
+    selectors.reviews_log_reads(
+        user=request.user, reviews=list(read.values()), purpose="Befunde über die API gelesen"
+    )
     return [
         FindingOut(
             id=f.pk,
@@ -224,16 +276,10 @@ def list_findings(
             category=f.category.code,
             category_label=f.category.label,
             valence=f.valence,
-            text=f.text,
+            text=f.text if f.review.municipality_id in visible else None,
             is_published=f.is_published,
         )
-        for f in selectors.finding_list_for_user(
-            user=request.user,
-            level=level or "",
-            category=category,
-            valence=valence or "",
-            context_factor=context_factor or "",
-        )
+        for f in findings
     ]
 
 

@@ -187,7 +187,18 @@ def _review(rng: random.Random, municipality: Municipality, index: int, actor: A
         team=team,
         started_on=timezone.localdate() - dt.timedelta(days=rng.randint(30, 400)),
         synthetic=True,
+        # The detector flags "Familie Muster"; the demo author confirms it is invented.
+        confirmed=True,
     )
+    if status == ReviewStatus.CLOSED and index == 0:
+        # A closed review kept beyond its retention period (retention with legal hold).
+        services.review_update(review=review, actor=actor, closed_on=review.started_on)
+        services.review_legal_hold_set(
+            review=review,
+            actor=actor,
+            hold=True,
+            reason="Demo: Beschwerdeverfahren läuft noch (synthetisch)",
+        )
     start = review.started_on - dt.timedelta(days=120)
     episodes = []
     for step, (title, happened, known, why) in enumerate(EPISODES):

@@ -28,6 +28,14 @@ def _blank(choices) -> list[tuple[str, str]]:
     return [("", "—"), *choices]
 
 
+def _confirmed() -> forms.BooleanField:
+    """The author's confirmation after the detector flagged passages of a narrative."""
+    return forms.BooleanField(
+        label=_("Ich habe alle markierten Stellen geprüft; sie identifizieren niemanden."),
+        required=False,
+    )
+
+
 class ReviewForm(forms.Form):
     title = forms.CharField(
         label=_("Titel"),
@@ -52,6 +60,7 @@ class ReviewForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     started_on = forms.DateField(label=_("Beginn"), required=False, widget=_DATE)
+    confirmed = _confirmed()
 
     def __init__(self, *args, municipality=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -76,6 +85,18 @@ class EpisodeForm(forms.Form):
     known_then = forms.CharField(label=_("Was war damals bekannt?"), required=False, widget=_TEXT)
     why_sensible = forms.CharField(
         label=_("Warum erschien das Handeln damals sinnvoll?"), required=False, widget=_TEXT
+    )
+    confirmed = _confirmed()
+
+
+class LegalHoldForm(forms.Form):
+    """Set or lift the legal hold of a review; the reason is mandatory either way."""
+
+    hold = forms.BooleanField(label=_("Löschsperre setzen"), required=False)
+    reason = forms.CharField(
+        label=_("Grund"),
+        max_length=300,
+        help_text=_("Z. B. laufendes Gerichtsverfahren, Beschwerde, Folgeuntersuchung."),
     )
 
 
@@ -112,6 +133,7 @@ class FindingForm(forms.Form):
     episode = forms.TypedChoiceField(
         label=_("zu Episode"), required=False, coerce=int, empty_value=None
     )
+    confirmed = _confirmed()
 
     def __init__(self, *args, episodes=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

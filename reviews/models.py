@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
+from core.fields import EncryptedTextField
 from core.models import TenantModel
 from registry.taxonomy import institution_type_choices
 from reviews.choices import (
@@ -71,8 +72,9 @@ class CaseReview(TenantModel):
     status = models.CharField(
         _("Status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PLANNED
     )
-    questions = models.TextField(_("Fragen der Falluntersuchung"), blank=True)
-    summary = models.TextField(_("Zusammenfassung"), blank=True)
+    # The narratives: encrypted at rest, bound to this row (core.fields), read-logged.
+    questions = EncryptedTextField(_("Fragen der Falluntersuchung"), blank=True)
+    summary = EncryptedTextField(_("Zusammenfassung"), blank=True)
     team = models.ManyToManyField(
         "registry.Institution",
         blank=True,
@@ -98,6 +100,12 @@ class CaseReview(TenantModel):
         related_name="+",
         verbose_name=_("angelegt von"),
     )
+    # Retention: a closed review's narratives are blanked after the retention period
+    # (settings.KSQM_REVIEW_RETENTION_YEARS) unless a legal hold stops the purge while a
+    # court case or another review needs them.
+    legal_hold = models.BooleanField(_("Löschsperre (rechtliche Aufbewahrung)"), default=False)
+    legal_hold_reason = models.CharField(_("Grund der Löschsperre"), max_length=300, blank=True)
+    purged_at = models.DateTimeField(_("Freitexte gelöscht am"), null=True, blank=True)
     synthetic = models.BooleanField(_("synthetische Demodaten"), default=False)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
@@ -113,6 +121,9 @@ class CaseReview(TenantModel):
         "procedure_code",
         "started_on",
         "closed_on",
+        "legal_hold",
+        "legal_hold_reason",
+        "purged_at",
     )
 
     class Meta:
@@ -139,6 +150,7 @@ class Episode(TenantModel):
     technical reference) or entered by hand for a case outside the system.
     """
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     review = models.ForeignKey(
         CaseReview,
         on_delete=models.CASCADE,
@@ -156,9 +168,9 @@ class Episode(TenantModel):
         blank=True,
     )
     institution_label = models.CharField(_("handelnde Stelle"), max_length=200, blank=True)
-    what_happened = models.TextField(_("Was ist geschehen?"), blank=True)
-    known_then = models.TextField(_("Was war damals bekannt?"), blank=True)
-    why_sensible = models.TextField(
+    what_happened = EncryptedTextField(_("Was ist geschehen?"), blank=True)
+    known_then = EncryptedTextField(_("Was war damals bekannt?"), blank=True)
+    why_sensible = EncryptedTextField(
         _("Warum erschien das Handeln damals sinnvoll?"),
         blank=True,
         help_text=_("Die Sicht der Beteiligten zum damaligen Zeitpunkt, nicht im Rückblick."),
@@ -196,6 +208,7 @@ class Episode(TenantModel):
 class Finding(TenantModel):
     """A Befund: on one level, in one category of the taxonomy, a strength or a weakness."""
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     review = models.ForeignKey(
         CaseReview,
         on_delete=models.CASCADE,
@@ -230,7 +243,7 @@ class Finding(TenantModel):
         choices=FindingValence.choices,
         default=FindingValence.WEAKNESS,
     )
-    text = models.TextField(_("Befund"))
+    text = EncryptedTextField(_("Befund"))
     public_text = models.TextField(_("anonymisierte Fassung für die Lernbibliothek"), blank=True)
     is_published = models.BooleanField(_("in der Lernbibliothek veröffentlicht"), default=False)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
@@ -344,10 +357,11 @@ class IncidentReport(TenantModel):
         choices=institution_type_choices(),
         blank=True,
     )
-    what_happened = models.TextField(_("Was ist passiert?"))
-    what_could_have_happened = models.TextField(_("Was hätte passieren können?"), blank=True)
-    what_helped = models.TextField(_("Was hat geholfen?"), blank=True)
-    what_should_change = models.TextField(_("Was sollte sich ändern?"), blank=True)
+    # The raw texts may name people until moderation: encrypted, bound to this row.
+    what_happened = EncryptedTextField(_("Was ist passiert?"))
+    what_could_have_happened = EncryptedTextField(_("Was hätte passieren können?"), blank=True)
+    what_helped = EncryptedTextField(_("Was hat geholfen?"), blank=True)
+    what_should_change = EncryptedTextField(_("Was sollte sich ändern?"), blank=True)
     status = models.CharField(
         _("Status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.RECEIVED
     )

@@ -19,6 +19,8 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from core import permissions
+from core.audit import access_log_record
+from core.choices import GLOBAL_ROLES
 from registry.models import Cluster, Municipality
 from reviews import search
 from reviews.choices import (
@@ -56,18 +58,52 @@ def review_list_for_user(
     ).order_by("-created_at", "-id")
 
 
+def review_narratives_visible(*, user: Any, municipality_id: int) -> bool:
+    """Whether ``user`` may read a review's narratives (questions, summary, episodes,
+    finding texts): only members of the review's own commune, like case data.
+
+    The national project team and the platform administration see that a review exists,
+    its status and its coded findings (for the cross-commune statistics), never the
+    texts of another commune (issue 14).
+    """
+    if getattr(user, "is_system", False):
+        return True
+    # roles_of() adds global roles to the commune's own; only the own ones count here.
+    return any(
+        role not in GLOBAL_ROLES
+        and permissions.role_allows(role, permissions.REVIEWS, permissions.VIEW)
+        for role in permissions.roles_of(user, municipality_id)
+    )
+
+
 def review_get_for_user(
-    *, user: Any, code: uuid.UUID | str, action: str = permissions.VIEW
+    *, user: Any, code: uuid.UUID | str, purpose: str, action: str = permissions.VIEW
 ) -> CaseReview:
-    """One review, or 404 whether it doesn't exist or belongs to another commune."""
+    """One review, or 404 whether it doesn't exist or belongs to another commune.
+
+    Every successful call writes a row to the read log (``core.AccessLog``) with the
+    ``purpose``, as the case selectors do: the one sanctioned write in a selector.
+    """
     try:
-        return (
+        review = (
             CaseReview.objects.visible_to(user, action)
             .select_related("municipality", "municipality__cluster")
             .get(code=code)
         )
     except (CaseReview.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404(NOT_FOUND) from exc
+    access_log_record(
+        actor=user, target=review, municipality_id=review.municipality_id, purpose=purpose
+    )
+    return review
+
+
+def reviews_log_reads(*, user: Any, reviews: list[CaseReview], purpose: str) -> None:
+    """Log the read of each review whose narratives a list answer contains."""
+    for review in reviews:
+        access_log_record(
+            actor=user, target=review, municipality_id=review.municipality_id, purpose=purpose
+        )
 
 
 def review_detail(*, review: CaseReview) -> dict[str, Any]:
@@ -179,14 +215,30 @@ def incident_queue_for_user(*, user: Any, status: str = "") -> QuerySet[Incident
 
 
 def incident_get_for_moderation(*, user: Any, code: uuid.UUID | str) -> IncidentReport:
+    """One raw report for its moderation; the read of its raw texts is logged."""
     try:
-        return (
+        report = (
             IncidentReport.objects.visible_to(user, permissions.CHANGE)
             .select_related("municipality", "category")
             .get(code=code)
         )
     except (IncidentReport.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404(NOT_FOUND) from exc
+    access_log_record(
+        actor=user,
+        target=report,
+        municipality_id=report.municipality_id,
+        purpose="Beinahe-Ereignis moderieren",
+    )
+    return report
+
+
+def incidents_log_reads(*, user: Any, reports: list[IncidentReport], purpose: str) -> None:
+    """Log the read of each raw report whose text excerpt a list page shows."""
+    for report in reports:
+        access_log_record(
+            actor=user, target=report, municipality_id=report.municipality_id, purpose=purpose
+        )
 
 
 @dataclass(frozen=True)
@@ -518,3 +570,9 @@ def due_items_for_user(*, user: Any, today: Any) -> list:
             for review in running[:5]
         )
     return items
+
+
+def log_holds() -> list[QuerySet]:
+    """Records whose audit and read-log rows the log retention keeps: reviews under a
+    legal hold (a court case or complaint may need who changed and read what)."""
+    return [CaseReview.objects.filter(legal_hold=True)]

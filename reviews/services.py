@@ -66,6 +66,56 @@ def _check_team(municipality: Municipality, team: Iterable[Institution]) -> list
     return team
 
 
+def _flagged_kinds(text: str) -> str:
+    return ", ".join(sorted({hit.label for hit in detector.detect(text or "")}))
+
+
+def _check_texts(
+    *, clear: dict[str, str], narrative: dict[str, str], confirmed: bool = False
+) -> None:
+    """Run the detector of identifying details on review texts before they are saved.
+
+    ``clear`` fields (titles, acting body, recommendations) are stored and shown in clear,
+    also outside the case team: a flagged passage is refused. ``narrative`` fields are
+    encrypted and read-logged; a flagged passage needs the author's explicit confirmation
+    that it identifies nobody (or is needed). Each error names its field.
+    """
+    errors: dict[str, str] = {}
+    for name, text in clear.items():
+        kinds = _flagged_kinds(text)
+        if kinds:
+            errors[name] = _(
+                "Enthält vermutlich identifizierende Angaben (%(kinds)s). Dieses Feld wird "
+                "unverschlüsselt gespeichert und gezeigt: bitte entfernen."
+            ) % {"kinds": kinds}
+    if not confirmed:
+        for name, text in narrative.items():
+            kinds = _flagged_kinds(text)
+            if kinds:
+                errors[name] = _(
+                    "Enthält vermutlich identifizierende Angaben (%(kinds)s). Bitte entfernen "
+                    "oder ausdrücklich bestätigen, dass die markierten Stellen niemanden "
+                    "identifizieren."
+                ) % {"kinds": kinds}
+    if errors:
+        raise ValidationError(errors)
+
+
+REVIEW_CLEAR_TEXTS = ("title",)
+REVIEW_NARRATIVES = ("questions", "summary")
+EPISODE_CLEAR_TEXTS = ("title", "institution_label")
+EPISODE_NARRATIVES = ("what_happened", "known_then", "why_sensible")
+
+
+def _changed_texts(obj: Any, fields: dict[str, Any], names: Iterable[str]) -> dict[str, str]:
+    """The texts among ``fields`` that differ from ``obj``'s (unchanged ones were checked)."""
+    return {
+        n: str(fields[n] or "")
+        for n in names
+        if n in fields and (obj is None or str(fields[n] or "") != str(getattr(obj, n) or ""))
+    }
+
+
 # --- case reviews -------------------------------------------------------------------------
 
 
@@ -82,9 +132,19 @@ def review_create(
     team: Iterable[Institution] = (),
     started_on: dt.date | None = None,
     synthetic: bool = False,
+    confirmed: bool = False,
 ) -> CaseReview:
-    """Open a case review in the actor's commune (coordination only)."""
+    """Open a case review in the actor's commune (coordination only).
+
+    The title passes the detector of identifying details; the encrypted questions and
+    summary too, or the author confirms the flagged passages (``confirmed``).
+    """
     _require(actor, permissions.ADD, municipality.pk)
+    _check_texts(
+        clear={"title": title},
+        narrative={"questions": questions, "summary": summary},
+        confirmed=confirmed,
+    )
     with transaction.atomic():
         review = CaseReview(
             municipality=municipality,
@@ -121,13 +181,30 @@ def review_update(
     actor: Any,
     reason: str = "",
     team: Iterable[Institution] | None = None,
+    confirmed: bool = False,
     **fields: Any,
 ) -> CaseReview:
-    """Change a review's data or status; closing it sets the closing day once."""
+    """Change a review's data or status; closing it sets the closing day once.
+
+    Changed texts pass the detector (see :func:`review_create`).
+    """
     _require(actor, permissions.CHANGE, review.municipality_id)
     unknown = set(fields) - REVIEW_FIELDS
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
+    if review.purged_at and any(fields.get(n) for n in REVIEW_NARRATIVES):
+        raise ValidationError(
+            {
+                "summary": _(
+                    "Die Freitexte dieser Falluntersuchung sind nach Ablauf der Frist gelöscht."
+                )
+            }
+        )
+    _check_texts(
+        clear=_changed_texts(review, fields, REVIEW_CLEAR_TEXTS),
+        narrative=_changed_texts(review, fields, REVIEW_NARRATIVES),
+        confirmed=confirmed,
+    )
     with transaction.atomic():
         before = serialize_for_audit(review) | {"team": sorted(i.pk for i in review.team.all())}
         for name, value in fields.items():
@@ -166,9 +243,23 @@ def episode_create(
     institution_type: str = "",
     institution_label: str = "",
     activity_code: str = "",
+    confirmed: bool = False,
 ) -> Episode:
-    """Add a key practice episode entered by hand (for a case outside the system)."""
+    """Add a key practice episode entered by hand (for a case outside the system).
+
+    Title and acting body are stored in clear and refused when the detector flags them;
+    the three narratives are encrypted and need ``confirmed`` when flagged.
+    """
     _require(actor, permissions.CHANGE, review.municipality_id)
+    _check_texts(
+        clear={"title": title, "institution_label": institution_label},
+        narrative={
+            "what_happened": what_happened,
+            "known_then": known_then,
+            "why_sensible": why_sensible,
+        },
+        confirmed=confirmed,
+    )
     with transaction.atomic():
         episode = Episode(
             review=review,
@@ -186,8 +277,13 @@ def episode_create(
     return episode
 
 
-def episode_update(*, episode: Episode, actor: Any, **fields: Any) -> Episode:
-    """Complete an episode: what was known then, why it made sense at the time."""
+def episode_update(
+    *, episode: Episode, actor: Any, confirmed: bool = False, **fields: Any
+) -> Episode:
+    """Complete an episode: what was known then, why it made sense at the time.
+
+    Changed texts pass the detector (see :func:`episode_create`).
+    """
     _require(actor, permissions.CHANGE, episode.review.municipality_id)
     allowed = {
         "title",
@@ -201,6 +297,11 @@ def episode_update(*, episode: Episode, actor: Any, **fields: Any) -> Episode:
     }
     if set(fields) - allowed:
         raise ValueError(f"unknown fields {sorted(set(fields) - allowed)}")
+    _check_texts(
+        clear=_changed_texts(episode, fields, EPISODE_CLEAR_TEXTS),
+        narrative=_changed_texts(episode, fields, EPISODE_NARRATIVES),
+        confirmed=confirmed,
+    )
     with transaction.atomic():
         before = serialize_for_audit(episode)
         for name, value in fields.items():
@@ -301,14 +402,17 @@ def finding_create(
     valence: str = FindingValence.WEAKNESS,
     episode: Episode | None = None,
     context_factor: str = "",
+    confirmed: bool = False,
 ) -> Finding:
     """Record a finding on one of the project's four levels, in one category.
 
     What lies outside the four levels (law, politics, society) is a context factor: given
     alone (``level=""``) or as the frame of a finding on a level; it is never a level.
+    The text is encrypted; flagged passages need ``confirmed`` (detector on save).
     """
     _require(actor, permissions.CHANGE, review.municipality_id)
     _check_dimensions(level, context_factor)
+    _check_texts(clear={}, narrative={"text": text}, confirmed=confirmed)
     if episode is not None and episode.review_id != review.pk:
         raise ValidationError(
             {"episode": _("Die Episode gehört zu einer anderen Falluntersuchung.")}
@@ -452,8 +556,13 @@ def recommendation_create(
     finding: Finding | None = None,
     due_date: dt.date | None = None,
 ) -> Recommendation:
-    """Record what should change as a result of the review."""
+    """Record what should change as a result of the review.
+
+    Text and rationale are stored in clear and become a workshop outcome: the detector
+    must find nothing identifying in them.
+    """
     _require(actor, permissions.CHANGE, review.municipality_id)
+    _check_texts(clear={"text": text, "rationale": rationale}, narrative={})
     if finding is not None and finding.review_id != review.pk:
         raise ValidationError(
             {"finding": _("Der Befund gehört zu einer anderen Falluntersuchung.")}
@@ -610,6 +719,7 @@ def incident_report_submit(
 # Not translated on purpose: the audit trail's marker text stays the same in every locale,
 # so that the job finds the rows it already wrote.
 ARRIVALS_REPR = "Beinahe-Ereignisse (anonyme Meldungen)"
+INCIDENT_PURGE_REPR = "Beinahe-Ereignisse: Rohtexte nach Ablauf der Frist gelöscht"
 
 
 def incident_arrivals_audit(*, today: dt.date | None = None) -> int:
@@ -742,3 +852,129 @@ def incident_report_reject(*, report: IncidentReport, actor: Any, answer: str = 
         report.answered_on = timezone.localdate() if answer.strip() else None
         report.moderated_by = actor if getattr(actor, "is_authenticated", False) else None
         save_updated(report, actor=actor, before=before, clean=False)
+
+
+# --- retention and legal hold ----------------------------------------------------------------
+
+
+def review_legal_hold_set(*, review: CaseReview, actor: Any, hold: bool, reason: str) -> CaseReview:
+    """Set or lift the legal hold that stops the retention purge of a review.
+
+    A court case, a complaint or a follow-up review may need the narratives beyond their
+    retention period. Setting and lifting both need a reason; both are audited.
+    """
+    _require(actor, permissions.CHANGE, review.municipality_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Bitte den Grund angeben.")})
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("Der Grund ist zu lang (höchstens 300 Zeichen).")})
+    if review.purged_at and hold:
+        raise ValidationError(
+            {"reason": _("Die Freitexte dieser Falluntersuchung sind bereits gelöscht.")}
+        )
+    with transaction.atomic():
+        before = {"legal_hold": review.legal_hold, "legal_hold_reason": review.legal_hold_reason}
+        review.legal_hold = hold
+        review.legal_hold_reason = reason if hold else ""
+        review.save(update_fields=["legal_hold", "legal_hold_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=review,
+            before=before,
+            after={"legal_hold": review.legal_hold, "legal_hold_reason": review.legal_hold_reason},
+            reason=reason,
+        )
+    return review
+
+
+def review_purge_after(review: CaseReview) -> dt.date | None:
+    """The first day a closed review's narratives may be purged (None while it is open)."""
+    from django.conf import settings
+
+    if review.closed_on is None:
+        return None
+    years = settings.KSQM_REVIEW_RETENTION_YEARS
+    closed = review.closed_on
+    try:
+        return closed.replace(year=closed.year + years)
+    except ValueError:  # 29 February
+        return closed.replace(year=closed.year + years, day=28)
+
+
+def review_purge_narratives(*, review: CaseReview, actor: Any, reason: str) -> None:
+    """Blank every narrative of a review; keep title, levels, categories and the library.
+
+    The pseudonymous structure (which errors on which level) stays for the statistics;
+    the published, anonymised library entries stay too. Refused under a legal hold.
+    """
+    permissions.require(actor, permissions.DELETE, permissions.REVIEWS, review.municipality_id)
+    if review.legal_hold:
+        raise ValidationError(_("Für diese Falluntersuchung besteht eine Löschsperre."))
+    with transaction.atomic():
+        # QuerySet.update with "" is the one write encrypted fields allow without a row.
+        episodes = Episode.objects.filter(review=review).update(
+            what_happened="", known_then="", why_sensible=""
+        )
+        findings = Finding.objects.filter(review=review).update(text="")
+        now = timezone.now()
+        CaseReview.objects.filter(pk=review.pk).update(questions="", summary="", purged_at=now)
+        review.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action=AuditAction.PURGE,
+            target=review,
+            before={"narratives": "«gelöscht»", "episodes": episodes, "findings": findings},
+            after={"purged_at": now.isoformat()},
+            reason=reason,
+        )
+
+
+def reviews_purge_expired(*, actor: Any, today: dt.date | None = None) -> dict[str, int]:
+    """The retention run: purge expired reviews (not on hold) and old raw near-miss texts.
+
+    Returns the counts: purged reviews, reviews skipped for a legal hold, near-miss
+    reports whose raw texts were blanked. Idempotent: purged rows are not touched again.
+    """
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    counts = {"reviews": 0, "held": 0, "incidents": 0}
+    candidates = CaseReview.objects.filter(closed_on__isnull=False, purged_at__isnull=True)
+    for review in candidates.order_by("pk").iterator():
+        due = review_purge_after(review)
+        if due is None or due > today:
+            continue
+        if review.legal_hold:
+            counts["held"] += 1
+            continue
+        review_purge_narratives(
+            review=review, actor=actor, reason="Aufbewahrungsfrist nach Abschluss abgelaufen"
+        )
+        counts["reviews"] += 1
+    years = settings.KSQM_INCIDENT_RETENTION_YEARS
+    try:
+        cutoff = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - years, day=28)
+    with transaction.atomic():
+        old = IncidentReport.objects.filter(received_on__lt=cutoff).exclude(what_happened="")
+        by_commune: dict[int, int] = {}
+        for municipality_id in old.values_list("municipality_id", flat=True):
+            by_commune[municipality_id] = by_commune.get(municipality_id, 0) + 1
+        counts["incidents"] = old.update(
+            what_happened="", what_could_have_happened="", what_helped="", what_should_change=""
+        )
+        for municipality_id, n in sorted(by_commune.items()):
+            # A count per commune; the job's own time says nothing about any reporter.
+            audit_record(
+                actor=actor,
+                action=AuditAction.PURGE,
+                target=None,
+                target_repr=INCIDENT_PURGE_REPR,
+                municipality_id=municipality_id,
+                after={"raw_texts_purged": n, "received_before": cutoff.isoformat()},
+                reason="Aufbewahrungsfrist der Rohtexte abgelaufen",
+            )
+    return counts

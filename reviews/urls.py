@@ -17,6 +17,9 @@ urlpatterns = [
     path("fallanalysen/neu/", views.review_create, name="review_create"),
     path("fallanalysen/<uuid:code>/", views.review_detail, name="review_detail"),
     path("fallanalysen/<uuid:code>/bearbeiten/", views.review_edit, name="review_edit"),
+    path(
+        "fallanalysen/<uuid:code>/loeschsperre/", views.review_legal_hold, name="review_legal_hold"
+    ),
     path("fallanalysen/<uuid:code>/episoden/", views.episode_create, name="episode_create"),
     path(
         "fallanalysen/<uuid:code>/episoden/<int:pk>/",

@@ -32,6 +32,7 @@ from reviews.forms import (
     FindingForm,
     ImportForm,
     IncidentReportForm,
+    LegalHoldForm,
     LibraryFilterForm,
     ModerationForm,
     PublishForm,
@@ -115,6 +116,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
                 summary=data["summary"],
                 team=data["team"],
                 started_on=data["started_on"],
+                confirmed=data["confirmed"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -126,11 +128,18 @@ def review_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_detail(request: HttpRequest, code) -> HttpResponse:
-    review = selectors.review_get_for_user(user=request.user, code=code)
+    review = selectors.review_get_for_user(
+        user=request.user, code=code, purpose="Falluntersuchung ansehen"
+    )
     detail = selectors.review_detail(review=review)
     can_edit = _can(request.user, permissions.CHANGE, review.municipality_id)
-    context = {"review": review, "can_edit": can_edit, **detail}
+    narratives = selectors.review_narratives_visible(
+        user=request.user, municipality_id=review.municipality_id
+    )
+    context = {"review": review, "can_edit": can_edit, "narratives": narratives, **detail}
     if can_edit:
+        context["hold_form"] = LegalHoldForm(prefix="hold", initial={"hold": not review.legal_hold})
+        context["purge_after"] = services.review_purge_after(review)
         context.update(
             episode_form=EpisodeForm(prefix="episode"),
             finding_form=FindingForm(prefix="finding", episodes=detail["episodes"]),
@@ -149,7 +158,9 @@ def review_detail(request: HttpRequest, code) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_edit(request: HttpRequest, code) -> HttpResponse:
-    review = selectors.review_get_for_user(user=request.user, code=code)
+    review = selectors.review_get_for_user(
+        user=request.user, code=code, purpose="Falluntersuchung bearbeiten"
+    )
     forbidden_unless(_can(request.user, permissions.CHANGE, review.municipality_id))
     initial = {
         "title": review.title,
@@ -165,8 +176,11 @@ def review_edit(request: HttpRequest, code) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         team = data.pop("team")
+        confirmed = data.pop("confirmed")
         try:
-            services.review_update(review=review, actor=request.user, team=team, **data)
+            services.review_update(
+                review=review, actor=request.user, team=team, confirmed=confirmed, **data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -180,7 +194,9 @@ def review_edit(request: HttpRequest, code) -> HttpResponse:
 
 
 def _review_for_change(request: HttpRequest, code) -> Any:
-    review = selectors.review_get_for_user(user=request.user, code=code)
+    review = selectors.review_get_for_user(
+        user=request.user, code=code, purpose="Falluntersuchung ergänzen"
+    )
     forbidden_unless(_can(request.user, permissions.CHANGE, review.municipality_id))
     return review
 
@@ -200,9 +216,13 @@ def episode_create(request: HttpRequest, code) -> HttpResponse:
     review = _review_for_change(request, code)
     form = EpisodeForm(request.POST, prefix="episode")
     if form.is_valid():
-        services.episode_create(review=review, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Die Episode wurde ergänzt."))
-        return redirect(review.get_absolute_url() + "#zeitleiste")
+        try:
+            services.episode_create(review=review, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Episode wurde ergänzt."))
+            return redirect(review.get_absolute_url() + "#zeitleiste")
     return _form_error_page(request, review, form, _("Episode ergänzen"))
 
 
@@ -244,7 +264,9 @@ def episode_edit(request: HttpRequest, code, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def episode_import(request: HttpRequest, code) -> HttpResponse:
-    review = selectors.review_get_for_user(user=request.user, code=code)
+    review = selectors.review_get_for_user(
+        user=request.user, code=code, purpose="Zeitleiste aus Verfahren übernehmen"
+    )
     form = ImportForm(request.POST, prefix="import")
     if form.is_valid():
         episodes = services.episodes_import_from_procedure(
@@ -282,6 +304,7 @@ def finding_create(request: HttpRequest, code) -> HttpResponse:
                 valence=data["valence"],
                 text=data["text"],
                 episode=episode,
+                confirmed=data["confirmed"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -339,16 +362,20 @@ def recommendation_create(request: HttpRequest, code) -> HttpResponse:
     form = RecommendationForm(request.POST, prefix="recommendation", findings=findings)
     if form.is_valid():
         data = form.cleaned_data
-        services.recommendation_create(
-            review=review,
-            actor=request.user,
-            text=data["text"],
-            rationale=data["rationale"],
-            due_date=data["due_date"],
-            finding=next((f for f in findings if f.pk == data["finding"]), None),
-        )
-        messages.success(request, _("Die Empfehlung wurde ergänzt."))
-        return redirect(review.get_absolute_url() + "#empfehlungen")
+        try:
+            services.recommendation_create(
+                review=review,
+                actor=request.user,
+                text=data["text"],
+                rationale=data["rationale"],
+                due_date=data["due_date"],
+                finding=next((f for f in findings if f.pk == data["finding"]), None),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Empfehlung wurde ergänzt."))
+            return redirect(review.get_absolute_url() + "#empfehlungen")
     return _form_error_page(request, review, form, _("Empfehlung ergänzen"))
 
 
@@ -368,15 +395,49 @@ def recommendation_to_outcome(request: HttpRequest, code, pk: int) -> HttpRespon
     return redirect(review.get_absolute_url() + "#empfehlungen")
 
 
-def _report_context(request: HttpRequest, code) -> dict[str, Any]:
-    review = selectors.review_get_for_user(user=request.user, code=code)
-    return {"review": review, **selectors.review_detail(review=review)}
+def _report_context(request: HttpRequest, code, purpose: str) -> dict[str, Any]:
+    review = selectors.review_get_for_user(user=request.user, code=code, purpose=purpose)
+    narratives = selectors.review_narratives_visible(
+        user=request.user, municipality_id=review.municipality_id
+    )
+    return {"review": review, "narratives": narratives, **selectors.review_detail(review=review)}
+
+
+@login_required
+@require_POST
+def review_legal_hold(request: HttpRequest, code) -> HttpResponse:
+    """Set or lift the legal hold that stops the retention purge (reason required)."""
+    review = _review_for_change(request, code)
+    form = LegalHoldForm(request.POST, prefix="hold")
+    if form.is_valid():
+        try:
+            services.review_legal_hold_set(
+                review=review,
+                actor=request.user,
+                hold=form.cleaned_data["hold"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Die Löschsperre ist gesetzt.")
+                if review.legal_hold
+                else _("Die Löschsperre ist aufgehoben."),
+            )
+            return redirect(review.get_absolute_url() + "#aufbewahrung")
+    return _form_error_page(request, review, form, _("Löschsperre"))
 
 
 @login_required
 def review_report(request: HttpRequest, code) -> HttpResponse:
     """The printable report (browser print or the PDF below)."""
-    return render(request, "reviews/review_report.html", _report_context(request, code))
+    return render(
+        request,
+        "reviews/review_report.html",
+        _report_context(request, code, "Bericht der Falluntersuchung ansehen"),
+    )
 
 
 @login_required
@@ -384,7 +445,7 @@ def review_report_pdf(request: HttpRequest, code) -> HttpResponse:
     """The same report as PDF, rendered by WeasyPrint without any network access."""
     from reviews.report import report_pdf
 
-    context = _report_context(request, code)
+    context = _report_context(request, code, "Bericht der Falluntersuchung als PDF")
     html = render_to_string("reviews/review_report.html", context | {"pdf": True}, request)
     response = HttpResponse(report_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -515,6 +576,12 @@ def incident_queue(request: HttpRequest) -> HttpResponse:
     status = status if status in IncidentStatus.values or status == "" else IncidentStatus.RECEIVED
     reports = selectors.incident_queue_for_user(user=request.user, status=status)
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    # The list shows an excerpt of the raw text where no public title exists yet.
+    selectors.incidents_log_reads(
+        user=request.user,
+        reports=[r for r in page if not r.public_title],
+        purpose="Eingangsliste Beinahe-Ereignisse (Auszug)",
+    )
     return render(
         request,
         "reviews/incident_queue.html",

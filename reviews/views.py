@@ -219,7 +219,7 @@ def episode_create(request: HttpRequest, code) -> HttpResponse:
         try:
             services.episode_create(review=review, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Episode wurde ergänzt."))
             return redirect(review.get_absolute_url() + "#zeitleiste")
@@ -372,7 +372,7 @@ def recommendation_create(request: HttpRequest, code) -> HttpResponse:
                 finding=next((f for f in findings if f.pk == data["finding"]), None),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Die Empfehlung wurde ergänzt."))
             return redirect(review.get_absolute_url() + "#empfehlungen")
@@ -418,7 +418,7 @@ def review_legal_hold(request: HttpRequest, code) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import os
 import uuid
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -267,6 +267,16 @@ def audit_updated(
     return new
 
 
+class UpdateAuditOptions(TypedDict, total=False):
+    """What :func:`save_updated` passes on to :func:`audit_updated`."""
+
+    action: str
+    related: models.Model | None
+    reason: str
+    municipality_id: int | None
+    always: bool
+
+
 def save_updated(
     obj: models.Model,
     *,
@@ -274,30 +284,18 @@ def save_updated(
     before: dict[str, Any],
     update_fields: list[str] | None = None,
     clean: bool = True,
-    action: str = AuditAction.UPDATE,
-    related: models.Model | None = None,
-    reason: str = "",
-    municipality_id: int | None = None,
-    always: bool = False,
+    **options: Unpack[UpdateAuditOptions],
 ) -> dict[str, Any]:
     """Validate, save and audit a changed record: the update path every service shares.
 
     Take ``before = serialize_for_audit(obj)`` before changing the fields, then call this.
     ``clean=False`` skips ``full_clean()`` where the service has validated otherwise (a
     bare status change saved with ``update_fields``). The audit row is written as by
-    :func:`audit_updated`; the changed fields' new values are returned.
+    :func:`audit_updated` (``options``: action, related, reason, municipality_id, always);
+    the changed fields' new values are returned.
     Call it inside the service's ``transaction.atomic()``.
     """
     if clean:
         obj.full_clean()
     obj.save(update_fields=update_fields)
-    return audit_updated(
-        obj,
-        actor=actor,
-        before=before,
-        action=action,
-        related=related,
-        reason=reason,
-        municipality_id=municipality_id,
-        always=always,
-    )
+    return audit_updated(obj, actor=actor, before=before, **options)

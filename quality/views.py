@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import permissions
 from core.audit import audit_record
+from core.charts import column_chart
 from core.choices import AuditAction
 from core.views import forbidden_unless
 from core.web import apply_errors, error_text, is_htmx, render_partial_or_page
@@ -483,46 +484,20 @@ def workshop_participation(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _participation_chart(data: selectors.Participation) -> dict[str, Any]:
-    """Geometry of an inline SVG bar chart (works offline, no script)."""
-    n = len(data.sessions)
-    width, height, left, bottom, top = 640, 220, 40, 40, 10
-    peak = max([*data.totals, 1])
-    slot = (width - left - 10) / max(n, 1)
-    bars = []
-    for i, session in enumerate(data.sessions):
-        total = data.totals[i]
-        institutions = data.institutions_per_session[i]
-        h = (height - bottom - top) * total / peak
-        h2 = (height - bottom - top) * institutions / peak
-        x = left + i * slot
-        bars.append(
-            {
-                "x": round(x + slot * 0.1, 1),
-                "x2": round(x + slot * 0.5, 1),
-                "w": round(slot * 0.4, 1),
-                "y": round(height - bottom - h, 1),
-                "h": round(h, 1),
-                "y2": round(height - bottom - h2, 1),
-                "h2": round(h2, 1),
-                "label": timezone.localtime(session.starts_at).strftime("%m/%y"),
-                "lx": round(x + slot / 2, 1),
-                "total": total,
-                "institutions": institutions,
-            }
-        )
-    ticks = [
-        {"y": round(height - bottom - (height - bottom - top) * v / peak, 1), "v": v}
-        for v in sorted({0, peak // 2, peak})
-    ]
-    return {
-        "width": width,
-        "height": height,
-        "bars": bars,
-        "ticks": ticks,
-        "base": height - bottom,
-        "left": left,
-    }
+def _participation_chart(data: selectors.Participation) -> str:
+    """Participants and represented institutions per session as an inline SVG."""
+    return column_chart(
+        [timezone.localtime(s.starts_at).strftime("%m/%y") for s in data.sessions],
+        [
+            (_("Teilnehmende"), data.totals),
+            (_("Einrichtungen"), data.institutions_per_session),
+        ],
+        title=_("Teilnehmende und Einrichtungen je Termin"),
+        desc=_(
+            "Balken je Termin: dunkel die Zahl der Teilnehmenden, hell die Zahl der "
+            "vertretenen Einrichtungen. Die Tabelle unten enthält dieselben Zahlen."
+        ),
+    )
 
 
 @login_required

@@ -18,13 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import permissions
+from core.charts import count_bars
 from core.context import mark_untraced
 from core.net import client_address
 from core.views import forbidden_unless
 from core.web import apply_errors, error_text, render_partial_or_page
 from registry.models import Cluster, Municipality
 from reviews import antispam, detector, selectors, services
-from reviews import charts as charts_module
 from reviews.choices import IncidentStatus, ReviewStatus
 from reviews.forms import (
     CategoryForm,
@@ -711,7 +711,7 @@ def frequencies(request: HttpRequest) -> HttpResponse:
     minimum = selectors.min_published_count()
 
     def bar_chart(rows, *, title):  # noqa: ANN001, ANN202 – local shorthand
-        return charts_module.bar_chart(rows, title=title, minimum=minimum)
+        return count_bars(rows, title=title, minimum=minimum)
 
     charts = {
         "level": bar_chart(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import exports, permissions
+from core.pagecache import cache_public
 from core.views import forbidden_unless
 from core.web import render_partial_or_page
 from directory import geo, hsds, selectors, services
@@ -74,6 +75,7 @@ def _search_context(request: HttpRequest, form: SearchForm, filters) -> dict:
     }
 
 
+@cache_public()
 def service_list(request: HttpRequest) -> HttpResponse:
     """The public search page: one text field, a few filters, results as you type."""
     form, filters = _search(request)
@@ -128,6 +130,7 @@ def service_print(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public()
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     service = selectors.service_get_for_page(user=request.user, code=code)
     indicators = selectors.indicators_for(user=request.user, service=service)

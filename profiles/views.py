@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import permissions
+from core.pagecache import cache_public
 from core.selectors import audit_events_for_object
 from core.views import forbidden_unless
 from core.web import render_partial_or_page
@@ -20,6 +21,7 @@ from registry import selectors as registry_selectors
 from registry import services as registry_services
 
 
+@cache_public()
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -32,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public()
 def municipality_list(request: HttpRequest) -> HttpResponse:
     form = MunicipalityFilterForm(request.GET or None)
     filters: dict = {}
@@ -50,6 +53,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
     return render_partial_or_page(request, "profiles/municipality_list.html", "table", context)
 
 
+@cache_public()
 def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = registry_selectors.municipality_get_public(slug=slug)
     profile = selectors.municipality_profile(municipality=municipality)
@@ -123,12 +127,14 @@ def municipality_history(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cache_public()
 def cluster_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "profiles/cluster_list.html", {"clusters": registry_selectors.cluster_list()}
     )
 
 
+@cache_public()
 def cluster_detail(request: HttpRequest, number: int) -> HttpResponse:
     cluster = registry_selectors.cluster_get(number=number)
     columns = selectors.cluster_columns(cluster=cluster)

@@ -21,6 +21,7 @@ from core import permissions
 from core.charts import count_bars
 from core.context import mark_untraced
 from core.net import client_address
+from core.pagecache import cache_public
 from core.views import forbidden_unless
 from core.web import apply_errors, error_text, render_partial_or_page
 from registry.models import Cluster, Municipality
@@ -664,6 +665,7 @@ def incident_moderate(request: HttpRequest, code) -> HttpResponse:
 # --- learning library and frequencies (public) -------------------------------------------------
 
 
+@cache_public()
 def library(request: HttpRequest) -> HttpResponse:
     facets = selectors.library_facets()
     form = LibraryFilterForm(request.GET or None, institution_types=facets["institution_types"])
@@ -697,6 +699,7 @@ def _cached_scopes(*, municipality: Municipality | None, cluster: Cluster | None
     return data
 
 
+@cache_public()
 def frequencies(request: HttpRequest) -> HttpResponse:
     """Die häufigsten Kinderschutzfehler: nationally, and one commune or cluster vs. the rest."""
     municipality = cluster = None

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from cases import selectors, services
+from cases import aggregates, selectors, services
 from cases.choices import ActivityCode, ProcedureStatus, StatisticResult
 from cases.schemas import (
     EventIn,
@@ -35,8 +35,12 @@ LABELS = dict(ActivityCode.choices)
 
 class ListFilters(Schema):
     status: ProcedureStatus | None = None
-    due: Literal["due", "overdue"] | None = Field(
-        None, description="due: fällig in den nächsten 3 Tagen; overdue: überfällig"
+    due: Literal["due", "overdue", "close"] | None = Field(
+        None,
+        description=(
+            "due: fällig in den nächsten 3 Tagen; overdue: überfällig; "
+            "close: Abschlussfrist überschritten"
+        ),
     )
     result: StatisticResult | None = None
     # The statistic's years; a year like 14588 is no filter but a typo (and no date).
@@ -190,3 +194,86 @@ def create_case_event(request: HttpRequest, code: str, payload: EventIn):
         details=payload.details,
     )
     return 201, _event_out(event)
+
+
+# --- key figures (aggregates only) -----------------------------------------------------------
+
+
+class KeyFiguresQuery(Schema):
+    year: int = Field(..., ge=2012, le=2100, description="Berichtsjahr")
+    scope: str = Field(
+        "",
+        description=(
+            "commune:<Kurzname>, cluster:<Nummer> oder national:alle; leer: der erste "
+            "Bereich des Nutzers"
+        ),
+    )
+
+
+class PublishedRowOut(Schema):
+    municipality: str
+    feature: str
+    category: str
+    total: int | None = Field(description="null: geheim gehalten")
+    acute: int | None
+    latent: int | None
+    need_of_help: int | None
+    neither: int | None
+
+
+class KeyFiguresOut(Schema):
+    scope: str
+    label: str
+    year: int
+    threshold: int = Field(description="Werte darunter (und rückrechenbare) sind null")
+    figures: list[dict]
+    previous_year: list[dict]
+    table: list[PublishedRowOut]
+
+
+@router.get(
+    "/statistics/key-figures",
+    response=KeyFiguresOut,
+    summary="Kennzahlen der § 8a-Statistik (aggregiert, geheim gehalten)",
+    description=(
+        "Für die Koordination (eigene Kommune, teilende Cluster) und das Projektteam (alle "
+        "Kommunen und ihre Summe). Nur Aggregate; geheim gehaltene Zellen sind null."
+    ),
+)
+def key_figures(request: HttpRequest, query: Query[KeyFiguresQuery]):
+    scopes = aggregates.scopes_for_user(user=request.user)
+    if not scopes:
+        raise Http404("Nicht gefunden.")
+    if query.scope:
+        kind, _sep, key = query.scope.partition(":")
+        scope = aggregates.scope_get_for_user(user=request.user, kind=kind, key=key)
+        if scope is None:
+            raise Http404("Bereich nicht gefunden.")
+    else:
+        scope = scopes[0]
+    data = aggregates.scope_figures(scope=scope, year=query.year)
+
+    def number(cell):
+        return None if cell == "." else cell
+
+    return KeyFiguresOut(
+        scope=f"{scope.kind}:{scope.key}",
+        label=scope.label,
+        year=query.year,
+        threshold=data["threshold"],
+        figures=[c.current.as_dict() for c in data["comparisons"]],
+        previous_year=[c.previous.as_dict() for c in data["comparisons"] if c.previous],
+        table=[
+            PublishedRowOut(
+                municipality=row[0],
+                feature=row[1],
+                category=row[2],
+                total=number(row[3]),
+                acute=number(row[4]),
+                latent=number(row[5]),
+                need_of_help=number(row[6]),
+                neither=number(row[7]),
+            )
+            for row in data["table"].table
+        ],
+    )

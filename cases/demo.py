@@ -590,6 +590,43 @@ def _demo_handovers(now: dt.datetime) -> None:
             services.handover_accept(handover=handover, actor=actor, team=team)
 
 
+def _demo_committee_reports(now: dt.datetime) -> None:
+    """Last year's Bericht an den Jugendhilfeausschuss with the coordinator's texts, and
+    the demo communes sharing their key figures within their cluster."""
+    from cases import services
+
+    actor = SystemActor("demo_data")
+    year = timezone.localtime(now).year - 1
+    for slug in DEMO_SLUGS:
+        municipality = Municipality.objects.filter(slug=slug).first()
+        if municipality is None:
+            continue
+        services.case_policy_update(
+            municipality=municipality,
+            actor=actor,
+            share_statistic_in_cluster=True,
+            reason="Demo: Kennzahlen im Cluster teilen",
+        )
+        services.committee_report_save(
+            municipality=municipality,
+            year=year,
+            actor=actor,
+            introduction=(
+                "Synthetische Demodaten: Der Bericht fasst die Gefährdungseinschätzungen nach "
+                "§ 8a SGB VIII des Jahres zusammen, im Vergleich zum Vorjahr."
+            ),
+            assessment=(
+                "Die meisten Meldungen kamen von Polizei und Schulen. Die Fristen für den "
+                "Erstkontakt wurden überwiegend eingehalten; Verzögerungen gab es bei der "
+                "Rückmeldung an meldende Stellen."
+            ),
+            outlook=(
+                "Die Qualitätsentwicklungswerkstatt arbeitet an verbindlichen Rückmeldungen "
+                "an Kitas und Schulen (§ 4 Abs. 4 KKG)."
+            ),
+        )
+
+
 def load(*, seed: int, small: bool, stdout: Any) -> dict:
     """Add synthetic procedures to the demo communes (skips communes that already have them)."""
     rng = random.Random(seed + 5)
@@ -619,5 +656,6 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict:
             _demo_person_index(municipality)
     if total:
         _demo_handovers(now)
+        _demo_committee_reports(now)
     stdout.write(f"cases: {total} synthetische § 8a-Verfahren angelegt\n")
     return {"logins": logins}

@@ -505,6 +505,46 @@ class StatisticsForm(forms.Form):
         ]
 
 
+class KeyFiguresForm(forms.Form):
+    """Year and scope of the § 8a key figures (coordination, cluster, project team)."""
+
+    year = forms.IntegerField(label=_("Berichtsjahr"), min_value=2012, max_value=2100)
+    scope = forms.ChoiceField(label=_("Bereich"))
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("html", _("Tabelle")), ("csv", "CSV"), ("csv_excel", _("CSV für Excel"))],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, scopes: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = [(f"{s.kind}:{s.key}", s.label) for s in scopes]
+
+
+class CommitteeReportForm(forms.Form):
+    """The coordinator's text blocks of the Bericht an den Jugendhilfeausschuss."""
+
+    introduction = forms.CharField(
+        label=_("Einleitung"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    assessment = forms.CharField(
+        label=_("Einordnung der Zahlen"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Ohne Namen oder Einzelfallschilderungen: der Bericht ist öffentlich."),
+    )
+    outlook = forms.CharField(
+        label=_("Ausblick und Vorhaben"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
 ACTIVITY_LABELS = dict(ActivityCode.choices)
 
 
@@ -534,6 +574,11 @@ class PolicyForm(forms.Form):
     require_team_lead_signoff = forms.BooleanField(
         label=_("Gefährdungseinschätzungen zeichnet eine Teamleitung ab"), required=False
     )
+    share_statistic_in_cluster = forms.BooleanField(
+        label=_("Kennzahlen der § 8a-Statistik im Kinderschutzcluster teilen"),
+        required=False,
+        help_text=_("Gegenseitig: nur Kommunen des Clusters, die ebenfalls teilen, sehen sie."),
+    )
     reason = forms.CharField(label=_("Begründung der Änderung"), max_length=300)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -557,6 +602,7 @@ class PolicyForm(forms.Form):
             "retention_years": policy.retention_years,
             "require_reporter_feedback": policy.require_reporter_feedback,
             "require_team_lead_signoff": policy.require_team_lead_signoff,
+            "share_statistic_in_cluster": policy.share_statistic_in_cluster,
         }
         for urgency in Urgency:
             data[f"fc_{urgency.value}"] = int(
@@ -576,5 +622,6 @@ class PolicyForm(forms.Form):
             "retention_years": d["retention_years"],
             "require_reporter_feedback": d["require_reporter_feedback"],
             "require_team_lead_signoff": d["require_team_lead_signoff"],
+            "share_statistic_in_cluster": d["share_statistic_in_cluster"],
             "reason": d["reason"],
         }

@@ -95,6 +95,14 @@ class CasePolicy(models.Model):
     retention_years = models.PositiveSmallIntegerField(
         _("Löschfrist nach Abschluss (Jahre)"), default=5
     )
+    share_statistic_in_cluster = models.BooleanField(
+        _("Kennzahlen der § 8a-Statistik im Kinderschutzcluster teilen"),
+        default=False,
+        help_text=_(
+            "Die Koordination der Kommunen des Clusters, die ebenfalls teilen, sieht die "
+            "geheim gehaltenen Tabellen dieser Kommune und die Summe des Clusters."
+        ),
+    )
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     tenant_field = "municipality_id"
@@ -104,6 +112,7 @@ class CasePolicy(models.Model):
         "require_reporter_feedback",
         "require_team_lead_signoff",
         "retention_years",
+        "share_statistic_in_cluster",
     )
 
     class Meta:
@@ -937,3 +946,50 @@ class Handover(TenantModel):
     @property
     def item_labels(self) -> list[str]:
         return [str(HandoverItem(i).label) for i in self.items if i in HandoverItem.values]
+
+
+class CommitteeReport(TenantModel):
+    """The yearly Bericht an den Jugendhilfeausschuss: the coordinator's own text blocks.
+
+    The figures are never stored here: the report page computes them from the procedures
+    (aggregated and suppressed) each time, so an edited text never freezes stale numbers.
+    """
+
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.PROTECT,
+        related_name="committee_reports",
+        verbose_name=_("Kommune"),
+    )
+    year = models.PositiveSmallIntegerField(_("Berichtsjahr"))
+    introduction = models.TextField(_("Einleitung"), blank=True)
+    assessment = models.TextField(_("Einordnung der Zahlen"), blank=True)
+    outlook = models.TextField(_("Ausblick und Vorhaben"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("zuletzt bearbeitet von"),
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    permission_domain = permissions.ANALYTICS
+    audit_fields = ("year", "introduction", "assessment", "outlook")
+
+    class Meta:
+        verbose_name = _("Bericht an den Jugendhilfeausschuss")
+        verbose_name_plural = _("Berichte an den Jugendhilfeausschuss")
+        ordering = ["municipality", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year"],
+                name="%(app_label)s_%(class)s_one_per_year",
+                violation_error_message=_("Für dieses Jahr gibt es schon einen Bericht."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Bericht an den Jugendhilfeausschuss {self.year} – {self.municipality}"

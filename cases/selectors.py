@@ -620,3 +620,13 @@ def log_holds() -> list[QuerySet]:
     """Records whose audit and read-log rows the log retention keeps: open procedures
     (their history is still needed for the ongoing § 8a assessment)."""
     return [Procedure.objects.exclude(status=ProcedureStatus.CLOSED)]
+
+
+def committee_report_get(*, municipality: Any, year: int) -> Any:
+    """The year's report texts of a commune, or an unsaved empty one (the caller checked
+    that the user may see the commune's aggregates)."""
+    from cases.models import CommitteeReport
+
+    return CommitteeReport.objects.filter(
+        municipality=municipality, year=year
+    ).first() or CommitteeReport(municipality=municipality, year=year)

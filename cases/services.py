@@ -47,6 +47,7 @@ from cases.models import (
     Amendment,
     CasePolicy,
     ChildRecord,
+    CommitteeReport,
     Handover,
     Household,
     IndexedPerson,
@@ -59,7 +60,13 @@ from cases.models import (
     TeamMembership,
 )
 from core import crypto, permissions
-from core.audit import audit_record, audit_updated, save_updated, serialize_for_audit
+from core.audit import (
+    audit_record,
+    audit_updated,
+    save_created,
+    save_updated,
+    serialize_for_audit,
+)
 from core.choices import AuditAction
 from core.mail import mail_send
 
@@ -209,6 +216,7 @@ def case_policy_update(
     require_team_lead_signoff: bool | None = None,
     retention_years: int | None = None,
     reason: str = "",
+    share_statistic_in_cluster: bool | None = None,
 ) -> CasePolicy:
     """Change a commune's deadlines and retention (commune settings: coordination)."""
     permissions.require(actor, permissions.CHANGE, permissions.REGISTRY, municipality.pk)
@@ -231,6 +239,8 @@ def case_policy_update(
             policy.require_team_lead_signoff = require_team_lead_signoff
         if retention_years is not None:
             policy.retention_years = retention_years
+        if share_statistic_in_cluster is not None:
+            policy.share_statistic_in_cluster = share_statistic_in_cluster
         save_updated(policy, actor=actor, before=before, reason=reason)
     return policy
 
@@ -1548,3 +1558,66 @@ def person_index_rebuild(*, actor: Any) -> int:
             reason="Blindindex mit aktuellem Schlüssel neu berechnet",
         )
     return changed
+
+
+# --- Bericht an den Jugendhilfeausschuss ---------------------------------------------------
+
+
+def _require_report_editor(actor: Any, municipality_id: int) -> None:
+    # The coordination writes the report (its quality work); the figures come from the
+    # aggregates, which it may read through analytics.
+    permissions.require(actor, permissions.CHANGE, permissions.QUALITY, municipality_id)
+    permissions.require(actor, permissions.VIEW, permissions.ANALYTICS, municipality_id)
+
+
+def committee_report_save(
+    *,
+    municipality: Any,
+    year: int,
+    actor: Any,
+    introduction: str = "",
+    assessment: str = "",
+    outlook: str = "",
+) -> CommitteeReport:
+    """Create or change the text blocks of a year's report (audited, changed fields only)."""
+    _require_report_editor(actor, municipality.pk)
+    if not 2012 <= year <= timezone.localdate().year:
+        raise ValidationError(
+            {"year": _("Ein Bericht gilt einem vergangenen oder dem laufenden Jahr.")}
+        )
+    texts = {
+        "introduction": introduction.strip(),
+        "assessment": assessment.strip(),
+        "outlook": outlook.strip(),
+    }
+    with transaction.atomic():
+        report = (
+            CommitteeReport.objects.select_for_update()
+            .filter(municipality=municipality, year=year)
+            .first()
+        )
+        if report is None:
+            report = CommitteeReport(municipality=municipality, year=year, **texts)
+            report.updated_by = actor if getattr(actor, "pk", None) else None
+            save_created(report, actor=actor)
+            return report
+        before = serialize_for_audit(report)
+        for name, value in texts.items():
+            setattr(report, name, value)
+        report.updated_by = actor if getattr(actor, "pk", None) else None
+        save_updated(report, actor=actor, before=before)
+    return report
+
+
+def committee_report_export_record(*, actor: Any, municipality: Any, year: int, fmt: str) -> None:
+    """Audit the export of the report (who took which year's report out, as what)."""
+    permissions.require(actor, permissions.EXPORT, permissions.ANALYTICS, municipality.pk)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            target=None,
+            target_repr=f"Bericht an den Jugendhilfeausschuss {year} – {municipality.name}",
+            municipality_id=municipality.pk,
+            after={"year": year, "format": fmt},
+        )

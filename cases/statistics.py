@@ -165,6 +165,18 @@ def build_statistics(queryset: QuerySet[Procedure]) -> list[StatRow]:
     return rows
 
 
+def summed(rows: Iterable[StatRow], label: str) -> list[StatRow]:
+    """The rows of several communes added up under one ``label`` (cluster, all communes),
+    in the order the categories first appear."""
+    sums: dict[tuple[str, str], Counter] = {}
+    for r in rows:
+        sums.setdefault((r.feature, r.category), Counter()).update(r.counts)
+    return [
+        StatRow(label, feature, category, {res: counts.get(res, 0) for res in RESULTS})
+        for (feature, category), counts in sums.items()
+    ]
+
+
 def header() -> list[str]:
     return ["Kommune", "Merkmal", "Ausprägung", "Insgesamt"] + [
         str(StatisticResult(r).label) for r in RESULTS

@@ -21,7 +21,7 @@ with column 0 = Insgesamt and 1…4 = the results.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 Cell = tuple[int, int]
@@ -35,6 +35,7 @@ MULTIPLE = frozenset(
         "Neu eingeleitete Hilfen (Mehrfachnennungen)",
     }
 )
+NEW_HELP = "Neu eingeleitete Hilfen (Mehrfachnennungen)"
 # Asked only for akute/latente Gefährdung: the categories add up to those two columns.
 ENDANGERED_ONLY = frozenset({"Gefährdung ging aus von"})
 ACUTE_COL, LATENT_COL = 1, 2
@@ -42,19 +43,48 @@ N_COLS = 5
 _PRIME = (1 << 61) - 1
 
 
-def relations(rows: Sequence[Any]) -> list[Relation]:
-    """The additive relations a reader of the published table can use."""
+def relations(
+    rows: Sequence[Any], sum_of: Mapping[str, Sequence[str]] | None = None
+) -> list[Relation]:
+    """The additive relations a reader of the published table can use.
+
+    ``sum_of`` names rows that are the sum of other communes' rows ({"Alle Kommunen":
+    [commune names]}): each of their cells equals the sum of the same feature, category
+    and column over those communes. The product publishes such sums only through
+    :func:`published_sum`; the relations serve the attack test.
+    """
     out: list[Relation] = []
     by_commune: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    by_key: dict[tuple[str, str, str], int] = {}
     for index, row in enumerate(rows):
         by_commune[row.municipality][row.feature].append(index)
+        by_key[(row.municipality, row.feature, row.category)] = index
         out.append([((index, 0), 1)] + [((index, col), -1) for col in range(1, N_COLS)])
+    for label, members in (sum_of or {}).items():
+        for (municipality, feature, category), index in by_key.items():
+            if municipality != label:
+                continue
+            parts = [
+                by_key[(m, feature, category)] for m in members if (m, feature, category) in by_key
+            ]
+            out.extend(
+                [((index, col), 1)] + [((i, col), -1) for i in parts] for col in range(N_COLS)
+            )
     for features in by_commune.values():
         totals = features.get(TOTAL_FEATURE)
         if not totals:
             continue
         total = totals[0]
         for feature, indices in features.items():
+            if feature == NEW_HELP and len(indices) > 1:
+                # Multiple responses, but not free: every procedure either has no new help
+                # (the block's first row) or at least one. Where the help rows are all 0
+                # the first row IS the total; treating "total = none + Σ helps" as a
+                # relation protects that case (it only ever hides more, never less).
+                out.extend(
+                    [((total, col), 1)] + [((i, col), -1) for i in indices] for col in range(N_COLS)
+                )
+                continue
             if feature in (TOTAL_FEATURE, *MULTIPLE):
                 continue
             if feature in ENDANGERED_ONLY:
@@ -176,3 +206,28 @@ def complementary(rows: Sequence[Any], threshold: int) -> set[Cell]:
             extra = min(candidates, key=lambda c: (c[1] == 0, value_of(rows, c), c))
         hidden.add(extra)
     return hidden
+
+
+def published_sum(
+    lines: Sequence[Sequence[Any]], label: str, suppressed: str = "."
+) -> list[list[Any]]:
+    """The sum of several communes' *published* table lines under ``label``.
+
+    A cell of the sum is published only where every commune's cell is published; it is
+    then the sum of public values and tells nothing new. Suppressing the sum on its own
+    would not do: a sum cell minus the communes' published cells gives back a hidden one
+    (``test_sum_suppressed_on_its_own_would_leak_a_commune``). Lines are
+    ``[commune, feature, category, *cells]``; a category missing in a commune counts 0.
+    """
+    sums: dict[tuple[str, str], list[Any]] = {}
+    for line in lines:
+        key = (line[1], line[2])
+        cells = list(line[3:])
+        if key not in sums:
+            sums[key] = cells
+            continue
+        sums[key] = [
+            suppressed if suppressed in (a, b) else a + b
+            for a, b in zip(sums[key], cells, strict=True)
+        ]
+    return [[label, feature, category, *cells] for (feature, category), cells in sums.items()]

@@ -8,6 +8,17 @@ urlpatterns = [
     path("", views.procedure_list, name="procedure_list"),
     path("neu/", views.procedure_create, name="procedure_create"),
     path("statistik/", views.statistics_page, name="statistics"),
+    path("statistik/kennzahlen/", views.statistics_overview, name="statistics_overview"),
+    path(
+        "jugendhilfeausschuss/<slug:slug>/<int:year>/",
+        views.committee_report,
+        name="committee_report",
+    ),
+    path(
+        "jugendhilfeausschuss/<slug:slug>/<int:year>/pdf/",
+        views.committee_report_pdf,
+        name="committee_report_pdf",
+    ),
     path("abzeichnungen/", views.sign_off_inbox, name="sign_off_inbox"),
     path("uebergaben/", views.handover_intake, name="handover_intake"),
     path("uebergaben/<uuid:code>/", views.handover_detail, name="handover_detail"),

@@ -15,20 +15,23 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import selectors, services, statistics
+from cases import aggregates, selectors, services, statistics
 from cases.choices import AssessmentStatus
 from cases.forms import (
     AmendmentForm,
     AssessmentForm,
     ChildFormSet,
     CloseForm,
+    CommitteeReportForm,
     HandoverAcceptForm,
     HandoverForm,
+    KeyFiguresForm,
     PersonForm,
     PolicyForm,
     ProcedureCreateForm,
@@ -841,3 +844,141 @@ def handover_detail(request: HttpRequest, code) -> HttpResponse:
         {"handover": handover, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+# --- key figures and the report to the Jugendhilfeausschuss (aggregates only) -------------
+
+
+@login_required
+def statistics_overview(request: HttpRequest) -> HttpResponse:
+    """Kennzahlen: the suppressed § 8a figures of the user's scopes, with the previous year.
+
+    For the coordination (own commune, sharing cluster) and the project team (all
+    communes and their sum); never a procedure.
+    """
+    scopes = aggregates.scopes_for_user(user=request.user)
+    forbidden_unless(bool(scopes))
+    last_year = timezone.localdate().year - 1
+    first = scopes[0]
+    data = request.GET.copy() if request.GET else {}
+    data.setdefault("year", str(last_year))
+    data.setdefault("scope", f"{first.kind}:{first.key}")
+    form = KeyFiguresForm(data, scopes=scopes)
+    context: dict = {"form": form}
+    if not form.is_valid():
+        return render(request, "cases/statistics_overview.html", context, status=422)
+    d = form.cleaned_data
+    kind, key = d["scope"].split(":", 1)
+    scope = aggregates.scope_get_for_user(user=request.user, kind=kind, key=key)
+    if scope is None:
+        raise Http404(selectors.NOT_FOUND)
+    figures = aggregates.scope_figures(scope=scope, year=d["year"])
+    if d["format"] in ("csv", "csv_excel"):
+        services.statistics_export_record(
+            actor=request.user,
+            year=d["year"],
+            municipality_id=scope.municipality_ids[0] if scope.kind == "commune" else None,
+            fmt=d["format"],
+            suppress_below=figures["threshold"],
+        )
+        from core.exports import csv_text
+
+        table = figures["table"]
+        body = csv_text(table.header, table.table, excel=d["format"] == "csv_excel")
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        name = f"kennzahlen-8a-{d['year']}-{scope.kind}-{scope.key}"
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    context.update(figures)
+    context["report_links"] = [
+        (m.name, m.slug)
+        for m in Municipality.objects.filter(pk__in=scope.municipality_ids).order_by("name")
+        if scope.kind != "national" or len(scope.municipality_ids) < 60
+    ]
+    return render(request, "cases/statistics_overview.html", context)
+
+
+def _committee_context(request: HttpRequest, slug: str, year: int) -> dict:
+    municipality = Municipality.objects.filter(slug=slug).first()
+    if municipality is None or not aggregates.may_see_commune(
+        user=request.user, municipality_id=municipality.pk
+    ):
+        raise Http404(selectors.NOT_FOUND)
+    if not 2012 <= year <= timezone.localdate().year:
+        raise Http404(selectors.NOT_FOUND)
+    scope = aggregates.Scope("commune", slug, municipality.name, (municipality.pk,))
+    figures = aggregates.scope_figures(scope=scope, year=year)
+    report = selectors.committee_report_get(municipality=municipality, year=year)
+    can_edit = permissions.has_permission(
+        request.user, permissions.CHANGE, permissions.QUALITY, municipality.pk
+    ) and permissions.has_permission(
+        request.user, permissions.VIEW, permissions.ANALYTICS, municipality.pk
+    )
+    comparison = figures["comparisons"][0] if figures["comparisons"] else None
+    return {
+        "municipality": municipality,
+        "year": year,
+        "report": report,
+        "comparison": comparison,
+        "rows": aggregates.committee_rows(comparison) if comparison else [],
+        "reporters": aggregates.category_rows(comparison, "reporters") if comparison else [],
+        "ages": aggregates.category_rows(comparison, "ages") if comparison else [],
+        "deadlines": aggregates.deadlines_kept(municipality_id=municipality.pk, year=year),
+        "threshold": figures["threshold"],
+        "can_edit": can_edit,
+        "can_export": permissions.has_permission(
+            request.user, permissions.EXPORT, permissions.ANALYTICS, municipality.pk
+        ),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def committee_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """Bericht an den Jugendhilfeausschuss: figures, comparison, the coordinator's texts."""
+    context = _committee_context(request, slug, year)
+    report = context["report"]
+    initial = {
+        "introduction": report.introduction,
+        "assessment": report.assessment,
+        "outlook": report.outlook,
+    }
+    form = CommitteeReportForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        forbidden_unless(context["can_edit"])
+        if form.is_valid():
+            try:
+                services.committee_report_save(
+                    municipality=context["municipality"],
+                    year=year,
+                    actor=request.user,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                from core.web import apply_errors
+
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Die Texte des Berichts wurden gespeichert."))
+                return redirect("cases:committee_report", slug=slug, year=year)
+        status = 422
+    context["form"] = form
+    return render(request, "cases/committee_report.html", context, status=status)
+
+
+@login_required
+def committee_report_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """The same report as PDF (WeasyPrint, no network); the export is audited."""
+    from core.pdf import html_to_pdf
+
+    context = _committee_context(request, slug, year)
+    forbidden_unless(context["can_export"])
+    services.committee_report_export_record(
+        actor=request.user, municipality=context["municipality"], year=year, fmt="pdf"
+    )
+    html = render_to_string("cases/committee_report.html", context | {"pdf": True}, request)
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    name = f"bericht-jugendhilfeausschuss-{slug}-{year}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -105,6 +105,48 @@ def population_pyramid(*, municipality: Municipality) -> dict[str, Any] | None:
     }
 
 
+MINOR_AGE_LIMIT = 18
+
+
+def minors_by_municipality(*, municipality_ids: list[int], year: int) -> dict[int, tuple[int, int]]:
+    """Residents under 18 per commune: ``{id: (population year, count)}``.
+
+    The population of ``year`` or, where it is missing, the latest earlier year (the rate
+    per 1,000 minors names the year it used). A band that straddles 18 (e.g. 15–20)
+    counts pro rata by years of age; an open band ("65+") from 18 up counts nothing.
+    Per band the sexes are added, or "insgesamt" where a commune gave only totals.
+    Communes without population data are missing from the result.
+    """
+    rows = PopulationCount.objects.filter(
+        municipality_id__in=municipality_ids, year__lte=year
+    ).values_list("municipality_id", "year", "age_from", "age_to", "sex", "count")
+    latest: dict[int, int] = {}
+    for municipality_id, row_year, *_rest in rows:
+        latest[municipality_id] = max(latest.get(municipality_id, 0), row_year)
+    bands: dict[int, dict[tuple[int, int | None], dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    for municipality_id, row_year, age_from, age_to, sex, count in rows:
+        if row_year == latest[municipality_id]:
+            bands[municipality_id][(age_from, age_to)][sex] += count
+    out: dict[int, tuple[int, int]] = {}
+    for municipality_id, by_band in bands.items():
+        minors = 0.0
+        for (age_from, age_to), by_sex in by_band.items():
+            if age_from >= MINOR_AGE_LIMIT:
+                continue
+            parts = sum(v for k, v in by_sex.items() if k != Sex.TOTAL)
+            band = parts or by_sex.get(Sex.TOTAL, 0)
+            if age_to is None:
+                continue  # "0+" says nothing about the minors in it
+            if age_to < MINOR_AGE_LIMIT:
+                minors += band
+            else:
+                minors += band * (MINOR_AGE_LIMIT - age_from) / (age_to - age_from + 1)
+        out[municipality_id] = (latest[municipality_id], round(minors))
+    return out
+
+
 def cluster_list() -> QuerySet[Cluster]:
     return Cluster.objects.select_related(
         "model_municipality", "model_municipality__state"

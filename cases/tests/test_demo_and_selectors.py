@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import demo, selectors, statistics
@@ -193,3 +194,20 @@ def test_demo_has_a_hand_over_between_two_communes(demo_communes):
     accepted = [h for h in handovers if h.received_procedure_id]
     assert len(accepted) == 1
     assert accepted[0].received_procedure.municipality.slug == "stadtgemeinde-bremen"
+
+
+def test_demo_has_committee_reports_and_cluster_sharing(demo_communes, client):
+    from cases.models import CasePolicy, CommitteeReport
+
+    year = timezone.localdate().year - 1
+    assert CommitteeReport.objects.filter(year=year).count() == len(demo.DEMO_SLUGS)
+    assert CasePolicy.objects.filter(share_statistic_in_cluster=True).count() == len(
+        demo.DEMO_SLUGS
+    )
+    coordinator = UserFactory(username="koord-demo-jha")
+    bonn = demo_communes[0]
+    MembershipFactory(user=coordinator, municipality=bonn, role=Role.COORDINATOR)
+    client.force_login(coordinator)
+    page = client.get(reverse("cases:committee_report", args=[bonn.slug, year]))
+    assert page.status_code == 200
+    assert "Synthetische Demodaten" in page.content.decode()

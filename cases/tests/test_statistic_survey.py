@@ -53,7 +53,9 @@ def _null_space(matrix: list[list[Fraction]], n: int) -> list[list[Fraction]]:
     return basis
 
 
-def recomputable(rows: list[StatRow], published: list[list]) -> list[tuple[int, int]]:
+def recomputable(
+    rows: list[StatRow], published: list[list], sum_of: dict | None = None
+) -> list[tuple[int, int]]:
     """Every hidden cell a reader can pin down from the published cells and the tables'
     additive relations: exactly (linear algebra over Q) or because no other non-negative
     integer table fits."""
@@ -66,7 +68,7 @@ def recomputable(rows: list[StatRow], published: list[list]) -> list[tuple[int, 
     if not hidden:
         return []
     index = {cell: k for k, cell in enumerate(hidden)}
-    rels = suppression.relations(rows)
+    rels = suppression.relations(rows, sum_of)
     truth = {cell: suppression.value_of(rows, cell) for cell in index}
     matrix = []
     for rel in rels:

@@ -47,6 +47,7 @@ INSTITUTIONS = (
     ("kita2", "daycare", "Kita Regenbogen (Demo)"),
     ("schule", "school", "Grundschule am Park (Demo)"),
     ("praxis", "physician", "Kinderarztpraxis Dr. Beispiel (Demo)"),
+    ("klinik", "clinic", "Kinderklinik am Stadtpark (Demo)"),
     ("traeger", "free_provider", "Familienhilfe Muster e. V. (Demo)"),
 )
 OBSERVATIONS = (
@@ -174,6 +175,27 @@ def _setup(municipality: Municipality, actor: Any, logins: list) -> dict[str, An
         feedback_scope="ob das Jugendamt gewichtige Anhaltspunkte sieht und tätig ist",
         sign_off_rule="lead",
     )
+    # A cooperation agreement with the health sector: the statute's feedback (§ 4 Abs. 4
+    # KKG) written into the agreement, and the commune's own rules for all institutions
+    # (Wolfsburg keeps records longer and lets only the lead sign).
+    health = network_services.agreement_create(
+        municipality=municipality,
+        actor=actor,
+        title="Kooperationsvereinbarung Kinderschutz im Gesundheitswesen (Demo)",
+        kind="cooperation",
+        institutions=[places["praxis"], places["klinik"]],
+    )
+    services.agreement_terms_set(
+        agreement=health,
+        actor=actor,
+        feedback_legal_basis="§ 4 Abs. 4 KKG, Ziff. 4 der Kooperationsvereinbarung (Demo)",
+        feedback_scope="ob das Jugendamt gewichtige Anhaltspunkte sieht und tätig ist; "
+        "auf Wunsch ein gemeinsames Gespräch",
+    )
+    if short == "wolfsburg":
+        services.partner_settings_update(
+            municipality=municipality, actor=actor, retention_years=5, sign_off_rule="lead"
+        )
     return {"places": places, "people": people, "pool": pool, "insofa_user": insofa_user}
 
 
@@ -233,7 +255,7 @@ def _retime(record: PartnerRecord, at: dict[str, dt.datetime]) -> None:
 def _chain(
     rng: random.Random, setup: dict, team: Team, caseworker: Any, index: int, now: dt.datetime
 ) -> None:
-    kind = rng.choice(["kita", "kita", "kita2", "schule", "praxis", "traeger"])
+    kind = rng.choice(["kita", "kita", "kita2", "schule", "praxis", "klinik", "traeger"])
     place = setup["places"][kind]
     staff, lead = setup["people"][kind]
     noticed = now - dt.timedelta(days=rng.randint(20, 700), hours=rng.randint(0, 6))

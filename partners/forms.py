@@ -293,6 +293,90 @@ class PoolMemberForm(forms.Form):
         }
 
 
+class PoolMemberEditForm(forms.Form):
+    """One pool member: profile, availability, employer, contract and login (coordination)."""
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+    qualification = forms.CharField(label=_("Qualifikation"), max_length=250)
+    specialisms = forms.MultipleChoiceField(
+        label=_("Schwerpunkte"),
+        choices=Specialism.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    languages = forms.CharField(
+        label=_("Sprachen (Kürzel, durch Komma getrennt)"), max_length=100, required=False
+    )
+    available = forms.BooleanField(label=_("verfügbar"), required=False)
+    availability_note = forms.CharField(label=_("Erreichbarkeit"), max_length=200, required=False)
+    cluster_wide = forms.BooleanField(
+        label=_("steht dem ganzen Kinderschutzcluster zur Verfügung"), required=False
+    )
+    institution = forms.ChoiceField(label=_("Anstellungsträger"), required=False)
+    agreement = forms.ChoiceField(
+        label=_("Vereinbarung (Vertrag)"),
+        required=False,
+        help_text=_("die Vereinbarung, unter der die Fachkraft berät"),
+    )
+    user = forms.ChoiceField(
+        label=_("Zugang zur Plattform"),
+        required=False,
+        help_text=_(
+            "Personen mit der Rolle „insoweit erfahrene Fachkraft“ in der Kommune; nur mit "
+            "Zugang sieht die Fachkraft ihre Beratungsanfragen."
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, institutions: Any, agreements: Any, accounts: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        none = [("", _("– keine Angabe –"))]
+        self._objects = {
+            "institution": {str(i.pk): i for i in institutions},
+            "agreement": {str(a.pk): a for a in agreements},
+            "user": {str(u.pk): u for u in accounts},
+        }
+        self.fields["institution"].choices = none + [(str(i.pk), i.name) for i in institutions]
+        self.fields["agreement"].choices = none + [(str(a.pk), a.title) for a in agreements]
+        self.fields["user"].choices = none + [
+            (str(u.pk), f"{u.get_full_name() or u.username} ({u.username})") for u in accounts
+        ]
+
+    @classmethod
+    def initial_for(cls, member: Any) -> dict[str, Any]:
+        return {
+            "name": member.name,
+            "qualification": member.qualification,
+            "specialisms": member.specialisms,
+            "languages": ", ".join(member.languages or []),
+            "available": member.available,
+            "availability_note": member.availability_note,
+            "cluster_wide": member.cluster_wide,
+            "institution": str(member.institution_id or ""),
+            "agreement": str(member.agreement_id or ""),
+            "user": str(member.user_id or ""),
+        }
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        kwargs = {
+            name: d[name]
+            for name in (
+                "name",
+                "qualification",
+                "specialisms",
+                "available",
+                "availability_note",
+                "cluster_wide",
+            )
+        }
+        kwargs["languages"] = [x for x in d["languages"].replace(";", ",").split(",") if x.strip()]
+        for name in ("institution", "agreement", "user"):
+            kwargs[name] = self._objects[name].get(d[name]) if d[name] else None
+        return kwargs
+
+
 class SettingsForm(forms.Form):
     """The commune's rules for the records of all institutions (the coordination)."""
 

@@ -304,6 +304,33 @@ def pool_member_get_for_coordination(*, user: Any, code: Any) -> InsofaPoolMembe
     return member
 
 
+def pool_edit_choices(*, user: Any, member: InsofaPoolMember) -> dict[str, Any]:
+    """What a pool member can be linked to: institutions and agreements of her commune
+    (through their apps' selectors) and the commune's accounts with the insoFa role."""
+    from django.contrib.auth import get_user_model
+
+    from core.choices import Role
+    from network.selectors import agreement_list_for_user
+    from registry.models import Institution
+
+    municipality = member.municipality
+    accounts = (
+        get_user_model()
+        .objects.filter(
+            memberships__municipality=municipality,
+            memberships__role=Role.INSOFA,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "username")
+    )
+    return {
+        "institutions": Institution.objects.filter(municipality=municipality).order_by("name"),
+        "agreements": agreement_list_for_user(user=user, municipality=municipality),
+        "accounts": accounts,
+    }
+
+
 def pool_yearly_report(*, user: Any, year: int) -> list[dict[str, Any]]:
     """Consultations per pool member and outcome in a year (the pool's yearly report)."""
     members = InsofaPoolMember.objects.visible_to(user, permissions.VIEW)

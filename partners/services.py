@@ -324,6 +324,24 @@ def _clean_pool_lists(specialisms: list[str], languages: list[str]) -> tuple[lis
     return [s for s in Specialism.values if s in specialisms], langs
 
 
+def _check_pool_links(municipality: Any, *, institution: Any, agreement: Any, user: Any) -> None:
+    """Employer and agreement of the pool member's commune; an account only with the
+    insoFa role there, and not already another pool member's."""
+    errors = {}
+    for other, what in ((institution, "institution"), (agreement, "agreement")):
+        if other is not None and other.municipality_id != municipality.pk:
+            errors[what] = _("Gehört nicht zu dieser Kommune.")
+    if (
+        user is not None
+        and not Membership.objects.filter(
+            user=user, municipality=municipality, role=Role.INSOFA
+        ).exists()
+    ):
+        errors["user"] = _("Der Zugang hat keine Rolle als insoweit erfahrene Fachkraft hier.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def insofa_create(
     *,
     municipality: Any,
@@ -342,18 +360,7 @@ def insofa_create(
     """Add an insoweit erfahrene Fachkraft to the commune's pool (coordination)."""
     permissions.require(actor, permissions.ADD, permissions.NETWORK, municipality.pk)
     specialisms, languages = _clean_pool_lists(specialisms, languages)
-    for other, what in ((institution, "institution"), (agreement, "agreement")):
-        if other is not None and other.municipality_id != municipality.pk:
-            raise ValidationError({what: _("Gehört nicht zu dieser Kommune.")})
-    if (
-        user is not None
-        and not Membership.objects.filter(
-            user=user, municipality=municipality, role=Role.INSOFA
-        ).exists()
-    ):
-        raise ValidationError(
-            {"user": _("Der Zugang hat keine Rolle als insoweit erfahrene Fachkraft hier.")}
-        )
+    _check_pool_links(municipality, institution=institution, agreement=agreement, user=user)
     with transaction.atomic():
         member = InsofaPoolMember(
             municipality=municipality,
@@ -382,6 +389,7 @@ def insofa_update(*, member: InsofaPoolMember, actor: Any, **changes: Any) -> In
         "languages",
         "institution",
         "agreement",
+        "user",
         "available",
         "availability_note",
         "cluster_wide",
@@ -394,6 +402,15 @@ def insofa_update(*, member: InsofaPoolMember, actor: Any, **changes: Any) -> In
             changes.get("specialisms", member.specialisms),
             changes.get("languages", member.languages),
         )
+    _check_pool_links(
+        member.municipality,
+        institution=changes.get("institution"),
+        agreement=changes.get("agreement"),
+        user=changes.get("user"),
+    )
+    for text in ("name", "qualification", "availability_note"):
+        if text in changes:
+            changes[text] = (changes[text] or "").strip()
     with transaction.atomic():
         member = InsofaPoolMember.objects.select_for_update().get(pk=member.pk)
         before = serialize_for_audit(member)

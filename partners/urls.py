@@ -28,6 +28,7 @@ urlpatterns = [
     path("pool/", views.pool_list, name="pool_list"),
     path("netzwerk/", views.network_view, name="network"),
     path("pool/<uuid:code>/verfuegbarkeit/", views.pool_toggle, name="pool_toggle"),
+    path("pool/<uuid:code>/bearbeiten/", views.pool_edit, name="pool_edit"),
     path("regeln/", views.rules, name="rules"),
     path("regeln/<slug:slug>/", views.rules_settings, name="rules_settings"),
     path(

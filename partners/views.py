@@ -35,6 +35,7 @@ from partners.forms import (
     InvolvementForm,
     MessageForm,
     PoolFilterForm,
+    PoolMemberEditForm,
     PoolMemberForm,
     RecordCreateForm,
     RecordEditForm,
@@ -591,6 +592,31 @@ def pool_toggle(request: HttpRequest, code) -> HttpResponse:
     member = selectors.pool_member_get_for_coordination(user=request.user, code=code)
     services.insofa_update(member=member, actor=request.user, available=not member.available)
     return redirect("partners:pool_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pool_edit(request: HttpRequest, code) -> HttpResponse:
+    """One pool member: profile, availability, employer, contract and her login."""
+    member = selectors.pool_member_get_for_coordination(user=request.user, code=code)
+    choices = selectors.pool_edit_choices(user=request.user, member=member)
+    form = PoolMemberEditForm(
+        request.POST or None, initial=PoolMemberEditForm.initial_for(member), **choices
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.insofa_update(member=member, actor=request.user, **form.service_kwargs())
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Die Angaben zur Fachkraft sind gespeichert."))
+                return redirect("partners:pool_list")
+    return render(
+        request, "partners/pool_member_form.html", {"member": member, "form": form}, status=status
+    )
 
 
 # --- the coordination: network view --------------------------------------------------------------

@@ -23,6 +23,20 @@ def test_demo_builds_the_chain_and_runs_twice():
     result = demo.load(seed=1, small=True, stdout=out)
     assert PartnerRecord.objects.count() == 6 * len(demo.DEMO_SLUGS)
     assert any(login[0].startswith("kita-leitung-") for login in result["logins"])
+    # The chain runs through Kita, school, practice and clinic; the health sector's
+    # agreement records its terms; Wolfsburg has rules of its own.
+    assert any(login[0].startswith("klinik-fachkraft-") for login in result["logins"])
+    from partners.models import AgreementTerms, PartnerSettings
+    from partners.services import feedback_basis_for
+    from registry.models import Institution
+
+    clinic = Institution.objects.filter(
+        institution_type="clinic", staff_bindings__isnull=False
+    ).first()
+    assert feedback_basis_for(clinic)[0].startswith("§ 4 Abs. 4 KKG")
+    assert AgreementTerms.objects.count() == 2 * len(demo.DEMO_SLUGS)
+    wolfsburg = PartnerSettings.objects.get(municipality__slug="stadt-wolfsburg")
+    assert (wolfsburg.retention_years, wolfsburg.sign_off_rule) == (5, "lead")
     assert Consultation.objects.exists() and PartnerMessage.objects.exists()
     assert all(r.child_code.startswith("D-") for r in PartnerRecord.objects.all())
     # Timelines are in the past and in order.

@@ -241,3 +241,73 @@ def test_retention_from_29_february(kita_a, kita_staff_a, kita_lead_a):
     with time_machine.travel(day, tick=False):
         record = f.signed_record(kita_a, kita_staff_a, kita_lead_a)
     assert record.purge_after == dt.date(2031, 2, 28)
+
+
+# --- the insoFa pool: one member's details ------------------------------------------------------
+
+
+def test_coordination_links_a_pool_member_to_contract_employer_and_login(
+    client, muni_a, kita_a, agreement_a, coordinator_a, other_insofa_a
+):
+    from conftest import _member
+    from core.choices import Role
+
+    member = f.insofa(muni_a, None, name="Frau Neu im Pool")
+    account = _member(muni_a, Role.INSOFA, "insofa-neu-a")
+    client.force_login(coordinator_a)
+    url = reverse("partners:pool_edit", args=[member.code])
+    page = client.get(url)
+    assert page.status_code == 200 and "insofa-neu-a" in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "name": " Frau Neu im Pool ",
+            "qualification": "Kinderschutzfachkraft",
+            "specialisms": ["early_childhood", "health"],
+            "languages": "de, PL",
+            "available": "on",
+            "availability_note": "Di und Do",
+            "institution": str(kita_a.pk),
+            "agreement": str(agreement_a.pk),
+            "user": str(account.pk),
+        },
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.user, member.agreement, member.institution) == (account, agreement_a, kita_a)
+    assert member.languages == ["de", "pl"] and member.name == "Frau Neu im Pool"
+    event = _audit(member).latest("id")
+    assert event.action == "update" and "agreement_id" in event.after
+    # An account already linked to another pool member is refused beside the field.
+    taken = client.post(
+        reverse("partners:pool_edit", args=[other_insofa_a.code]),
+        {"name": "x", "qualification": "y", "user": str(account.pk)},
+    )
+    assert taken.status_code == 400 and "user" in taken.context["form"].errors
+
+
+def test_pool_member_links_stay_in_the_commune(
+    muni_a, muni_b, kita_b, agreement_b, coordinator_a, caseworker_b
+):
+    member = f.insofa(muni_a, None, name="Frau Pool A")
+    with pytest.raises(ValidationError) as exc:
+        services.insofa_update(
+            member=member, actor=coordinator_a, institution=kita_b, agreement=agreement_b
+        )
+    assert set(exc.value.message_dict) == {"institution", "agreement"}
+    with pytest.raises(ValidationError) as exc:
+        services.insofa_update(member=member, actor=coordinator_a, user=caseworker_b)
+    assert "user" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "outsider", ["coordinator_b", "kita_lead_a", "caseworker_a", "insofa_user_a"]
+)
+def test_pool_member_page_is_the_own_communes_coordinations(request, client, muni_a, outsider):
+    member = f.insofa(muni_a, None, name="Frau Pool A")
+    client.force_login(request.getfixturevalue(outsider))
+    url = reverse("partners:pool_edit", args=[member.code])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "gekapert", "qualification": "x"}).status_code == 404
+    member.refresh_from_db()
+    assert member.name == "Frau Pool A"

@@ -26,9 +26,11 @@ from analytics import compliance, engine, eventlog
 from analytics.constants import COMPARISON_NOISE, SUPPRESSION_THRESHOLD
 from analytics.engine import ACTIVITY, CASE, TIMESTAMP
 from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
+from cases import aggregates as case_aggregates
 from core import permissions
 from core.permissions import SystemActor
 from registry.models import Municipality
+from registry.selectors import minors_by_municipality
 
 PLATFORM_SCHEMA = {
     CASE: pl.Utf8,
@@ -423,6 +425,41 @@ def _noisy(count: int, *, key: str) -> int:
     return max(count + digest[0] % (2 * COMPARISON_NOISE + 1) - COMPARISON_NOISE, 0)
 
 
+def _assessment_figures(
+    *, counts: dict[str, int] | None, minors: tuple[int, int] | None, key: str
+) -> dict[str, Any]:
+    """§ 8a assessments of one commune in the comparison: the count, the rate per 1,000
+    minors and the mix of results — each from noisy counts and withheld when small.
+
+    A result's share is withheld when its count is 1 … threshold-1; when only one share
+    would be withheld, the next smallest goes too (the shares add up to 1, so a single
+    gap could be filled in).
+    """
+    counts = counts or dict.fromkeys(case_aggregates.RESULTS, 0)
+    total = sum(counts.values())
+    noisy = {r: _noisy(n, key=f"{key}assessments:{r}") for r, n in counts.items()}
+    noisy_total = sum(noisy.values())
+    small = total < SUPPRESSION_THRESHOLD
+    withheld = {r for r, n in counts.items() if 0 < n < SUPPRESSION_THRESHOLD}
+    if len(withheld) == 1:
+        rest = [r for r in counts if r not in withheld and counts[r] > 0]
+        if rest:
+            withheld.add(min(rest, key=lambda r: counts[r]))
+    mix = {
+        r: None if small or r in withheld or not noisy_total else round(noisy[r] / noisy_total, 3)
+        for r in case_aggregates.RESULTS
+    }
+    rate = None
+    if not small and minors and minors[1]:
+        rate = round(noisy_total * 1000 / minors[1], 2)
+    return {
+        "assessments": None if small else noisy_total,
+        "assessments_per_1000_minors": rate,
+        "population_year": minors[0] if minors and rate is not None else None,
+        "result_mix": mix,
+    }
+
+
 def comparison_report(
     *,
     user: Any,
@@ -463,6 +500,15 @@ def comparison_report(
         rules_by_slug.setdefault(municipality.slug, []).append(policy_rule)
     for rule in rules:
         rules_by_slug.setdefault(rule.municipality.slug, []).append(rule_as_data(rule))
+    assessments = case_aggregates.result_counts(
+        municipality_ids=ids, since=period.since, until=period.until
+    )
+    # Rates need a population year: the period's (none for "all time").
+    minors = (
+        minors_by_municipality(municipality_ids=ids, year=period.since.year)
+        if period.since is not None
+        else {}
+    )
     result = []
     for municipality in municipalities:
         part = frame.filter(pl.col("municipality") == municipality.slug)
@@ -484,6 +530,11 @@ def comparison_report(
         n_met = min(_noisy(met, key=key + "met"), n_evaluated)
         result.append(
             {
+                **_assessment_figures(
+                    counts=assessments.get(municipality.pk),
+                    minors=minors.get(municipality.pk),
+                    key=key,
+                ),
                 "municipality": municipality,
                 "period": period.label,
                 "suppressed": suppressed,

@@ -465,3 +465,20 @@ def category_rows(comparison: Comparison, attribute: str) -> list[ReportRow]:
         )
         for label in labels
     ]
+
+
+def result_counts(
+    *, municipality_ids: list[int], since: dt.datetime | None, until: dt.datetime | None
+) -> dict[int, dict[str, int]]:
+    """Assessed procedures per commune and result in a period (the statistic's counting
+    rule: the time the assessment was signed). For the cross-commune comparison, which
+    adds its own noise and suppression before anything is shown."""
+    qs = Procedure.objects.filter(municipality_id__in=municipality_ids).exclude(result="")
+    if since is not None:
+        qs = qs.filter(result_at__gte=since)
+    if until is not None:
+        qs = qs.filter(result_at__lt=until)
+    out: dict[int, dict[str, int]] = {}
+    for row in qs.order_by().values("municipality_id", "result").annotate(n=Count("id")):
+        out.setdefault(row["municipality_id"], dict.fromkeys(RESULTS, 0))[row["result"]] = row["n"]
+    return out

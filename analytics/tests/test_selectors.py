@@ -189,3 +189,40 @@ def test_frame_from_rows_handles_many_rows_in_chunks(monkeypatch):
     frame = selectors.frame_from_rows(iter(rows))
     assert frame.height == 7 and frame["case_id"].n_unique() == 4
     assert selectors.frame_from_rows(iter([])).height == 0
+
+
+def test_comparison_rates_per_1000_minors_and_result_mix(
+    coordinator_a, muni_a, muni_b, caseworker_a
+):
+    """§ 8a assessments of a year: rate from the registry's population, results mixed,
+    small results withheld in pairs (the shares add up to 1)."""
+    from cases.models import Procedure
+    from cases.tests.factories import make_procedure
+    from registry.models import PopulationCount
+
+    team = team_with(muni_a, caseworker_a)
+    year = timezone.localdate().year - 1
+    signed = dt.datetime(year, 5, 1, 10, 0, tzinfo=dt.UTC)
+    for result, n in (("latent", 12), ("acute", 8), ("need_of_help", 2), ("neither", 9)):
+        for _ in range(n):
+            p = make_procedure(team=team, actor=caseworker_a, received_at=signed)
+            Procedure.objects.filter(pk=p.pk).update(result=result, result_at=signed)
+    PopulationCount.objects.create(
+        municipality=muni_a, year=year, age_from=0, age_to=17, sex="t", count=10_000
+    )
+    period = selectors.comparison_period(str(year))
+    a, b = selectors.comparison_report(
+        user=coordinator_a, municipalities=[muni_a, muni_b], period=period
+    )
+    assert abs(a["assessments"] - 31) <= 4 * COMPARISON_NOISE
+    assert a["assessments_per_1000_minors"] == pytest.approx(a["assessments"] / 10, abs=0.01)
+    assert a["population_year"] == year
+    mix = a["result_mix"]
+    assert mix["need_of_help"] is None  # 2 < 5
+    assert mix["acute"] is None  # the next smallest goes too
+    assert mix["latent"] is not None and 0 < mix["latent"] < 1
+    # B has no assessments and no population: nothing to show, no rate.
+    assert b["assessments"] is None and b["assessments_per_1000_minors"] is None
+    # All time has no population year: no rate.
+    (a_all,) = selectors.comparison_report(user=coordinator_a, municipalities=[muni_a])
+    assert a_all["assessments_per_1000_minors"] is None and a_all["assessments"] is not None

@@ -531,117 +531,45 @@ def attendance_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # --- sessions ---------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.session_get_for_user(user=request.user, pk=pk)
-    workshop = session.workshop
-    can_manage = selectors.can_manage_workshop(user=request.user, workshop=workshop)
-    member_ids = [workshop.municipality_id]
+def _member_ids(workshop: Workshop) -> list[int]:
+    ids = [workshop.municipality_id]
     if workshop.cluster_id:
-        member_ids += list(workshop.cluster.municipalities.values_list("pk", flat=True))
-    edit_form = forms.SessionForm(
-        prefix="edit",
-        initial={
-            "starts_at": session.starts_at,
-            "ends_at": session.ends_at,
-            "place": session.place,
-            "capacity": session.capacity,
-        },
-    )
-    minutes_form = forms.MinutesForm(prefix="minutes", initial={"minutes": session.minutes})
-    agenda_form = forms.AgendaItemForm(prefix="agenda", municipality=workshop.municipality)
-    invite_form = forms.InviteForm(prefix="invite", municipality_ids=member_ids)
-    cancel_form = forms.CancelForm(prefix="cancel")
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action in ("signup", "withdraw"):
-            return _session_self_service(request, session, action)
-        forbidden_unless(can_manage)
-        try:
-            if action == "edit":
-                edit_form = forms.SessionForm(request.POST, prefix="edit")
-                if edit_form.is_valid():
-                    services.session_update(
-                        session=session, actor=request.user, **edit_form.cleaned_data
-                    )
-                    messages.success(request, _("Termin gespeichert."))
-                    return redirect(session.get_absolute_url())
-            elif action == "minutes":
-                minutes_form = forms.MinutesForm(request.POST, prefix="minutes")
-                if minutes_form.is_valid():
-                    services.session_update(
-                        session=session,
-                        actor=request.user,
-                        minutes=minutes_form.cleaned_data["minutes"],
-                    )
-                    messages.success(request, _("Protokoll gespeichert."))
-                    return redirect(session.get_absolute_url() + "#protokoll")
-            elif action == "agenda":
-                agenda_form = forms.AgendaItemForm(
-                    request.POST, prefix="agenda", municipality=workshop.municipality
-                )
-                if agenda_form.is_valid():
-                    services.agenda_item_add(
-                        session=session, actor=request.user, **agenda_form.cleaned_data
-                    )
-                    return redirect(session.get_absolute_url() + "#tagesordnung")
-            elif action == "agenda_delete":
-                item = session.agenda.filter(pk=request.POST.get("item")).first()
-                if item is None:
-                    raise Http404(selectors.NOT_FOUND)
-                services.agenda_item_delete(item=item, actor=request.user)
-                return redirect(session.get_absolute_url() + "#tagesordnung")
-            elif action == "invite":
-                invite_form = forms.InviteForm(
-                    request.POST, prefix="invite", municipality_ids=member_ids
-                )
-                if invite_form.is_valid():
-                    services.session_invite(
-                        session=session,
-                        actor=request.user,
-                        base_url=request.build_absolute_uri("/"),
-                        **invite_form.cleaned_data,
-                    )
-                    messages.success(request, _("Einladung verschickt."))
-                    return redirect(session.get_absolute_url() + "#anmeldungen")
-            elif action == "register_invited":
-                registration = _registration_of(session, request.POST.get("registration"))
-                services.registration_signup(
-                    session=session,
-                    actor=request.user,
-                    name=registration.name,
-                    email=registration.email,
-                    user=registration.user,
-                )
-                return redirect(session.get_absolute_url() + "#anmeldungen")
-            elif action == "cancel_registration":
-                registration = _registration_of(session, request.POST.get("registration"))
-                services.registration_cancel(registration=registration, actor=request.user)
-                messages.success(request, _("Abgemeldet; die Warteliste ist nachgerückt."))
-                return redirect(session.get_absolute_url() + "#anmeldungen")
-            elif action == "attendance":
-                ids = [int(v) for v in request.POST.getlist("registration") if v.isdigit()]
-                present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
-                services.attendance_record(
-                    session=session, actor=request.user, attended={i: i in present for i in ids}
-                )
-                messages.success(request, _("Anwesenheit gespeichert."))
-                return redirect(session.get_absolute_url() + "#anmeldungen")
-            elif action == "cancel":
-                cancel_form = forms.CancelForm(request.POST, prefix="cancel")
-                if cancel_form.is_valid():
-                    services.session_cancel(
-                        session=session,
-                        actor=request.user,
-                        reason=cancel_form.cleaned_data["reason"],
-                    )
-                    messages.success(
-                        request, _("Termin abgesagt; die Angemeldeten werden benachrichtigt.")
-                    )
-                    return redirect(session.get_absolute_url())
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
+        ids += list(workshop.cluster.municipalities.values_list("pk", flat=True))
+    return ids
+
+
+def _session_forms(session: WorkshopSession, data: Any = None) -> dict[str, Any]:
+    """The session page's forms, unbound (with the current values) or bound to ``data``."""
+    workshop = session.workshop
+    return {
+        "edit_form": forms.SessionForm(
+            data,
+            prefix="edit",
+            initial={
+                "starts_at": session.starts_at,
+                "ends_at": session.ends_at,
+                "place": session.place,
+                "capacity": session.capacity,
+            },
+        ),
+        "minutes_form": forms.MinutesForm(
+            data, prefix="minutes", initial={"minutes": session.minutes}
+        ),
+        "agenda_form": forms.AgendaItemForm(
+            data, prefix="agenda", municipality=workshop.municipality
+        ),
+        "invite_form": forms.InviteForm(
+            data, prefix="invite", municipality_ids=_member_ids(workshop)
+        ),
+        "cancel_form": forms.CancelForm(data, prefix="cancel"),
+    }
+
+
+def _session_page(
+    request: HttpRequest, session: WorkshopSession, *, status: int = 200, **bound: Any
+) -> HttpResponse:
+    """The session page; ``bound`` replaces a form by the one posted (with its errors)."""
+    workshop = session.workshop
     registrations = selectors.registrations_for_session(session=session)
     own = next((r for r in registrations if r.user_id == request.user.pk), None)
     return render(
@@ -650,7 +578,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "session": session,
             "workshop": workshop,
-            "can_manage": can_manage,
+            "can_manage": selectors.can_manage_workshop(user=request.user, workshop=workshop),
             "agenda": session.agenda.select_related("interest", "topic"),
             "minutes_html": render_markdown(session.minutes),
             "registrations": registrations,
@@ -658,47 +586,245 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 r.status == RegistrationStatus.REGISTERED for r in registrations
             ),
             "own": own,
-            "edit_form": edit_form,
-            "minutes_form": minutes_form,
-            "agenda_form": agenda_form,
-            "invite_form": invite_form,
-            "cancel_form": cancel_form,
+            **_session_forms(session),
+            **bound,
             "started": session.starts_at <= timezone.now(),
             "outcomes": session.decided_outcomes.all(),
         },
+        status=status,
     )
 
 
-def _registration_of(session: WorkshopSession, pk: Any) -> Registration:
-    registration = session.registrations.filter(pk=pk if str(pk).isdigit() else 0).first()
+@login_required
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One session: agenda, minutes, registrations; every change posts to its own URL."""
+    return _session_page(request, selectors.session_get_for_user(user=request.user, pk=pk))
+
+
+def _managed_session(request: HttpRequest, pk: int) -> WorkshopSession:
+    """The session, if the user may see it (404) and manage its workshop (403)."""
+    session = selectors.session_get_for_user(user=request.user, pk=pk)
+    forbidden_unless(selectors.can_manage_workshop(user=request.user, workshop=session.workshop))
+    return session
+
+
+def _session_form_post(
+    request: HttpRequest,
+    pk: int,
+    form_name: str,
+    act: Any,
+    *,
+    success: str = "",
+    anchor: str = "",
+) -> HttpResponse:
+    """A managing form on the session page: valid input goes to ``act(session, data)``;
+    invalid input or the service's ValidationError shows the page again with the form
+    and its errors inline (400)."""
+    session = _managed_session(request, pk)
+    form = _session_forms(session, request.POST)[form_name]
+    if form.is_valid():
+        try:
+            act(session, form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if success:
+                messages.success(request, success)
+            return redirect(session.get_absolute_url() + anchor)
+    return _session_page(request, session, status=400, **{form_name: form})
+
+
+def _session_post(
+    request: HttpRequest, session: WorkshopSession, act: Any, *, success: str, anchor: str = ""
+) -> HttpResponse:
+    """A button on the session page: run ``act()``; its ValidationError becomes a message."""
+    try:
+        act()
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, success)
+    return redirect(session.get_absolute_url() + anchor)
+
+
+@login_required
+@require_POST
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _session_form_post(
+        request,
+        pk,
+        "edit_form",
+        lambda session, data: services.session_update(session=session, actor=request.user, **data),
+        success=_("Termin gespeichert."),
+    )
+
+
+@login_required
+@require_POST
+def session_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    return _session_form_post(
+        request,
+        pk,
+        "minutes_form",
+        lambda session, data: services.session_update(
+            session=session, actor=request.user, minutes=data["minutes"]
+        ),
+        success=_("Protokoll gespeichert."),
+        anchor="#protokoll",
+    )
+
+
+@login_required
+@require_POST
+def session_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _session_form_post(
+        request,
+        pk,
+        "agenda_form",
+        lambda session, data: services.agenda_item_add(session=session, actor=request.user, **data),
+        anchor="#tagesordnung",
+    )
+
+
+@login_required
+@require_POST
+def session_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    return _session_form_post(
+        request,
+        pk,
+        "invite_form",
+        lambda session, data: services.session_invite(
+            session=session, actor=request.user, base_url=request.build_absolute_uri("/"), **data
+        ),
+        success=_("Einladung verschickt."),
+        anchor="#anmeldungen",
+    )
+
+
+@login_required
+@require_POST
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _session_form_post(
+        request,
+        pk,
+        "cancel_form",
+        lambda session, data: services.session_cancel(
+            session=session, actor=request.user, reason=data["reason"]
+        ),
+        success=_("Termin abgesagt; die Angemeldeten werden benachrichtigt."),
+    )
+
+
+@login_required
+@require_POST
+def session_agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    session = _managed_session(request, pk)
+    item = session.agenda.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404(selectors.NOT_FOUND)
+    return _session_post(
+        request,
+        session,
+        lambda: services.agenda_item_delete(item=item, actor=request.user),
+        success=_("Punkt entfernt."),
+        anchor="#tagesordnung",
+    )
+
+
+def _registration_of(session: WorkshopSession, pk: int) -> Registration:
+    registration = session.registrations.filter(pk=pk).first()
     if registration is None:
         raise Http404(selectors.NOT_FOUND)
     return registration
 
 
-def _session_self_service(
-    request: HttpRequest, session: WorkshopSession, action: str
+@login_required
+@require_POST
+def session_register_invited(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+    session = _managed_session(request, pk)
+    registration = _registration_of(session, registration_pk)
+    return _session_post(
+        request,
+        session,
+        lambda: services.registration_signup(
+            session=session,
+            actor=request.user,
+            name=registration.name,
+            email=registration.email,
+            user=registration.user,
+        ),
+        success=_("Angemeldet."),
+        anchor="#anmeldungen",
+    )
+
+
+@login_required
+@require_POST
+def session_cancel_registration(
+    request: HttpRequest, pk: int, registration_pk: int
 ) -> HttpResponse:
+    session = _managed_session(request, pk)
+    registration = _registration_of(session, registration_pk)
+    return _session_post(
+        request,
+        session,
+        lambda: services.registration_cancel(registration=registration, actor=request.user),
+        success=_("Abgemeldet; die Warteliste ist nachgerückt."),
+        anchor="#anmeldungen",
+    )
+
+
+@login_required
+@require_POST
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _managed_session(request, pk)
+    ids = [int(v) for v in request.POST.getlist("registration") if v.isdigit()]
+    present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
+    return _session_post(
+        request,
+        session,
+        lambda: services.attendance_record(
+            session=session, actor=request.user, attended={i: i in present for i in ids}
+        ),
+        success=_("Anwesenheit gespeichert."),
+        anchor="#anmeldungen",
+    )
+
+
+@login_required
+@require_POST
+def session_signup(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign oneself up; a full session puts one on the waiting list."""
+    session = selectors.session_get_for_user(user=request.user, pk=pk)
     try:
-        if action == "signup":
-            registration = services.registration_signup(
-                session=session, actor=request.user, user=request.user
-            )
-            if registration.status == RegistrationStatus.WAITLISTED:
-                messages.info(
-                    request, _("Alle Plätze sind vergeben – Sie stehen auf der Warteliste.")
-                )
-            else:
-                messages.success(request, _("Sie sind angemeldet."))
-        else:
-            registration = session.registrations.filter(user=request.user).first()
-            if registration is None:
-                raise Http404(selectors.NOT_FOUND)
-            services.registration_cancel(registration=registration, actor=request.user)
-            messages.success(request, _("Sie sind abgemeldet."))
+        registration = services.registration_signup(
+            session=session, actor=request.user, user=request.user
+        )
     except ValidationError as exc:
         messages.error(request, error_text(exc))
+    else:
+        if registration.status == RegistrationStatus.WAITLISTED:
+            messages.info(request, _("Alle Plätze sind vergeben – Sie stehen auf der Warteliste."))
+        else:
+            messages.success(request, _("Sie sind angemeldet."))
     return redirect(session.get_absolute_url())
+
+
+@login_required
+@require_POST
+def session_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw one's own registration or place on the waiting list."""
+    session = selectors.session_get_for_user(user=request.user, pk=pk)
+    registration = session.registrations.filter(user=request.user).first()
+    if registration is None:
+        raise Http404(selectors.NOT_FOUND)
+    return _session_post(
+        request,
+        session,
+        lambda: services.registration_cancel(registration=registration, actor=request.user),
+        success=_("Sie sind abgemeldet."),
+    )
 
 
 @login_required

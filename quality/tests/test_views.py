@@ -216,10 +216,10 @@ def test_workshop_pages_for_host_partner_and_outsider(
     client.force_login(caseworker_b)
     html = client.get(f"/qualitaet/termine/{session.pk}/").content.decode()
     assert "Anmelden" in html and "Einladung senden" not in html
-    response = client.post(f"/qualitaet/termine/{session.pk}/", {"action": "signup"})
+    response = client.post(f"/qualitaet/termine/{session.pk}/anmelden/")
     assert response.status_code == 302
     assert Registration.objects.get(session=session).user == caseworker_b
-    assert client.post(f"/qualitaet/termine/{session.pk}/", {"action": "cancel"}).status_code == 403
+    assert client.post(f"/qualitaet/termine/{session.pk}/absagen/").status_code == 403
     client.force_login(coordinator_a)
     response = client.post(
         f"/qualitaet/werkstaetten/{workshop.pk}/",
@@ -249,33 +249,32 @@ def test_session_management_agenda_minutes_attendance(
     session = WorkshopSessionFactory(workshop=workshop)
     client.force_login(coordinator_a)
     url = f"/qualitaet/termine/{session.pk}/"
-    client.post(url, {"action": "agenda", "agenda-interest": interest.pk})
+    client.post(url + "tagesordnung/", {"agenda-interest": interest.pk})
     assert session.agenda.get().interest == interest
     client.post(
-        url,
-        {"action": "minutes", "minutes-minutes": "## Ergebnis\n<script>alert(1)</script>**fett**"},
+        url + "niederschrift/",
+        {"minutes-minutes": "## Ergebnis\n<script>alert(1)</script>**fett**"},
     )
     html = client.get(url).content.decode()
     assert "<strong>fett</strong>" in html and "<script>alert" not in html
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            url,
+            url + "einladen/",
             {
-                "action": "invite",
                 "invite-name": "Demo Fachkraft",
                 "invite-email": "demo@example.invalid",
             },
         )
     registration = session.registrations.get()
-    client.post(url, {"action": "register_invited", "registration": registration.pk})
+    client.post(f"{url}anmeldungen/{registration.pk}/anmelden/")
     registration.refresh_from_db()
     assert registration.status == "registered"
     session.starts_at = timezone.now() - timedelta(hours=1)
     session.ends_at = timezone.now() + timedelta(hours=1)
     session.save()
     client.post(
-        url,
-        {"action": "attendance", "registration": [registration.pk], "present": [registration.pk]},
+        url + "anwesenheit/",
+        {"registration": [registration.pk], "present": [registration.pk]},
     )
     registration.refresh_from_db()
     assert registration.attended is True
@@ -285,6 +284,79 @@ def test_session_management_agenda_minutes_attendance(
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     xlsx = client.get(f"/qualitaet/werkstaetten/{workshop.pk}/teilnahme.xlsx")
     assert xlsx.status_code == 200
+
+
+def test_session_page_is_get_only_and_each_action_has_its_own_url(client, coordinator_a, muni_a):
+    session = WorkshopSessionFactory(workshop=WorkshopFactory(municipality=muni_a))
+    client.force_login(coordinator_a)
+    url = f"/qualitaet/termine/{session.pk}/"
+    assert client.post(url, {"action": "cancel", "cancel-reason": "x"}).status_code == 405
+    assert client.get(url + "absagen/").status_code == 405
+    html = client.get(url).content.decode()
+    assert 'name="action"' not in html
+    for name in ("aendern", "absagen", "niederschrift", "tagesordnung", "einladen"):
+        assert f'action="{url}{name}/"' in html
+    session.refresh_from_db()
+    assert session.status == "scheduled"
+
+
+def test_session_form_errors_stand_inline_and_nothing_changes(client, coordinator_a, muni_a):
+    session = WorkshopSessionFactory(workshop=WorkshopFactory(municipality=muni_a), place="Rathaus")
+    client.force_login(coordinator_a)
+    url = f"/qualitaet/termine/{session.pk}/"
+    response = client.post(
+        url + "aendern/",
+        {
+            "edit-starts_at": "2027-03-01T12:00",
+            "edit-ends_at": "2027-03-01T10:00",
+            "edit-place": "Schule",
+        },
+    )
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    session.refresh_from_db()
+    assert session.place == "Rathaus"
+    response = client.post(url + "einladen/", {"invite-name": "", "invite-email": "kaputt"})
+    assert response.status_code == 400 and not session.registrations.exists()
+
+
+def test_session_actions_of_another_commune_are_not_found(
+    client, coordinator_a, coordinator_b, muni_a
+):
+    session = WorkshopSessionFactory(workshop=WorkshopFactory(municipality=muni_a))
+    registration = RegistrationFactory(session=session)
+    item_session = WorkshopSessionFactory(workshop=WorkshopFactory(municipality=muni_a))
+    client.force_login(coordinator_b)
+    url = f"/qualitaet/termine/{session.pk}/"
+    for path in (
+        "absagen/",
+        "anmelden/",
+        "anwesenheit/",
+        f"anmeldungen/{registration.pk}/abmelden/",
+    ):
+        assert client.post(url + path, {"cancel-reason": "x"}).status_code == 404, path
+    registration.refresh_from_db()
+    assert registration.status != "cancelled"
+    client.force_login(coordinator_a)
+    # A registration or agenda item of another session is not found through this one.
+    other = f"/qualitaet/termine/{item_session.pk}/"
+    assert client.post(f"{other}anmeldungen/{registration.pk}/abmelden/").status_code == 404
+    assert client.post(f"{other}tagesordnung/999999/entfernen/").status_code == 404
+
+
+def test_session_agenda_delete_and_cancel(client, coordinator_a, muni_a):
+    session = WorkshopSessionFactory(workshop=WorkshopFactory(municipality=muni_a))
+    client.force_login(coordinator_a)
+    url = f"/qualitaet/termine/{session.pk}/"
+    client.post(url + "tagesordnung/", {"agenda-title": "Begrüßung"})
+    item = session.agenda.get()
+    response = client.post(f"{url}tagesordnung/{item.pk}/entfernen/")
+    assert response.status_code == 302 and response["Location"].endswith("#tagesordnung")
+    assert not session.agenda.exists()
+    response = client.post(url + "absagen/", {"cancel-reason": "Krankheit"})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == "cancelled" and session.cancel_reason == "Krankheit"
 
 
 def test_participation_table_chart_and_kkg_gaps(client, coordinator_a, muni_a):

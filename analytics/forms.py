@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from analytics import selectors
-from analytics.models import ComplianceRule, LogFormat
+from analytics.choices import LogFormat
+from analytics.models import ComplianceRule
 from cases.choices import ActivityCode, Urgency
 from core import permissions
 from registry.models import Cluster, Municipality

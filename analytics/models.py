@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from analytics.choices import LogFormat, UploadStatus
 from core import permissions
 from core.models import TenantModel
 
@@ -92,19 +93,6 @@ class ComplianceRule(TenantModel):
         return ngettext("%(n)d Stunde", "%(n)d Stunden", self.deadline_hours) % {
             "n": self.deadline_hours
         }
-
-
-class UploadStatus(models.TextChoices):
-    PENDING = "pending", _("wartet")
-    RUNNING = "running", _("wird verarbeitet")
-    DONE = "done", _("fertig")
-    FAILED = "failed", _("fehlgeschlagen")
-
-
-class LogFormat(models.TextChoices):
-    XES = "xes", _("XES (auch .xes.gz)")
-    CSV = "csv", _("CSV")
-    PARQUET = "parquet", _("Parquet")
 
 
 class EventLogUpload(TenantModel):

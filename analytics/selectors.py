@@ -23,9 +23,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from analytics import compliance, engine, eventlog
+from analytics.choices import UploadStatus
 from analytics.constants import COMPARISON_NOISE, SUPPRESSION_THRESHOLD
 from analytics.engine import ACTIVITY, CASE, TIMESTAMP
-from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
+from analytics.models import ComplianceRule, EventLogUpload
 from cases import aggregates as case_aggregates
 from core import permissions
 from core.permissions import SystemActor

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from analytics import eventlog
+from analytics.choices import UploadStatus
 from analytics.engine import CASE
-from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
+from analytics.models import ComplianceRule, EventLogUpload
 from core import permissions
 from core.audit import audit_record, save_updated, serialize_for_audit
 from core.choices import AuditAction

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from analytics.models import EventLogUpload, UploadStatus
+from analytics.choices import UploadStatus
+from analytics.models import EventLogUpload
 from core.tasks import durable_task
 
 

@@ -16,7 +16,8 @@ from ninja.errors import HttpError
 
 from core.api import token_auth
 from evaluation import selectors, services
-from evaluation.models import Round, RoundKind
+from evaluation.choices import RoundKind
+from evaluation.models import Round
 from evaluation.services import LinkProblem
 from registry.models import Cluster, Municipality
 

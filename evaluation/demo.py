@@ -16,16 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.permissions import SystemActor
-from evaluation.models import (
-    Answer,
-    FollowUp,
-    FreeTextAnswer,
-    Invitation,
-    Response,
-    Round,
-    RoundKind,
-    RoundStatus,
-)
+from evaluation.choices import RoundKind, RoundStatus
+from evaluation.models import Answer, FollowUp, FreeTextAnswer, Invitation, Response, Round
 from evaluation.services import follow_up_create, framework_ensure_builtin, hash_token
 from registry.models import Municipality
 

@@ -8,8 +8,9 @@ from django import forms
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.choices import FollowUpKind, RoundKind
 from evaluation.frameworks import Definition
-from evaluation.models import FollowUpKind, Framework, Round, RoundKind
+from evaluation.models import Framework, Round
 from evaluation.services import CANNOT_JUDGE
 from registry.models import Cluster, Institution, Municipality
 from registry.taxonomy import institution_type_choices

@@ -49,22 +49,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 from core.models import TenantModel, TenantQuerySet
+from evaluation.choices import FollowUpKind, RoundKind, RoundStatus
 from registry.taxonomy import institution_type_choices
-
-
-class RoundKind(models.TextChoices):
-    SELF = "self", _("Selbstevaluation")
-    EXTERNAL = "external", _("Fremdevaluation")
-
-
-class RoundStatus(models.TextChoices):
-    OPEN = "open", _("offen")
-    CLOSED = "closed", _("abgeschlossen")
-
-
-class FollowUpKind(models.TextChoices):
-    INTEREST = "interest", _("Qualitätsentwicklungsinteresse")
-    OUTCOME = "outcome", _("Ergebnis / Maßnahme")
 
 
 class FrameworkQuerySet(TenantQuerySet):

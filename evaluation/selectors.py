@@ -488,7 +488,8 @@ def follow_ups_for(*, evaluation_round: Round) -> list[FollowUp]:
 def due_items_for_user(*, user: Any, today: Any) -> list:
     """Mein Bereich: evaluation rounds open now in the user's communes, closing first."""
     from core.inbox import DueItem
-    from evaluation.models import Round, RoundStatus
+    from evaluation.choices import RoundStatus
+    from evaluation.models import Round
 
     if not permissions.municipality_ids_for(user, permissions.VIEW, permissions.QUALITY):
         return []

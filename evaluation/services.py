@@ -27,6 +27,7 @@ from core import permissions
 from core.audit import audit_record, audit_updated, save_created, serialize_for_audit
 from core.choices import AuditAction
 from core.mail import mail_send
+from evaluation.choices import FollowUpKind, RoundKind, RoundStatus
 from evaluation.frameworks import (
     Definition,
     FrameworkError,
@@ -37,14 +38,11 @@ from evaluation.frameworks import (
 from evaluation.models import (
     Answer,
     FollowUp,
-    FollowUpKind,
     Framework,
     FreeTextAnswer,
     Invitation,
     Response,
     Round,
-    RoundKind,
-    RoundStatus,
 )
 from registry.models import Institution, Municipality
 from registry.taxonomy import INSTITUTION_TYPES

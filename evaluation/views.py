@@ -20,6 +20,7 @@ from core import permissions
 from core.views import forbidden_unless
 from core.web import apply_errors, error_text, render_partial_or_page
 from evaluation import charts, selectors, services
+from evaluation.choices import RoundStatus
 from evaluation.forms import (
     AnswerForm,
     ComparisonForm,
@@ -28,7 +29,7 @@ from evaluation.forms import (
     InvitationForm,
     RoundForm,
 )
-from evaluation.models import Round, RoundStatus
+from evaluation.models import Round
 from evaluation.services import Invitee, LinkProblem
 
 

@@ -19,11 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 from core.models import TenantModel
-
-
-class VersionStatus(models.TextChoices):
-    DRAFT = "draft", _("Entwurf (Vorschau)")
-    PUBLISHED = "published", _("veröffentlicht")
+from instruments.choices import VersionStatus
 
 
 class Instrument(TenantModel):

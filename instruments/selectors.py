@@ -11,7 +11,8 @@ from django.http import Http404
 from cases.instruments import Instrument as Definition
 from cases.instruments import InstrumentError, parse_instrument
 from core import permissions
-from instruments.models import Instrument, InstrumentVersion, VersionStatus
+from instruments.choices import VersionStatus
+from instruments.models import Instrument, InstrumentVersion
 
 NOT_FOUND = "Instrument nicht gefunden."
 

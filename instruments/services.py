@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from core import permissions
 from core.audit import audit_record, audit_updated, save_created, serialize_for_audit
 from core.choices import AuditAction
-from instruments.models import Instrument, InstrumentVersion, VersionStatus
+from instruments.choices import VersionStatus
+from instruments.models import Instrument, InstrumentVersion
 from instruments.parsing import InstrumentFileError, parse_instrument_file
 from registry.taxonomy import institution_type_choices
 

@@ -14,8 +14,8 @@ from core import permissions
 from core.views import forbidden_unless
 from core.web import error_text
 from instruments import selectors, services
+from instruments.choices import VersionStatus
 from instruments.forms import PublishForm, UploadForm
-from instruments.models import VersionStatus
 from instruments.parsing import InstrumentFileError
 from registry.models import Municipality
 from registry.taxonomy import institution_type_choices

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from operations.choices import ScheduleRunStatus
+
 
 class WorkerHeartbeat(models.Model):
     """A background worker's sign of life, renewed every few seconds while it runs.
@@ -32,13 +34,6 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.hostname}:{self.pid})"
-
-
-class ScheduleRunStatus(models.TextChoices):
-    QUEUED = "queued", _("eingereiht")
-    RUNNING = "running", _("läuft")
-    SUCCEEDED = "succeeded", _("erfolgreich")
-    FAILED = "failed", _("fehlgeschlagen")
 
 
 class ScheduleRun(models.Model):

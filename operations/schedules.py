@@ -30,7 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.tasks import durable_task, enqueue_on_commit
-from operations.models import ScheduleRun, ScheduleRunStatus
+from operations.choices import ScheduleRunStatus
+from operations.models import ScheduleRun
 
 logger = logging.getLogger("ksqm.schedules")
 

@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from analytics import eventlog, services
-from analytics.models import ComplianceRule, EventLogUpload, UploadStatus
+from analytics.choices import UploadStatus
+from analytics.models import ComplianceRule, EventLogUpload
 from analytics.selectors import LogFilter
 from analytics.tests.factories import processed_upload
 from analytics.tests.logs import EXAMPLE_XES, random_log

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from analytics import eventlog, services
+from analytics.choices import UploadStatus
 from analytics.eventlog import EventLogError
-from analytics.models import EventLogUpload, UploadStatus
+from analytics.models import EventLogUpload
 
 
 def _xes_bomb(name_length: int = 40_000_000) -> bytes:

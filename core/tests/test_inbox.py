@@ -11,7 +11,7 @@ from django.urls import reverse
 from core import inbox
 from core.context_processors import navigation_for
 from directory.tests.factories import ServiceFactory
-from evaluation.models import RoundStatus
+from evaluation.choices import RoundStatus
 from evaluation.tests.factories import RoundFactory
 from network.tests.factories import AgreementFactory
 from quality.choices import OutcomeStatus

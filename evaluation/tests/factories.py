@@ -4,8 +4,9 @@ from datetime import date
 
 import factory
 
+from evaluation.choices import RoundKind
 from evaluation.frameworks import builtin_sources, parse_framework
-from evaluation.models import Framework, Invitation, Round, RoundKind
+from evaluation.models import Framework, Invitation, Round
 from evaluation.services import hash_token
 from registry.tests.factories import MunicipalityFactory
 

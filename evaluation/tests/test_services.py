@@ -9,16 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.models import AuditEvent
 from evaluation import services
-from evaluation.models import (
-    Answer,
-    FollowUp,
-    Framework,
-    FreeTextAnswer,
-    Invitation,
-    Response,
-    RoundKind,
-    RoundStatus,
-)
+from evaluation.choices import RoundKind, RoundStatus
+from evaluation.models import Answer, FollowUp, Framework, FreeTextAnswer, Invitation, Response
 from evaluation.services import Invitee, LinkProblem
 from evaluation.tests.conftest import FULL
 from evaluation.tests.factories import SMALL_FRAMEWORK, FrameworkFactory

@@ -16,7 +16,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from analytics import services as analytics_services
-from analytics.models import EventLogUpload, UploadStatus
+from analytics.choices import UploadStatus
+from analytics.models import EventLogUpload
 from analytics.tests.logs import EXAMPLE_XES
 from operations import worker as worker_module
 from operations.models import WorkerHeartbeat

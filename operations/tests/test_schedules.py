@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from operations import schedules
-from operations.models import ScheduleRun, ScheduleRunStatus
+from operations.choices import ScheduleRunStatus
+from operations.models import ScheduleRun
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -13,7 +13,8 @@ from django.utils.translation import ngettext
 from core.choices import AuditSource
 from core.context import change_context
 from core.permissions import SystemActor
-from evaluation.models import Round, RoundStatus
+from evaluation.choices import RoundStatus
+from evaluation.models import Round
 from evaluation.services import invitation_remind
 
 

@@ -30,6 +30,7 @@ from cases.choices import (
     Urgency,
 )
 from cases.instruments import Instrument
+from registry.models import Institution
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -90,6 +91,14 @@ class ProcedureCreateForm(forms.Form):
         label=_("Bekannt geworden durch"), choices=_explicit(ReporterCategory.choices)
     )
     channel = forms.ChoiceField(label=_("Meldeweg"), choices=_explicit(Channel.choices))
+    # The reporting institution of the commune's network (a Kita calling, a clinic's fax):
+    # the first link of the chain in the hand-over analysis. Empty for private persons.
+    reporter_institution = forms.ModelChoiceField(
+        label=_("Meldende Einrichtung"),
+        queryset=None,
+        required=False,
+        help_text=_("aus dem Netzwerk der Kommune; leer lassen bei Privatpersonen"),
+    )
     indications = forms.CharField(
         label=_("Gewichtige Anhaltspunkte"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -120,6 +129,19 @@ class ProcedureCreateForm(forms.Form):
         self.fields["team"].queryset = teams
         if teams.count() == 1:
             self.fields["team"].initial = teams.first()
+        self.fields["reporter_institution"].queryset = Institution.objects.filter(
+            municipality__in=teams.values("municipality")
+        ).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        team, institution = data.get("team"), data.get("reporter_institution")
+        if team and institution and institution.municipality_id != team.municipality_id:
+            self.add_error(
+                "reporter_institution",
+                _("Die Einrichtung gehört nicht zur Kommune des zuständigen Teams."),
+            )
+        return data
 
     def service_kwargs(self, children: list[dict[str, Any]]) -> dict[str, Any]:
         d = self.cleaned_data
@@ -147,6 +169,7 @@ class ProcedureCreateForm(forms.Form):
             "urgency": d["urgency"],
             "children": children,
             "family_persons": persons,
+            "reporter_institution": d["reporter_institution"],
         }
 
 

@@ -245,3 +245,29 @@ def test_views_and_api_never_bypass_the_chokepoint():
         if ".objects.get(" in source:
             offenders.append(f"{name}: .objects.get(")
     assert offenders == []
+
+
+def test_intake_records_the_reporting_institution(client, team_a, caseworker_a, muni_a, muni_b):
+    """A phone report from a Kita names the Kita: the first link of the chain (issue 13)."""
+    from cases.models import ProcedureEvent
+    from registry.tests.factories import InstitutionFactory
+
+    kita = InstitutionFactory(
+        municipality=muni_a, name="Kita Am Bach A", institution_type="daycare"
+    )
+    foreign = InstitutionFactory(municipality=muni_b, name="Kita Anderswo B")
+    client.force_login(caseworker_a)
+    page = client.get(reverse("cases:procedure_create")).content.decode()
+    assert "Kita Am Bach A" in page and "Kita Anderswo B" not in page
+    response = client.post(
+        reverse("cases:procedure_create"),
+        intake_post(team_a, reporter_category="daycare", reporter_institution=str(foreign.pk)),
+    )
+    assert response.status_code == 200 and "reporter_institution" in response.context["form"].errors
+    response = client.post(
+        reverse("cases:procedure_create"),
+        intake_post(team_a, reporter_category="daycare", reporter_institution=str(kita.pk)),
+    )
+    assert response.status_code == 302
+    event = ProcedureEvent.objects.get(activity_code="report_received")
+    assert event.institution == kita

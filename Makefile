@@ -10,7 +10,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=True KSQM_ENCRYPTION_KEY_FILE=var/demo.key
 TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: graphviz install install-test run test lint bench lock browser messages screenshot clean \
+.PHONY: graphviz install install-test run test lint bench lock browser axe messages screenshot clean \
 	serve ops-tools bench-load bench-scale
 
 $(STAMP): requirements.lock
@@ -67,6 +67,18 @@ graphviz:
 browser: graphviz
 	$(call apt_ensure,chromium,chromium)
 
+# axe-core (MPL-2.0) for the accessibility browser test, from the npm registry at the
+# version tools/axe/package-lock.json pins; installed again when the lock file changes.
+AXE_STAMP := tools/axe/node_modules/.stamp-$(shell cat tools/axe/package-lock.json | sha1sum | cut -c1-12)
+
+$(AXE_STAMP): tools/axe/package.json tools/axe/package-lock.json
+	$(call apt_ensure,npm,npm)
+	cd tools/axe && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f tools/axe/node_modules/.stamp-*
+	@touch $(AXE_STAMP)
+
+axe: $(AXE_STAMP)
+
 # Operations: pg_dump/pg_restore for backups of PostgreSQL installations, systemd-analyze
 # and nginx to verify deploy/ (RUNLEVEL=1: the package must not start a web server here).
 ops-tools:
@@ -79,11 +91,11 @@ ops-tools:
 	      || echo "nginx-light konnte nicht installiert werden"; \
 	  else echo "nginx fehlt (nicht installierbar ohne root)"; fi; }
 
-test: install-test browser ops-tools lint
+test: install-test browser axe ops-tools lint
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
-	$(PY) -m pytest -n 2 --create-db
+	KSQM_REQUIRE_AXE=1 $(PY) -m pytest -n 2 --create-db
 
 bench: install-test
 	$(PY) bench/run_all.py

@@ -32,7 +32,20 @@ def format_duration(seconds: float | None) -> str:
 def interactive_labels() -> dict[str, str]:
     """Texts of the interactive map (processmap.js) in the active language."""
     return {
-        "min_edges": _("Mindesthäufigkeit der Kanten"),
+        "min_edges": _("Übergänge ab Häufigkeit"),
+        "min_activities": _("Aktivitäten ab Häufigkeit"),
+        # {activities}, {all_activities}, {edges}, {all_edges} are filled in by the script.
+        "shown": _(
+            "{activities} von {all_activities} Aktivitäten und {edges} von {all_edges}"
+            " Übergängen sichtbar."
+        ),
+        "map_keys": _(
+            "Pfeiltasten verschieben die Karte, Plus und Minus zoomen, 0 zeigt die ganze Karte."
+        ),
+        "zoom_in": _("Vergrößern"),
+        "zoom_out": _("Verkleinern"),
+        "zoom_reset": _("Ganze Karte"),
+        "events": _("{n} Ereignisse"),
         "label": _("Beschriftung"),
         "count": _("Anzahl"),
         "mean": _("Dauer Mittelwert"),
@@ -64,34 +77,39 @@ def process_map_dot(result: ProcessMap, *, metric: str = "frequency") -> str:
         '  node [shape=box, style="rounded,filled", fillcolor="#eef4fb", color="#2b5d8a",'
         ' fontname="Helvetica", fontsize=11];',
         '  edge [color="#445566", fontname="Helvetica", fontsize=10];',
-        f'  {dot_quote(START)} [label="Start", shape=circle, fillcolor="#d9f2d9", width=0.5];',
-        f'  {dot_quote(END)} [label="Ende", shape=doublecircle, fillcolor="#f7dada", width=0.5];',
+        f'  {dot_quote(START)} [id="pm-start", label={dot_quote(_("Start"))}, shape=circle,'
+        ' fillcolor="#d9f2d9", width=0.5];',
+        f'  {dot_quote(END)} [id="pm-end", label={dot_quote(_("Ende"))}, shape=doublecircle,'
+        ' fillcolor="#f7dada", width=0.5];',
     ]
-    for name, count in result.activities.items():
+    # The ids (pm-n<i>, pm-e<i>, pm-s<i>, pm-x<i>) are what processmap.js finds the SVG's
+    # nodes and edges by: the order is that of ``ProcessMap.as_json``.
+    for index, (name, count) in enumerate(result.activities.items()):
         label = dot_quote(f"{name}\n{count}")
-        lines.append(f"  {dot_quote(name)} [label={label}];")
+        lines.append(f'  {dot_quote(name)} [id="pm-n{index}", label={label}];')
     top = max((e["count"] for e in result.edges), default=1)
-    for edge in result.edges:
+    for index, edge in enumerate(result.edges):
         if metric == "performance":
             label = format_duration(edge["mean_seconds"])
         else:
             label = str(edge["count"])
         lines.append(
             f"  {dot_quote(edge['source'])} -> {dot_quote(edge['target'])} "
-            f"[label={dot_quote(label)}, penwidth={_width(edge['count'], top)}];"
+            f'[id="pm-e{index}", label={dot_quote(label)}, '
+            f"penwidth={_width(edge['count'], top)}];"
         )
-    for name, count in result.start_activities.items():
-        if name in result.activities:
-            lines.append(
-                f"  {dot_quote(START)} -> {dot_quote(name)} [label={dot_quote(str(count))}, "
-                "style=dashed];"
-            )
-    for name, count in result.end_activities.items():
-        if name in result.activities:
-            lines.append(
-                f"  {dot_quote(name)} -> {dot_quote(END)} [label={dot_quote(str(count))}, "
-                "style=dashed];"
-            )
+    starts = [(n, c) for n, c in result.start_activities.items() if n in result.activities]
+    for index, (name, count) in enumerate(starts):
+        lines.append(
+            f'  {dot_quote(START)} -> {dot_quote(name)} [id="pm-s{index}", '
+            f"label={dot_quote(str(count))}, style=dashed];"
+        )
+    ends = [(n, c) for n, c in result.end_activities.items() if n in result.activities]
+    for index, (name, count) in enumerate(ends):
+        lines.append(
+            f'  {dot_quote(name)} -> {dot_quote(END)} [id="pm-x{index}", '
+            f"label={dot_quote(str(count))}, style=dashed];"
+        )
     lines.append("}")
     return "\n".join(lines)
 

@@ -65,6 +65,9 @@ def organigram_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
     municipality = _member_municipality(request, slug)
     graph = selectors.organigram_graph(municipality=municipality)
     stem = f"rollen-{municipality.slug}"
+    # PDF: A4 landscape by default, A3 for large organisations (the drawing scales to the
+    # page, so nothing is cut off; the table repeats its header row on every page).
+    paper = "A3" if request.GET.get("papier", "").lower() == "a3" else "A4"
     if fmt == "graphml":
         response = HttpResponse(selectors.organigram_graphml(graph), content_type="application/xml")
     elif fmt == "csv":
@@ -82,6 +85,7 @@ def organigram_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
             html = render_to_string(
                 "roles/organigram_print.html",
                 {
+                    "paper": paper,
                     "municipality": municipality,
                     "svg": svg,
                     "roles": selectors.role_list(municipality=municipality),
@@ -90,6 +94,8 @@ def organigram_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
             response = HttpResponse(protocol_pdf(html), content_type="application/pdf")
     else:
         raise Http404("Unbekanntes Format")
+    if fmt == "pdf" and paper == "A3":
+        stem += "-a3"
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response
 

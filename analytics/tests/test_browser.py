@@ -55,7 +55,7 @@ def test_interactive_map_speaks_the_page_language(
     page.goto(f"{page.base_url}/analyse/")
     page.wait_for_selector("#pm-svg .pm-node")
     controls = page.inner_text(".pm-controls")
-    assert "Minimum edge frequency" in controls and "Mindesthäufigkeit" not in controls
+    assert "Minimum transition frequency" in controls and "Häufigkeit" not in controls
     page.click("#pm-svg .pm-node:not(.pm-virtual) >> nth=0")
     info = page.inner_text("#pm-info")
     assert "events" in info and "Ereignisse" not in info

@@ -32,11 +32,34 @@ def test_coordinator_opens_the_interactive_map(page, reference_data, muni_a, coo
     assert page.locator("#network-canvas circle").count() == 3
     assert page.locator("#network-canvas line").count() == 1
     assert "Polizei A (Polizei" in page.locator("#network-canvas").text_content()
-    # Nodes stay inside the drawing after the layout has run.
-    page.wait_for_timeout(300)
-    inside = page.evaluate(
-        "Array.from(document.querySelectorAll('#network-canvas g[transform]')).every(g => {"
-        " const m = /translate\\(([-\\d.]+),([-\\d.]+)\\)/.exec(g.getAttribute('transform'));"
-        " return m && +m[1] >= 0 && +m[1] <= 1000 && +m[2] >= 0 && +m[2] <= 600; })"
+    # The layout has run to rest: every node is inside the drawing's view box, no two
+    # labels overlap, and the map is a list of named, focusable actors (axe-clean ARIA).
+    boxes = page.evaluate(
+        "(() => { const vb = document.querySelector('#network-canvas').viewBox.baseVal;"
+        " return Array.from(document.querySelectorAll('#network-canvas .nm-node')).map(g => {"
+        " const b = g.getBBox(), m = g.transform.baseVal.consolidate().matrix;"
+        " return {x: b.x + m.e, y: b.y + m.f, w: b.width, h: b.height,"
+        " inside: b.x + m.e >= vb.x && b.x + m.e + b.width <= vb.x + vb.width"
+        " && b.y + m.f >= vb.y && b.y + m.f + b.height <= vb.y + vb.height}; }); })()"
     )
-    assert inside
+    assert len(boxes) == 3 and all(b["inside"] for b in boxes)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["w"] <= b["x"]
+                or b["x"] + b["w"] <= a["x"]
+                or a["y"] + a["h"] <= b["y"]
+                or b["y"] + b["h"] <= a["y"]
+            )
+            assert apart, (a, b)
+    assert page.get_attribute("#network-canvas", "role") == "list"
+    labels = page.eval_on_selector_all(
+        "#network-canvas [role=listitem]", "els => els.map(e => e.getAttribute('aria-label'))"
+    )
+    assert "Polizei A – Polizei" in labels
+    # Keyboard: a focused actor moves with the arrow keys.
+    node = page.locator("#network-canvas [role=listitem]").first
+    before = node.get_attribute("transform")
+    node.focus()
+    page.keyboard.press("ArrowRight")
+    assert node.get_attribute("transform") != before

@@ -1,5 +1,11 @@
 /* Interactive network map: a small force layout on SVG, no library, no CDN.
-   Reads the JSON from #network-data (nodes, edges) and draws into #network-canvas. */
+   Reads the JSON from #network-data (nodes, edges) and draws into #network-canvas.
+
+   Readable: the layout runs to rest before the first paint, then label boxes that still
+   overlap are pushed apart, and the drawing is fitted into the view. Accessible: the map
+   is a list of its actors (each focusable, named "Name – Art"); the lines are decoration
+   (the tables on the network page carry the same relations). A focused actor moves with
+   the arrow keys, as dragging moves it with the mouse. */
 (function () {
   "use strict";
   var svg = document.getElementById("network-canvas");
@@ -7,11 +13,13 @@
   if (!svg || !source) return;
   var data = JSON.parse(source.textContent);
   var NS = "http://www.w3.org/2000/svg";
-  var W = 1000, H = 600;
+  var W = 1000, H = 600, CHAR = 6.2, LINE = 22;
   var nodes = data.nodes.map(function (n, i) {
     var angle = (2 * Math.PI * i) / Math.max(1, data.nodes.length);
-    return { id: n.id, label: n.label, type: n.type_label, colour: n.colour,
-             x: W / 2 + 250 * Math.cos(angle), y: H / 2 + 200 * Math.sin(angle), vx: 0, vy: 0 };
+    var label = n.label + " (" + n.type_label + ")";
+    return { id: n.id, label: label, name: n.label, type: n.type_label, colour: n.colour,
+             w: 14 + label.length * CHAR,
+             x: W / 2 + 300 * Math.cos(angle), y: H / 2 + 220 * Math.sin(angle), vx: 0, vy: 0 };
   });
   var byId = {};
   nodes.forEach(function (n) { byId[n.id] = n; });
@@ -23,7 +31,8 @@
     Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
     return node;
   }
-  var edgeLayer = el("g", {}), nodeLayer = el("g", {});
+  svg.setAttribute("role", "list");
+  var edgeLayer = el("g", { "aria-hidden": "true" }), nodeLayer = el("g", {});
   svg.appendChild(edgeLayer); svg.appendChild(nodeLayer);
   edges.forEach(function (e) {
     var agreement = e.kinds.indexOf("agreement") >= 0, parent = e.kinds.indexOf("parent") >= 0;
@@ -35,18 +44,20 @@
     edgeLayer.appendChild(e.line);
   });
   nodes.forEach(function (n) {
-    n.g = el("g", { tabindex: "0", role: "listitem" });
+    n.g = el("g", { tabindex: "0", role: "listitem", "aria-label": n.name + " – " + n.type,
+                    "class": "nm-node" });
     n.g.appendChild(el("circle", { r: 9, fill: n.colour, stroke: "#333" }));
-    var text = el("text", { x: 12, y: 4, "font-size": 11 });
-    text.textContent = n.label + " (" + n.type + ")";
+    var halo = el("text", { x: 12, y: 4, "font-size": 11, "class": "nm-halo", "aria-hidden": "true" });
+    halo.textContent = n.label;
+    var text = el("text", { x: 12, y: 4, "font-size": 11, "aria-hidden": "true" });
+    text.textContent = n.label;
+    n.g.appendChild(halo);
     n.g.appendChild(text);
-    var title = el("title", {}); title.textContent = n.label + " – " + n.type;
-    n.g.appendChild(title);
     nodeLayer.appendChild(n.g);
   });
 
   function step() {
-    var k = 80, i, j;
+    var k = 110, i, j;
     for (i = 0; i < nodes.length; i++) {
       for (j = i + 1; j < nodes.length; j++) {
         var a = nodes[i], b = nodes[j], dx = a.x - b.x, dy = a.y - b.y;
@@ -64,8 +75,40 @@
       if (n.fixed) { n.vx = n.vy = 0; return; }
       n.vx += (W / 2 - n.x) * 0.002; n.vy += (H / 2 - n.y) * 0.002;
       n.vx = Math.max(-20, Math.min(20, n.vx * 0.6)); n.vy = Math.max(-20, Math.min(20, n.vy * 0.6));
-      n.x = Math.max(15, Math.min(W - 150, n.x + n.vx)); n.y = Math.max(15, Math.min(H - 15, n.y + n.vy));
+      n.x += n.vx; n.y += n.vy;
     });
+  }
+  /* A label box is the circle plus the text to its right: push overlapping boxes apart
+     vertically (the cheaper direction for wide labels) until none overlap. */
+  function separate() {
+    for (var round = 0; round < 200; round++) {
+      var moved = false;
+      for (var i = 0; i < nodes.length; i++) {
+        for (var j = i + 1; j < nodes.length; j++) {
+          var a = nodes[i], b = nodes[j];
+          var overlapX = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x - 10, b.x - 10);
+          var overlapY = LINE + 4 - Math.abs(a.y - b.y);
+          if (overlapX > 0 && overlapY > 0) {
+            var push = overlapY / 2 + 0.5, sign = a.y <= b.y ? -1 : 1;
+            if (!a.fixed) a.y += sign * push;
+            if (!b.fixed) b.y -= sign * push;
+            moved = true;
+          }
+        }
+      }
+      if (!moved) return;
+    }
+  }
+  function fit() {
+    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    nodes.forEach(function (n) {
+      minX = Math.min(minX, n.x - 12); maxX = Math.max(maxX, n.x + n.w);
+      minY = Math.min(minY, n.y - 12); maxY = Math.max(maxY, n.y + 12);
+    });
+    if (!nodes.length) { minX = minY = 0; maxX = W; maxY = H; }
+    var pad = 10, w = Math.max(maxX - minX, 200), h = Math.max(maxY - minY, 120);
+    svg.setAttribute("viewBox", [minX - pad, minY - pad, w + 2 * pad, h + 2 * pad].join(" "));
+    svg.setAttribute("height", Math.round(Math.min(900, Math.max(300, (h + 2 * pad) * 1000 / (w + 2 * pad)))));
   }
   function draw() {
     edges.forEach(function (e) {
@@ -74,9 +117,10 @@
     });
     nodes.forEach(function (n) { n.g.setAttribute("transform", "translate(" + n.x + "," + n.y + ")"); });
   }
-  var ticks = 0;
-  function loop() { step(); draw(); if (++ticks < 300) window.requestAnimationFrame(loop); }
-  loop();
+  for (var t = 0; t < 400; t++) step();
+  separate();
+  fit();
+  draw();
 
   var dragging = null;
   function point(evt) {
@@ -85,6 +129,14 @@
   }
   nodes.forEach(function (n) {
     n.g.addEventListener("pointerdown", function (evt) { dragging = n; n.fixed = true; evt.preventDefault(); });
+    n.g.addEventListener("keydown", function (evt) {
+      var moves = { ArrowLeft: [-20, 0], ArrowRight: [20, 0], ArrowUp: [0, -20], ArrowDown: [0, 20] };
+      var d = moves[evt.key];
+      if (!d) return;
+      evt.preventDefault();
+      n.fixed = true; n.x += d[0]; n.y += d[1];
+      draw();
+    });
   });
   svg.addEventListener("pointermove", function (evt) {
     if (!dragging) return;

@@ -11,26 +11,17 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 from ninja.errors import HttpError
 
 from analytics import selectors
 from analytics.engine import ProcessMap
-from cases.choices import Urgency
+from analytics.schemas import AnalysisFilters, ComparisonFilters, DeadlineQuery
 from core import permissions
 from core.api import token_auth
 from registry.models import Municipality
 
 router = Router(tags=["Prozessanalyse"], auth=token_auth)
-
-
-class AnalysisFilters(Schema):
-    municipality: str = ""  # commune slug
-    since: dt.date | None = None
-    until: dt.date | None = None  # inclusive
-    urgency: Urgency | None = None
-    log: str = ""  # code of an uploaded event log instead of the platform's procedures
-    min_frequency: int = 1
 
 
 def _aware(day: dt.date | None, *, end: bool = False) -> dt.datetime | None:
@@ -120,12 +111,6 @@ def _rule_json(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class DeadlineQuery(Schema):
-    start: str = ""  # with end and hours: one ad-hoc deadline instead of the commune rules
-    end: str = ""
-    hours: int | None = Field(None, ge=1, le=24 * 365)
-
-
 @router.get("/compliance", summary="Fristeinhaltung je Regel")
 def compliance(
     request: HttpRequest, filters: Query[AnalysisFilters], deadline: Query[DeadlineQuery]
@@ -167,20 +152,6 @@ def handovers(
             [cell["count"] if cell else 0 for cell in row["cells"]] for row in report["matrix"]
         ],
     }
-
-
-class ComparisonFilters(Schema):
-    cluster: int | None = None
-    municipalities: str = ""  # comma-separated slugs
-    period: str = Field(
-        "",
-        pattern=r"^(\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?)?$",
-        description="ganzer Zeitraum: Jahr (2024), Quartal (2024-Q2) oder Monat (2024-05); "
-        "leer: gesamter Zeitraum",
-    )
-    # Free date ranges are refused: differencing two of them recomputed suppressed cells.
-    since: dt.date | None = Field(None, description="nicht erlaubt; period verwenden")
-    until: dt.date | None = Field(None, description="nicht erlaubt; period verwenden")
 
 
 @router.get("/comparison", summary="Kommunenvergleich (aggregiert, mit Unterdrückung)")

@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from core.api import optional_auth, token_auth
 from core.pagecache import cache_public
 from directory import hsds, selectors, services
-from directory.constants import DEFAULT_RADIUS_KM
+from directory.schemas import ServiceIn, ServicePage, ServiceQuery
 from registry.models import Municipality
 
 router = Router(tags=["Frühe Hilfen"])
-
-
-class ServiceQuery(Schema):
-    q: str = ""
-    municipality: str = ""
-    target_group: str = ""
-    age: int | None = Field(None, ge=0, le=120)
-    district: str = ""
-    language: str = ""
-    free: bool = False
-    near: str = Field("", max_length=200, description="PLZ, Adresse mit PLZ oder Stadtteil")
-    radius_km: int = Field(DEFAULT_RADIUS_KM, ge=1, le=50)
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
-
-
-class ServicePage(Schema):
-    count: int
-    items: list[dict[str, Any]]
 
 
 @router.get(
@@ -71,28 +50,6 @@ def get_service(request: HttpRequest, code: str):
     except ValueError as exc:
         raise Http404("Angebot nicht gefunden") from exc
     return hsds.service_to_hsds(selectors.service_get_public(code=uid))
-
-
-class ServiceIn(Schema):
-    municipality: str
-    name: str = Field(..., min_length=1, max_length=300)
-    provider_name: str = ""
-    description: str = ""
-    target_groups: list[str] = []
-    min_age: int | None = None
-    max_age: int | None = None
-    languages: list[str] = ["de"]
-    is_free: bool = True
-    fees_description: str = ""
-    opening_hours: str = ""
-    street: str = ""
-    postcode: str = ""
-    city: str = ""
-    district: str = ""
-    phone: str = ""
-    email: str = ""
-    website: str = ""
-    last_confirmed_on: dt.date | None = None
 
 
 @router.post("/directory/services", response={201: dict}, auth=token_auth)

@@ -6,69 +6,29 @@ link is the only credential, exactly as on the web form.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.errors import HttpError
 
 from core.api import token_auth
 from evaluation import selectors, services
-from evaluation.choices import RoundKind
 from evaluation.models import Round
+from evaluation.schemas import (
+    AnswerIn,
+    ComparisonQuery,
+    FrameworkDetailOut,
+    FrameworkOut,
+    Message,
+    RoundIn,
+    RoundOut,
+)
 from evaluation.services import LinkProblem
 from registry.models import Cluster, Municipality
 
 router = Router(tags=["Evaluation"])
-
-
-class FrameworkOut(Schema):
-    id: int
-    key: str
-    version: int
-    title: str
-    is_example: bool
-    municipality: str | None
-
-
-class FrameworkDetailOut(FrameworkOut):
-    definition: dict[str, Any]
-
-
-class RoundOut(Schema):
-    code: str
-    municipality: str
-    framework_key: str
-    framework_version: int
-    kind: str
-    title: str
-    opens_on: date
-    closes_on: date
-    status: str
-    min_group_size: int
-    invited: int
-    answered: int
-
-
-class RoundIn(Schema):
-    municipality: str
-    framework_id: int
-    title: str
-    opens_on: date
-    closes_on: date
-    kind: str = RoundKind.SELF
-    min_group_size: int = 5
-
-
-class AnswerIn(Schema):
-    answers: dict[str, int | str | None] = {}
-    texts: dict[str, str] = {}
-
-
-class Message(Schema):
-    detail: str
 
 
 def _framework(framework: Any) -> dict[str, Any]:
@@ -195,12 +155,6 @@ def get_results(request: HttpRequest, code: str) -> dict[str, Any]:
     ]
     results["round"] = str(evaluation_round.code)
     return results
-
-
-class ComparisonQuery(Schema):
-    framework: str
-    municipality: list[str] = []
-    cluster: int | None = None
 
 
 @router.get("/evaluations/comparison", auth=token_auth)

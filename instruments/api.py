@@ -3,39 +3,14 @@ its published ``versions``. A stable interface other tools rely on (DESIGN §7).
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from core.api import token_auth
 from instruments import selectors
+from instruments.schemas import InstrumentOut, InstrumentVersionOut, VersionDetailOut
 
 router = Router(tags=["Einschätzungsinstrumente"], auth=token_auth)
-
-
-class InstrumentVersionOut(Schema):
-    code: uuid.UUID
-    number: int
-    published_at: dt.datetime | None
-    institution_types: list[str]
-    note: str
-    sections: int
-    items: int
-
-
-class InstrumentOut(Schema):
-    code: uuid.UUID
-    key: str
-    title: str
-    municipality: str | None
-    example: bool
-    versions: list[InstrumentVersionOut]
-
-
-class VersionDetailOut(InstrumentVersionOut):
-    definition: dict
 
 
 def _version_out(v) -> InstrumentVersionOut:

@@ -6,41 +6,25 @@ the commune see all of theirs); agreements and the network analysis need a token
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 
 from core import permissions
 from core.api import optional_auth, token_auth
 from network import selectors, services
-from network.choices import AgreementKind
 from network.models import Agreement, Contact
+from network.schemas import (
+    AgreementIn,
+    AgreementOut,
+    ContactFilters,
+    ContactIn,
+    ContactOut,
+    InstitutionFilters,
+    InstitutionOut,
+)
 from registry.models import Institution, Municipality
 
 router = Router(tags=["Netzwerk"])
-
-
-class InstitutionOut(Schema):
-    id: int
-    municipality: str
-    name: str
-    institution_type: str
-    parent_id: int | None
-    street: str
-    postcode: str
-    city: str
-    district: str
-    phone: str
-    email: str
-    website: str
-    workshop_participant: bool
-
-
-class InstitutionFilters(Schema):
-    municipality: str = ""
-    type: str = ""
-    q: str = ""
 
 
 def _institution_out(i: Institution) -> InstitutionOut:
@@ -71,38 +55,6 @@ def list_institutions(request: HttpRequest, filters: Query[InstitutionFilters]):
     if filters.q:
         qs = qs.filter(name__icontains=filters.q)
     return [_institution_out(i) for i in qs.order_by("municipality__name", "position", "name")]
-
-
-class ContactOut(Schema):
-    id: int
-    municipality: str
-    institution_id: int
-    institution: str
-    name: str
-    function: str
-    phone: str
-    email: str
-    responsibilities: str
-    is_insofa: bool
-    insofa_specialism: str
-    is_public: bool
-
-
-class ContactIn(Schema):
-    institution_id: int
-    name: str = Field(..., min_length=1, max_length=150)
-    function: str = ""
-    phone: str = ""
-    email: str = ""
-    responsibilities: str = ""
-    is_insofa: bool = False
-    insofa_specialism: str = ""
-    is_public: bool = False
-
-
-class ContactFilters(Schema):
-    municipality: str = ""
-    insofa: bool | None = None
 
 
 def _contact_out(c: Contact) -> ContactOut:
@@ -150,34 +102,6 @@ def create_contact(request: HttpRequest, payload: ContactIn):
     values = payload.dict(exclude={"institution_id"})
     contact = services.contact_create(institution=institution, actor=request.user, **values)
     return 201, _contact_out(contact)
-
-
-class AgreementOut(Schema):
-    id: int
-    municipality: str
-    title: str
-    kind: str
-    kind_label: str
-    institutions: list[int]
-    partner_municipalities: list[str]
-    signed_on: dt.date | None
-    valid_from: dt.date | None
-    valid_until: dt.date | None
-    next_review_on: dt.date | None
-    has_document: bool
-
-
-class AgreementIn(Schema):
-    municipality: str
-    title: str = Field(..., min_length=1, max_length=250)
-    kind: AgreementKind
-    institutions: list[int] = []
-    partner_municipalities: list[str] = []
-    signed_on: dt.date | None = None
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
-    next_review_on: dt.date | None = None
-    notes: str = ""
 
 
 def _agreement_out(a: Agreement) -> AgreementOut:

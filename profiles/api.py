@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from core.api import token_auth
@@ -19,6 +19,7 @@ from profiles.schemas import (
     ClusterDetailOut,
     ClusterMember,
     ClusterOut,
+    MunicipalityFilters,
     MunicipalityOut,
     MunicipalityPatchIn,
     MunicipalityProfileOut,
@@ -26,7 +27,7 @@ from profiles.schemas import (
 )
 from registry import selectors as registry_selectors
 from registry import services as registry_services
-from registry.choices import BodyKind, ProjectRole
+from registry.choices import BodyKind
 from registry.models import Municipality, State
 
 router = Router(tags=["Register"])
@@ -91,13 +92,6 @@ def get_cluster(request: HttpRequest, number: int):
         model_municipality=_member(model) if model else None,
         partners=[_member(m) for m in members if m is not model],
     )
-
-
-class MunicipalityFilters(Schema):
-    q: str = ""
-    state: str = ""
-    cluster: int | None = None
-    role: ProjectRole | None = None
 
 
 @router.get(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ninja import Schema
 from pydantic import Field
 
+from registry.choices import ProjectRole
+
 
 class StateOut(Schema):
     code: str
@@ -80,3 +82,10 @@ class MunicipalityPatchIn(Schema):
     body_kind: str | None = None
     state: str | None = Field(default=None, description="Name or two-letter code of the Land")
     reason: str = Field(default="", max_length=200)
+
+
+class MunicipalityFilters(Schema):
+    q: str = ""
+    state: str = ""
+    cluster: int | None = None
+    role: ProjectRole | None = None

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 
 from core import permissions
 from core.api import problem, token_auth
@@ -20,6 +20,7 @@ from quality import search, selectors, services
 from quality.choices import OutcomeScope, OutcomeStatus, RegistrationStatus, WorkshopKind
 from quality.models import Outcome, Workshop, WorkshopSession
 from quality.schemas import (
+    OutcomeFilters,
     OutcomeIn,
     OutcomeOut,
     OutcomePatchIn,
@@ -28,6 +29,7 @@ from quality.schemas import (
     SessionOut,
     TransitionIn,
     TransitionOut,
+    WorkshopFilters,
     WorkshopIn,
     WorkshopOut,
 )
@@ -47,12 +49,6 @@ def _workshop_out(request: HttpRequest, w: Workshop) -> WorkshopOut:
         capacity=w.capacity,
         ical_url=request.build_absolute_uri(reverse("quality:workshop_ical", args=[w.feed_token])),
     )
-
-
-class WorkshopFilters(Schema):
-    municipality: str = ""
-    cluster: int | None = None
-    kind: str = ""
 
 
 @router.get(
@@ -217,18 +213,6 @@ def _outcome_out(o: Outcome, *, with_transitions: bool = False) -> OutcomeOut:
         if with_transitions
         else [],
     )
-
-
-class OutcomeFilters(Schema):
-    q: str = Field("", description="Volltextsuche mit deutscher Wortstammbildung")
-    municipality: str = ""
-    cluster: int | None = None
-    state: str = ""
-    status: OutcomeStatus | None = None
-    scope: OutcomeScope | None = None
-    overdue: bool | None = None
-    limit: int = Field(500, ge=1, le=2000)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 @router.get(

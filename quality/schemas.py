@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import Field
 
 from core.api import LocalDateTime
+from quality.choices import OutcomeScope, OutcomeStatus
 
 
 class WorkshopOut(Schema):
@@ -109,3 +110,21 @@ class TransitionIn(Schema):
     to_status: str
     version: int | None = Field(None, description="Optional: gelesene Version (409 bei Abweichung)")
     note: str = ""
+
+
+class WorkshopFilters(Schema):
+    municipality: str = ""
+    cluster: int | None = None
+    kind: str = ""
+
+
+class OutcomeFilters(Schema):
+    q: str = Field("", description="Volltextsuche mit deutscher Wortstammbildung")
+    municipality: str = ""
+    cluster: int | None = None
+    state: str = ""
+    status: OutcomeStatus | None = None
+    scope: OutcomeScope | None = None
+    overdue: bool | None = None
+    limit: int = Field(500, ge=1, le=2000)
+    offset: int = Field(0, ge=0, le=1_000_000)

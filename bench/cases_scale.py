@@ -37,6 +37,8 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 CHUNK = 50_000
+# Newly started help as stored (comma-separated NewHelp codes), one or two per procedure.
+NEW_HELP = ["16_18", "27_32", "33_34", "16_18,27_32", "other"]
 
 
 def timed(fn, repeat: int) -> tuple[float, float]:
@@ -84,7 +86,7 @@ def populate(muni, team, users, n: int, start, end, rng) -> float:
         "first_contact_due", "assessment_due", "feedback_due", "first_contact_at", "feedback_at",
         "status", "result", "result_at", "kind_neglect", "kind_psychological", "kind_physical",
         "kind_sexual", "danger_source", "section_42", "closed_at", "purge_after", "purged_at",
-        "created_by_id", "created_at",
+        "created_by_id", "created_at", "report_code", "family_court_called", "new_help",
     ]  # fmt: skip
 
     def insert_sql(table, cols):
@@ -140,6 +142,9 @@ def populate(muni, team, users, n: int, start, end, rng) -> float:
                 pick(demo.DANGER) if decided and endangered else "",
                 decided and result == "acute" and rng.random() < 0.3,
                 when(closed if is_closed else None), None, None, None, created,
+                uuid.uuid4().hex if sqlite else uuid.uuid4(),
+                decided and endangered and rng.random() < 0.12,
+                rng.choice(NEW_HELP) if decided and rng.random() < 0.35 else "",
             ))  # fmt: skip
         # One transaction per chunk: in autocommit SQLite would sync after every row.
         with transaction.atomic(), connection.cursor() as cursor:

@@ -482,3 +482,34 @@ def result_counts(
     for row in qs.order_by().values("municipality_id", "result").annotate(n=Count("id")):
         out.setdefault(row["municipality_id"], dict.fromkeys(RESULTS, 0))[row["result"]] = row["n"]
     return out
+
+
+def network_coverage(*, municipality_id: int) -> dict[str, Any]:
+    """The network against § 3 Abs. 2 KKG: which member categories the commune's
+    registered institutions cover, and which are missing (master data, no cases)."""
+    from registry.models import Institution
+    from registry.taxonomy import KKG_CATEGORIES, kkg_gaps
+
+    types = set(
+        Institution.objects.filter(municipality_id=municipality_id)
+        .exclude(institution_type="")
+        .values_list("institution_type", flat=True)
+    )
+    try:
+        gaps = kkg_gaps(types)
+    except KeyError:  # an outdated type code: count only the known ones
+        from registry.taxonomy import get_institution_type
+
+        known = set()
+        for code in types:
+            try:
+                get_institution_type(code)
+            except KeyError:
+                continue
+            known.add(code)
+        gaps = kkg_gaps(known)
+    return {
+        "covered": len(KKG_CATEGORIES) - len(gaps),
+        "total": len(KKG_CATEGORIES),
+        "missing": [category.label for category in gaps],
+    }

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import aggregates, selectors, services, statistics
+from cases import aggregates, report_sections, selectors, services, statistics
 from cases.choices import AssessmentStatus
 from cases.forms import (
     AmendmentForm,
@@ -924,6 +924,8 @@ def _committee_context(request: HttpRequest, slug: str, year: int) -> dict:
         "reporters": aggregates.category_rows(comparison, "reporters") if comparison else [],
         "ages": aggregates.category_rows(comparison, "ages") if comparison else [],
         "deadlines": aggregates.deadlines_kept(municipality_id=municipality.pk, year=year),
+        "network": aggregates.network_coverage(municipality_id=municipality.pk),
+        "sections": report_sections.collect(municipality=municipality, year=year),
         "threshold": figures["threshold"],
         "can_edit": can_edit,
         "can_export": permissions.has_permission(

@@ -7,6 +7,8 @@ class QualityConfig(AppConfig):
     verbose_name = _("Qualitätsentwicklung")
     # "Mein Bereich" asks this selector what is due for a user (core.inbox).
     due_items = "quality.selectors.due_items_for_user"
+    # A section of the Bericht an den Jugendhilfeausschuss (cases.report_sections).
+    committee_report_section = "quality.selectors.committee_report_section"
     # (url name, label, needs login, permission domain): board and workshops show only
     # to those who may view quality work; the search is public.
     navigation = (

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core import permissions
 from quality.choices import OutcomeScope, OutcomeStatus, RegistrationStatus, SessionStatus
-from quality.models import Outcome, Registration, Workshop, WorkshopSession
+from quality.models import Outcome, OutcomeTransition, Registration, Workshop, WorkshopSession
 from registry.models import Cluster, Municipality
 from registry.taxonomy import get_institution_type, kkg_gaps
 
@@ -365,3 +365,52 @@ def due_items_for_user(*, user: Any, today: date) -> list:
                 )
             )
     return items
+
+
+def committee_report_section(*, municipality: Municipality, year: int) -> dict[str, Any] | None:
+    """The commune's workshops in the Bericht an den Jugendhilfeausschuss (cases' hook):
+    sessions held and results reached in the year and the year before (counts only)."""
+    from django.utils.translation import gettext as _
+
+    def figures(y: int) -> tuple[int, int, int]:
+        import datetime as dt
+
+        tz = timezone.get_current_timezone()
+        start = dt.datetime(y, 1, 1, tzinfo=tz)
+        end = min(dt.datetime(y + 1, 1, 1, tzinfo=tz), timezone.now())
+        sessions = WorkshopSession.objects.filter(
+            workshop__municipality=municipality,
+            status=SessionStatus.SCHEDULED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        ).count()
+        transitions = OutcomeTransition.objects.filter(
+            outcome__municipality=municipality, at__gte=start, at__lt=end
+        )
+        reached = (
+            transitions.filter(to_status=OutcomeStatus.ACHIEVED)
+            .values("outcome_id")
+            .distinct()
+            .count()
+        )
+        started = (
+            transitions.filter(to_status=OutcomeStatus.IN_PROGRESS)
+            .values("outcome_id")
+            .distinct()
+            .count()
+        )
+        return sessions, reached, started
+
+    before, now = figures(year - 1), figures(year)
+    if not any(before) and not any(now):
+        return None
+    labels = (
+        _("Termine der Qualitätsentwicklungswerkstatt und Fachtage"),
+        _("Ergebnisse/Maßnahmen erreicht"),
+        _("Ergebnisse/Maßnahmen in Umsetzung genommen"),
+    )
+    return {
+        "title": _("Qualitätsentwicklungswerkstatt"),
+        "rows": [(label, b, n) for label, b, n in zip(labels, before, now, strict=True)],
+        "note": _("Gezählt nach Termin bzw. Statuswechsel im Jahr."),
+    }

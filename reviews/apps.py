@@ -7,6 +7,8 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Aus Fehlern lernen")
     # "Mein Bereich" asks this selector what is due for a user (core.inbox).
     due_items = "reviews.selectors.due_items_for_user"
+    # A section of the Bericht an den Jugendhilfeausschuss (cases.report_sections).
+    committee_report_section = "reviews.selectors.committee_report_section"
     # Audit and read-log rows of reviews under a legal hold outlive the log retention.
     log_holds = "reviews.selectors.log_holds"
     # Entries for the main navigation: (url name, label, needs login).

@@ -576,3 +576,62 @@ def log_holds() -> list[QuerySet]:
     """Records whose audit and read-log rows the log retention keeps: reviews under a
     legal hold (a court case or complaint may need who changed and read what)."""
     return [CaseReview.objects.filter(legal_hold=True)]
+
+
+def committee_report_section(*, municipality: Municipality, year: int) -> dict[str, Any] | None:
+    """Case reviews in the Bericht an den Jugendhilfeausschuss (cases' hook): reviews
+    counted in the year, their weaknesses on the four levels and outside them, lessons
+    turned into workshop measures, near misses — small counts kept secret (None)."""
+    from django.utils.translation import gettext as _
+
+    minimum = min_published_count()
+
+    def secret(n: int) -> int | None:
+        return None if 0 < n < minimum else n
+
+    def figures(y: int) -> list[int | None]:
+        reviews = CaseReview.objects.filter(
+            municipality=municipality, year=y, status__in=COUNTED_STATUSES
+        )
+        findings = Finding.objects.filter(
+            review__in=reviews.values("pk"), valence=FindingValence.WEAKNESS
+        )
+        by_level = dict(
+            findings.exclude(level="").values_list("level").annotate(n=Count("id")).order_by()
+        )
+        outside = findings.filter(level="").count()
+        lessons = (
+            reviews.filter(recommendations__outcome__isnull=False)
+            .values("recommendations")
+            .distinct()
+            .count()
+        )
+        near_misses = IncidentReport.objects.filter(
+            municipality=municipality, received_on__year=y
+        ).exclude(status=IncidentStatus.REJECTED)
+        return [
+            reviews.count(),
+            *[secret(by_level.get(level, 0)) for level in FindingLevel.values],
+            secret(outside),
+            lessons,
+            secret(near_misses.count()),
+        ]
+
+    before, now = figures(year - 1), figures(year)
+    if not any(before) and not any(now):
+        return None
+    labels = [
+        _("Falluntersuchungen"),
+        *[
+            _("Schwachstellen auf der Ebene „%(level)s“") % {"level": label}
+            for label in FindingLevel.labels
+        ],
+        _("Kontextfaktoren außerhalb der vier Ebenen"),
+        _("Empfehlungen als Maßnahme an die Werkstatt übergeben"),
+        _("Beinahe-Ereignisse gemeldet"),
+    ]
+    return {
+        "title": _("Aus Fehlern lernen: Falluntersuchungen"),
+        "rows": list(zip(labels, before, now, strict=True)),
+        "note": _("Werte unter %(n)d sind geheim gehalten („.“).") % {"n": minimum},
+    }

@@ -301,3 +301,56 @@ def test_no_new_help_row_does_not_repeat_a_hidden_total():
         if total[col] == statistics.SUPPRESSED:
             assert none[col] == statistics.SUPPRESSED
     assert total[6] == statistics.SUPPRESSED
+
+
+def test_report_holds_reviews_workshops_and_network(client, year_in_a, coordinator_a, muni_a):
+    from quality.tests.factories import WorkshopFactory, WorkshopSessionFactory
+    from registry.tests.factories import InstitutionFactory
+    from reviews.choices import ReviewStatus
+    from reviews.tests.factories import CaseReviewFactory, FindingFactory
+
+    review = CaseReviewFactory(
+        municipality=muni_a, status=ReviewStatus.CLOSED, started_on=dt.date(YEAR, 2, 1)
+    )
+    for _ in range(6):
+        FindingFactory(review=review, level="team")
+    FindingFactory(review=review, level="organisation")
+    FindingFactory(review=review, level="", context_factor="society")
+    workshop = WorkshopFactory(municipality=muni_a)
+    WorkshopSessionFactory(
+        workshop=workshop,
+        starts_at=dt.datetime(YEAR, 4, 1, 9, tzinfo=dt.UTC),
+        ends_at=dt.datetime(YEAR, 4, 1, 12, tzinfo=dt.UTC),
+    )
+    InstitutionFactory(municipality=muni_a, institution_type="daycare")
+    client.force_login(coordinator_a)
+    html = client.get(reverse("cases:committee_report", args=[muni_a.slug, YEAR])).content.decode()
+    assert "Aus Fehlern lernen: Falluntersuchungen" in html
+    assert "Schwachstellen auf der Ebene „Team“" in html
+    assert "Qualitätsentwicklungswerkstatt" in html
+    assert "Netzwerk Kinderschutz nach § 3 Abs. 2 KKG" in html
+    from reviews.selectors import committee_report_section
+
+    rows = {label: now for label, _before, now in committee_report_section(
+        municipality=muni_a, year=YEAR
+    )["rows"]}  # fmt: skip
+    assert rows["Falluntersuchungen"] == 1
+    assert rows["Schwachstellen auf der Ebene „Team“"] == 6
+    assert rows["Schwachstellen auf der Ebene „Organisation“"] is None  # 1 < 5
+    assert rows["Kontextfaktoren außerhalb der vier Ebenen"] is None
+
+
+def test_a_failing_section_does_not_take_the_report_down(monkeypatch, muni_a):
+    from cases import report_sections
+
+    class Broken:
+        verbose_name = "Kaputt"
+        committee_report_section = "cases.tests.test_aggregates._boom"
+
+    monkeypatch.setattr(report_sections.apps, "get_app_configs", lambda: [Broken()])
+    (section,) = report_sections.collect(municipality=muni_a, year=YEAR)
+    assert section.failed and section.title == "Kaputt"
+
+
+def _boom(**_kwargs):
+    raise RuntimeError("boom")

@@ -7,23 +7,25 @@ responsible team (``view_identifying`` in the commune + team membership).
 
 from __future__ import annotations
 
-from typing import Literal
-
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 
 from cases import aggregates, selectors, services
-from cases.choices import ActivityCode, ProcedureStatus, StatisticResult
+from cases.choices import ActivityCode
 from cases.schemas import (
     EventIn,
     EventOut,
+    KeyFiguresOut,
+    KeyFiguresQuery,
+    ListFilters,
     PersonOut,
     ProcedureDetailOut,
     ProcedureIn,
     ProcedureOut,
     ProcedurePage,
+    PublishedRowOut,
 )
 from core import permissions
 from core.api import token_auth
@@ -31,21 +33,6 @@ from core.api import token_auth
 router = Router(tags=["Verfahren nach § 8a SGB VIII"], auth=token_auth)
 
 LABELS = dict(ActivityCode.choices)
-
-
-class ListFilters(Schema):
-    status: ProcedureStatus | None = None
-    due: Literal["due", "overdue", "close"] | None = Field(
-        None,
-        description=(
-            "due: fällig in den nächsten 3 Tagen; overdue: überfällig; "
-            "close: Abschlussfrist überschritten"
-        ),
-    )
-    result: StatisticResult | None = None
-    # The statistic's years; a year like 14588 is no filter but a typo (and no date).
-    year: int | None = Field(None, ge=1900, le=2200)
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 def _local(value):
@@ -197,38 +184,6 @@ def create_case_event(request: HttpRequest, code: str, payload: EventIn):
 
 
 # --- key figures (aggregates only) -----------------------------------------------------------
-
-
-class KeyFiguresQuery(Schema):
-    year: int = Field(..., ge=2012, le=2100, description="Berichtsjahr")
-    scope: str = Field(
-        "",
-        description=(
-            "commune:<Kurzname>, cluster:<Nummer> oder national:alle; leer: der erste "
-            "Bereich des Nutzers"
-        ),
-    )
-
-
-class PublishedRowOut(Schema):
-    municipality: str
-    feature: str
-    category: str
-    total: int | None = Field(description="null: geheim gehalten")
-    acute: int | None
-    latent: int | None
-    need_of_help: int | None
-    neither: int | None
-
-
-class KeyFiguresOut(Schema):
-    scope: str
-    label: str
-    year: int
-    threshold: int = Field(description="Werte darunter (und rückrechenbare) sind null")
-    figures: list[dict]
-    previous_year: list[dict]
-    table: list[PublishedRowOut]
 
 
 @router.get(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from ninja import Field, Schema
 
+from cases.choices import ProcedureStatus, StatisticResult
 from core.api import LocalDateTime
 
 
@@ -97,3 +99,50 @@ class EventIn(Schema):
     institution_name: str = ""
     note: str = ""
     details: dict = {}
+
+
+class ListFilters(Schema):
+    status: ProcedureStatus | None = None
+    due: Literal["due", "overdue", "close"] | None = Field(
+        None,
+        description=(
+            "due: fällig in den nächsten 3 Tagen; overdue: überfällig; "
+            "close: Abschlussfrist überschritten"
+        ),
+    )
+    result: StatisticResult | None = None
+    # The statistic's years; a year like 14588 is no filter but a typo (and no date).
+    year: int | None = Field(None, ge=1900, le=2200)
+    page: int = Field(1, ge=1, le=1_000_000)
+
+
+class KeyFiguresQuery(Schema):
+    year: int = Field(..., ge=2012, le=2100, description="Berichtsjahr")
+    scope: str = Field(
+        "",
+        description=(
+            "commune:<Kurzname>, cluster:<Nummer> oder national:alle; leer: der erste "
+            "Bereich des Nutzers"
+        ),
+    )
+
+
+class PublishedRowOut(Schema):
+    municipality: str
+    feature: str
+    category: str
+    total: int | None = Field(description="null: geheim gehalten")
+    acute: int | None
+    latent: int | None
+    need_of_help: int | None
+    neither: int | None
+
+
+class KeyFiguresOut(Schema):
+    scope: str
+    label: str
+    year: int
+    threshold: int = Field(description="Werte darunter (und rückrechenbare) sind null")
+    figures: list[dict]
+    previous_year: list[dict]
+    table: list[PublishedRowOut]

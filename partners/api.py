@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from cases.selectors import teams_for_user
 from core import permissions
@@ -25,10 +25,14 @@ from partners.schemas import (
     InsofaConsultationOut,
     IntakeOut,
     IntakePage,
+    IntakeQuery,
     InvolvementIn,
     MessageIn,
     MessageReceiptOut,
+    NetworkOut,
+    PageQuery,
     PoolMemberOut,
+    ReactionTimeOut,
     RecordDetailOut,
     RecordIn,
     RecordOut,
@@ -111,11 +115,6 @@ def _binding(request: HttpRequest):
     if binding is None:
         raise Http404(selectors.NOT_FOUND)
     return binding
-
-
-class PageQuery(Schema):
-    page: int = 1
-    status: str = ""
 
 
 # --- the institution's side -------------------------------------------------------------------
@@ -312,11 +311,6 @@ def _intake_out(m) -> IntakeOut:
     )
 
 
-class IntakeQuery(Schema):
-    page: int = 1
-    state: str = ""
-
-
 def _require_intake(request: HttpRequest) -> None:
     if not permissions.municipality_ids_for(request.user, permissions.ADD, permissions.CASES):
         raise Http404(selectors.NOT_FOUND)
@@ -400,16 +394,6 @@ def feedback(request: HttpRequest, code: str, payload: FeedbackIn):
 # --- the coordination's aggregates --------------------------------------------------------------
 
 
-class ReactionTimeOut(Schema):
-    institution_type: str
-    label: str
-    suppressed: bool
-    messages: int | None
-    median_days_to_receipt: float | None
-    median_hours_to_first_contact: float | None
-    median_days_total: float | None
-
-
 @router.get(
     "/partners/analysis/reaction-times",
     response=list[ReactionTimeOut],
@@ -427,23 +411,6 @@ def reaction_times(request: HttpRequest, municipality: str = "", year: int | Non
             raise Http404("Kommune nicht gefunden.")
         ids = [found.pk]
     return selectors.reaction_times(user=request.user, municipality_ids=ids, year=year)
-
-
-class NetworkRowOut(Schema):
-    institution_type: str
-    label: str
-    records: int
-    consultations: int
-    messages: int
-
-
-class NetworkOut(Schema):
-    municipality: str
-    year: int
-    rows: list[NetworkRowOut]
-    never_documented: list[str]
-    never_consulted: list[str]
-    never_reported: list[str]
 
 
 @router.get(

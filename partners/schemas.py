@@ -181,3 +181,40 @@ class FeedbackIn(Schema):
     indications_seen: bool
     active: bool
     text: str = Field(min_length=1)
+
+
+class PageQuery(Schema):
+    page: int = 1
+    status: str = ""
+
+
+class IntakeQuery(Schema):
+    page: int = 1
+    state: str = ""
+
+
+class ReactionTimeOut(Schema):
+    institution_type: str
+    label: str
+    suppressed: bool
+    messages: int | None
+    median_days_to_receipt: float | None
+    median_hours_to_first_contact: float | None
+    median_days_total: float | None
+
+
+class NetworkRowOut(Schema):
+    institution_type: str
+    label: str
+    records: int
+    consultations: int
+    messages: int
+
+
+class NetworkOut(Schema):
+    municipality: str
+    year: int
+    rows: list[NetworkRowOut]
+    never_documented: list[str]
+    never_consulted: list[str]
+    never_reported: list[str]

@@ -89,10 +89,17 @@ def _records_of(user: Any, binding: StaffBinding | None) -> QuerySet[PartnerReco
 def record_list(
     *, user: Any, status: str = "", decision: str = "", q: str = ""
 ) -> QuerySet[PartnerRecord]:
-    # No JOIN to the institution (one institution per list; prefetched in one query): with
-    # the planner's statistics, SQLite starts a JOIN at the one-row institution table and
-    # then sorts all the institution's records instead of reading the noticed index.
-    qs = records_for_user(user=user).select_related("message").prefetch_related("institution")
+    # No JOIN (the institution is one per list, prefetched in one query; the message is
+    # not shown in lists): with the planner's statistics, SQLite started a JOIN at the
+    # one-row institution table and sorted all the institution's records instead of
+    # reading the noticed index, and a later page made both databases join every skipped
+    # row with its message.
+    # Lists show no free text: the encrypted fields are neither loaded nor decrypted.
+    qs = (
+        records_for_user(user=user)
+        .defer("indications", "assessment_summary", "talk_omitted_reason", "help_towards")
+        .prefetch_related("institution")
+    )
     if status:
         qs = qs.filter(status=status)
     if decision:

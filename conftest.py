@@ -245,11 +245,12 @@ def login_security(settings):
 def verified_login(client, user):
     """``client.force_login`` plus a passed second factor (a confirmed TOTP app)."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    from accounts.models import TOTPApp
+
+    device = TOTPApp.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Test-App", confirmed=True)
+        device = TOTPApp.objects.create(user=user, name="Test-App", confirmed=True)
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

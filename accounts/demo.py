@@ -9,8 +9,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TOTPApp
 from core import permissions
 from profiles.demo import DEMO_PASSWORD
 
@@ -36,10 +36,10 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict[str, Any]:  # noqa: ARG
         for user in get_user_model().objects.filter(first_name="Demo").order_by("pk"):
             if not permissions.requires_second_factor(user) or not _is_demo_login(user):
                 continue
-            _device, created = TOTPDevice.objects.get_or_create(
+            _device, created = TOTPApp.objects.get_or_create(
                 user=user,
                 name=DEMO_DEVICE_NAME,
-                defaults={"key": demo_key_hex(), "confirmed": True},
+                defaults={"secret": demo_key_hex(), "confirmed": True},
             )
             made += int(created)
     stdout.write(f"  Zweiter Faktor: {made} Demo-Zugänge mit Demo-TOTP-App versehen")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +52,45 @@ class TotpConfirmForm(forms.Form):
         max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's reset form, but the mail goes the platform's one way (``core.mail``).
+
+    That is: one template with ``subject`` and ``body`` partials, rendered in the reader's
+    language with dates in the reader's format (the link's expiry), queued after the
+    commit and sent by the background worker with retries, sealed while it waits.
+    """
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        import datetime as dt
+
+        from django.conf import settings
+        from django.utils import timezone
+
+        from core.mail import mail_send
+
+        user = context["user"]
+        # The account itself as recipient: core.mail takes its address (the one Django
+        # matched, ``to_email``) and the language the person last chose.
+        mail_send(
+            template="accounts/mail/password_reset.txt",
+            context={
+                "protocol": context["protocol"],
+                "domain": context["domain"],
+                "uid": context["uid"],
+                "token": context["token"],
+                "username": user.get_username(),
+                "expires_at": timezone.now()
+                + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
+            },
+            to=[user],
+        )

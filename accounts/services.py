@@ -19,9 +19,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import WebAuthnCredential
+from accounts.models import TOTPApp, WebAuthnCredential
 from core import permissions, ratelimit
 from core.audit import audit_record
 from core.choices import AuditAction
@@ -68,17 +67,15 @@ def _require_may_manage(*, user: Any, actor: Any, verified: bool) -> None:
 # --- TOTP --------------------------------------------------------------------------------
 
 
-def totp_device_start(*, user: Any, actor: Any, verified: bool) -> TOTPDevice:
+def totp_device_start(*, user: Any, actor: Any, verified: bool) -> TOTPApp:
     """A new, unconfirmed TOTP secret for the user's app; replaces an unfinished one."""
     _require_may_manage(user=user, actor=actor, verified=verified)
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        return TOTPDevice.objects.create(user=user, name=_("Authenticator-App"), confirmed=False)
+        TOTPApp.objects.filter(user=user, confirmed=False).delete()
+        return TOTPApp.objects.create(user=user, name=_("Authenticator-App"), confirmed=False)
 
 
-def totp_device_confirm(
-    *, device: TOTPDevice, token: str, actor: Any, verified: bool
-) -> TOTPDevice:
+def totp_device_confirm(*, device: TOTPApp, token: str, actor: Any, verified: bool) -> TOTPApp:
     """Confirm a new app with its first code; raises ``ValidationError`` on a wrong code."""
     _require_may_manage(user=device.user, actor=actor, verified=verified)
     with transaction.atomic():
@@ -151,7 +148,7 @@ def second_factor_verify(*, request: HttpRequest, token: str) -> Any | None:
     for device in devices_for_user(user, confirmed=True):
         if isinstance(device, WebAuthnCredential):
             continue
-        candidate = code if isinstance(device, TOTPDevice) else _recovery_format(code)
+        candidate = code if isinstance(device, TOTPApp) else _recovery_format(code)
         with transaction.atomic():
             if device.verify_token(candidate):
                 matched = device
@@ -177,7 +174,7 @@ def _recovery_format(code: str) -> str:
 
 def _mark_verified(request: HttpRequest, device: Any) -> None:
     kind = {
-        TOTPDevice: "TOTP",
+        TOTPApp: "TOTP",
         StaticDevice: "Wiederherstellungscode",
         WebAuthnCredential: "Passkey",
     }.get(type(device), type(device).__name__)

@@ -17,11 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.forms import LoginForm, TokenForm, TotpConfirmForm
-from accounts.models import WebAuthnCredential
+from accounts.forms import LoginForm, PasswordResetForm, TokenForm, TotpConfirmForm
+from accounts.models import TOTPApp, WebAuthnCredential
 from core import ratelimit
 from core.audit import audit_record
 from core.choices import AuditAction
@@ -84,7 +83,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 # --- enrolment and management ------------------------------------------------------------
 
 
-def _totp_secret(device: TOTPDevice) -> str:
+def _totp_secret(device: TOTPApp) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
@@ -110,9 +109,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         device = None
         pending = request.session.get(_PENDING_TOTP)
         if pending:
-            device = TOTPDevice.objects.filter(
-                pk=pending, user=request.user, confirmed=False
-            ).first()
+            device = TOTPApp.objects.filter(pk=pending, user=request.user, confirmed=False).first()
         if device is None:
             device = services.totp_device_start(
                 user=request.user, actor=request.user, verified=verified
@@ -191,7 +188,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/recovery_codes.html", {"codes": codes})
 
 
-_DEVICE_KINDS = {"totp": TOTPDevice, "passkey": WebAuthnCredential}
+_DEVICE_KINDS = {"totp": TOTPApp, "passkey": WebAuthnCredential}
 
 
 @login_required
@@ -307,8 +304,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     may ask only a few times an hour (no mail bombing through the form)."""
 
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/password_reset_email.txt"
-    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = PasswordResetForm  # sends through core.mail (partials, locale, on_commit)
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:

@@ -94,9 +94,9 @@ s[SESSION_KEY] = str(user.pk)
 s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
 s[HASH_SESSION_KEY] = user.get_session_auth_hash()
 from django.apps import apps
-if apps.is_installed("django_otp.plugins.otp_totp"):  # a session that passed the 2nd factor
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-    device = TOTPDevice.objects.filter(user=user).first()
+if apps.is_installed("accounts"):  # a session that passed the 2nd factor
+    from accounts.models import TOTPApp
+    device = TOTPApp.objects.filter(user=user).first()
     if device:
         s["otp_device_id"] = device.persistent_id
 s.create()

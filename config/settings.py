@@ -84,7 +84,6 @@ INSTALLED_APPS = [
     # when it is an installed app.
     "ninja",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "core",
     "registry",

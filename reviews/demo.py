@@ -169,6 +169,12 @@ INCIDENTS = (
 )
 
 
+def _public(text: str, lead: str = "Aus einer Falluntersuchung") -> str:
+    """The moderated version for the library: reworded, never the raw text itself (the
+    raw text is encrypted; only the moderator's own words are published in clear)."""
+    return f"{lead}: {text[0].lower()}{text[1:]}"
+
+
 def _review(rng: random.Random, municipality: Municipality, index: int, actor: Any) -> None:
     team = list(Institution.objects.filter(municipality=municipality).order_by("pk")[:4])
     status = (ReviewStatus.CLOSED, ReviewStatus.RUNNING, ReviewStatus.IMPLEMENTED)[index % 3]
@@ -231,7 +237,7 @@ def _review(rng: random.Random, municipality: Municipality, index: int, actor: A
         )
         findings.append(finding)
         if rng.random() < 0.5:
-            services.finding_publish(finding=finding, actor=actor, public_text=text)
+            services.finding_publish(finding=finding, actor=actor, public_text=_public(text))
     for n, text in enumerate(rng.sample(RECOMMENDATIONS, k=2)):
         rec = services.recommendation_create(
             review=review,
@@ -266,7 +272,8 @@ def _incidents(rng: random.Random, municipality: Municipality, actor: Any, n: in
             answer="Danke für Ihre Meldung. Wir haben das Thema in der Qualitätsentwicklungs"
             "werkstatt besprochen und eine Regelung getroffen. (Demo)",
             public_title=change.rstrip("."),
-            public_text=f"{could} {helped}",
+            public_text=f"{_public(could, 'Möglich gewesen wäre')} "
+            f"{_public(helped, 'Geholfen hat')}",
             level=level,
             category=categories[code],
             publish=True,

@@ -144,7 +144,7 @@ class CaseReview(TenantModel):
 
 
 class Episode(TenantModel):
-    """A key practice episode on the review's timeline (no identifying data).
+    """A key practice episode on the review's timeline; its texts are encrypted.
 
     Either copied from a documented procedure's event (``source_event_ref`` keeps only a
     technical reference) or entered by hand for a case outside the system.
@@ -167,7 +167,9 @@ class Episode(TenantModel):
         choices=institution_type_choices(),
         blank=True,
     )
-    institution_label = models.CharField(_("handelnde Stelle"), max_length=200, blank=True)
+    # Which body acted in the reviewed case: encrypted like the institution named in the
+    # procedure it may come from (the pairing body ↔ case is what identifies).
+    institution_label = EncryptedTextField(_("handelnde Stelle"), blank=True)
     what_happened = EncryptedTextField(_("Was ist geschehen?"), blank=True)
     known_then = EncryptedTextField(_("Was war damals bekannt?"), blank=True)
     why_sensible = EncryptedTextField(

@@ -103,8 +103,8 @@ def _check_texts(
 
 REVIEW_CLEAR_TEXTS = ("title",)
 REVIEW_NARRATIVES = ("questions", "summary")
-EPISODE_CLEAR_TEXTS = ("title", "institution_label")
-EPISODE_NARRATIVES = ("what_happened", "known_then", "why_sensible")
+EPISODE_CLEAR_TEXTS = ("title",)
+EPISODE_NARRATIVES = ("institution_label", "what_happened", "known_then", "why_sensible")
 
 
 def _changed_texts(obj: Any, fields: dict[str, Any], names: Iterable[str]) -> dict[str, str]:
@@ -247,13 +247,14 @@ def episode_create(
 ) -> Episode:
     """Add a key practice episode entered by hand (for a case outside the system).
 
-    Title and acting body are stored in clear and refused when the detector flags them;
-    the three narratives are encrypted and need ``confirmed`` when flagged.
+    The title is stored in clear and refused when the detector flags it; the acting body
+    and the three narratives are encrypted and need ``confirmed`` when flagged.
     """
     _require(actor, permissions.CHANGE, review.municipality_id)
     _check_texts(
-        clear={"title": title, "institution_label": institution_label},
+        clear={"title": title},
         narrative={
+            "institution_label": institution_label,
             "what_happened": what_happened,
             "known_then": known_then,
             "why_sensible": why_sensible,

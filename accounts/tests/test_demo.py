@@ -7,9 +7,9 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import demo
+from accounts.models import TOTPApp
 from core.choices import Role
 from core.tests.factories import MembershipFactory, UserFactory
 from profiles.demo import DEMO_PASSWORD
@@ -30,14 +30,14 @@ def test_demo_gives_case_roles_the_synthetic_totp_app_and_says_how(demo_users):
     caseworker, partner, real = demo_users
     out = io.StringIO()
     result = demo.load(seed=1, small=True, stdout=out)
-    assert TOTPDevice.objects.get(user=caseworker).key == demo.demo_key_hex()
-    assert not TOTPDevice.objects.filter(user=partner).exists()
+    assert TOTPApp.objects.get(user=caseworker).secret == demo.demo_key_hex()
+    assert not TOTPApp.objects.filter(user=partner).exists()
     # Only logins with the published demo password ever get the published secret.
-    assert not TOTPDevice.objects.filter(user=real).exists()
+    assert not TOTPApp.objects.filter(user=real).exists()
     assert any(demo.DEMO_TOTP_SECRET in line for line in result["notes"])
     assert any("demo_totp" in line for line in result["notes"])
     demo.load(seed=1, small=True, stdout=out)  # idempotent
-    assert TOTPDevice.objects.filter(user=caseworker).count() == 1
+    assert TOTPApp.objects.filter(user=caseworker).count() == 1
 
 
 def test_printed_demo_code_passes_the_second_step(client, demo_users, settings, login_security):
@@ -67,7 +67,9 @@ def test_demo_data_prints_the_second_factor(db, capsys):
     assert demo.DEMO_TOTP_SECRET in out
     for username in ("fachkraft-bonn", "admin", "datenschutz-bonn"):
         user = get_user_model().objects.get(username=username)
-        assert TOTPDevice.objects.filter(user=user, key=demo.demo_key_hex()).exists(), username
+        assert [d.secret for d in TOTPApp.objects.filter(user=user)] == [demo.demo_key_hex()], (
+            username
+        )
     # Case workers the cases demo adds for the other communes are covered as well.
     extra = (
         get_user_model()
@@ -75,4 +77,4 @@ def test_demo_data_prints_the_second_factor(db, capsys):
         .exclude(username__endswith="bonn")
     )
     assert extra.exists()
-    assert all(TOTPDevice.objects.filter(user=u).exists() for u in extra)
+    assert all(TOTPApp.objects.filter(user=u).exists() for u in extra)

@@ -81,8 +81,11 @@ def test_password_change_needs_a_login(client):
     assert "/anmelden/" in response["Location"]
 
 
-def test_password_reset_by_email_sets_a_new_password(client, caseworker_a):
-    response = client.post("/anmelden/passwort-vergessen/", {"email": caseworker_a.email})
+def test_password_reset_by_email_sets_a_new_password(
+    client, caseworker_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/anmelden/passwort-vergessen/", {"email": caseworker_a.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/]+(/anmelden/passwort-neu/\S+)", mail.outbox[0].body).group(1)
@@ -109,7 +112,50 @@ def test_password_reset_does_not_reveal_unknown_addresses(client, caseworker_a):
     assert mail.outbox == []
 
 
-def test_password_reset_requests_are_limited_per_client(client, caseworker_a):
-    for _ in range(8):
-        client.post("/anmelden/passwort-vergessen/", {"email": caseworker_a.email})
+def test_password_reset_requests_are_limited_per_client(
+    client, caseworker_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(8):
+            client.post("/anmelden/passwort-vergessen/", {"email": caseworker_a.email})
     assert len(mail.outbox) == 5
+
+
+def test_password_reset_mail_goes_through_core_mail_after_the_commit(
+    client, caseworker_a, django_capture_on_commit_callbacks, time_machine
+):
+    """Template partials, the reader's language and date format, sent only on commit."""
+    import datetime as dt
+
+    from django.utils import formats, timezone, translation
+
+    from core.models import UserPreference
+
+    time_machine.move_to(dt.datetime(2026, 3, 4, 9, 0, tzinfo=dt.UTC), tick=False)
+    UserPreference.objects.create(user=caseworker_a, language="en")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post("/anmelden/passwort-vergessen/", {"email": caseworker_a.email})
+    assert mail.outbox == []  # nothing leaves before the commit
+    assert len(callbacks) == 1
+    callbacks[0]()
+    (message,) = mail.outbox
+    assert message.to == [caseworker_a.email]
+    assert message.subject == "Kinderschutz-QM: set a new password"
+    expires = timezone.localtime(timezone.now() + dt.timedelta(hours=2))
+    with translation.override("en"):
+        day = formats.date_format(expires, "SHORT_DATE_FORMAT")
+        time = formats.time_format(expires, "TIME_FORMAT")
+    assert day == "03/04/2026"
+    assert f"The link is valid until {day}, {time}." in message.body
+    assert caseworker_a.get_username() in message.body
+    assert "/anmelden/passwort-neu/" in message.body
+
+
+def test_password_reset_mail_in_german_by_default(
+    client, caseworker_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/anmelden/passwort-vergessen/", {"email": caseworker_a.email})
+    (message,) = mail.outbox
+    assert message.subject == "Kinderschutz-QM: neues Passwort setzen"
+    assert re.search(r"Der Link gilt bis \d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr\.", message.body)

@@ -16,9 +16,9 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
+from accounts.models import TOTPApp
 from conftest import verified_login
 from core import permissions
 from core.choices import AuditAction
@@ -27,7 +27,7 @@ from core.models import AuditEvent
 pytestmark = pytest.mark.usefixtures("login_security")
 
 
-def totp_code(device: TOTPDevice, offset_steps: int = 0) -> str:
+def totp_code(device: TOTPApp, offset_steps: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() + offset_steps * device.step
     return f"{totp.token():06d}"
@@ -72,7 +72,7 @@ def test_password_alone_gets_no_case_api_through_the_session(client, caseworker_
 
 
 def test_enrolled_user_is_sent_to_the_second_step(client, caseworker_a):
-    TOTPDevice.objects.create(user=caseworker_a, name="App", confirmed=True)
+    TOTPApp.objects.create(user=caseworker_a, name="App", confirmed=True)
     client.force_login(caseworker_a)
     response = client.get("/verfahren/")
     assert response["Location"].startswith("/anmelden/zweiter-faktor/")
@@ -81,7 +81,7 @@ def test_enrolled_user_is_sent_to_the_second_step(client, caseworker_a):
 
 
 def test_right_code_opens_wrong_code_does_not(client, caseworker_a):
-    device = TOTPDevice.objects.create(user=caseworker_a, name="App", confirmed=True)
+    device = TOTPApp.objects.create(user=caseworker_a, name="App", confirmed=True)
     client.force_login(caseworker_a)
     wrong = client.post("/anmelden/zweiter-faktor/", {"token": "000000", "next": "/verfahren/"})
     assert wrong.status_code == 200
@@ -104,7 +104,7 @@ def test_right_code_opens_wrong_code_does_not(client, caseworker_a):
 
 
 def test_a_used_code_cannot_be_replayed(client, caseworker_a):
-    device = TOTPDevice.objects.create(user=caseworker_a, name="App", confirmed=True)
+    device = TOTPApp.objects.create(user=caseworker_a, name="App", confirmed=True)
     code = totp_code(device)
     client.force_login(caseworker_a)
     client.post("/anmelden/zweiter-faktor/", {"token": code})
@@ -115,7 +115,7 @@ def test_a_used_code_cannot_be_replayed(client, caseworker_a):
 
 
 def test_ten_wrong_codes_lock_the_second_step(client, caseworker_a):
-    device = TOTPDevice.objects.create(user=caseworker_a, name="App", confirmed=True)
+    device = TOTPApp.objects.create(user=caseworker_a, name="App", confirmed=True)
     client.force_login(caseworker_a)
     for n in range(10):
         client.post("/anmelden/zweiter-faktor/", {"token": f"{n:06d}"})
@@ -146,7 +146,7 @@ def test_enrolment_confirms_the_app_verifies_and_shows_recovery_codes(client, ca
     page = client.get("/konto/sicherheit/neu/?next=/verfahren/")
     assert page.status_code == 200
     assert b"<svg" in page.content
-    device = TOTPDevice.objects.get(user=caseworker_a, confirmed=False)
+    device = TOTPApp.objects.get(user=caseworker_a, confirmed=False)
     bad = client.post("/konto/sicherheit/neu/", {"token": "123456"})
     assert bad.status_code == 200
     device.refresh_from_db()
@@ -168,7 +168,7 @@ def test_enrolment_confirms_the_app_verifies_and_shows_recovery_codes(client, ca
 
 
 def test_a_password_only_session_cannot_add_a_factor_to_an_enrolled_account(caseworker_a):
-    TOTPDevice.objects.create(user=caseworker_a, name="App", confirmed=True)
+    TOTPApp.objects.create(user=caseworker_a, name="App", confirmed=True)
     with pytest.raises(PermissionDenied):
         services.totp_device_start(user=caseworker_a, actor=caseworker_a, verified=False)
     with pytest.raises(PermissionDenied):
@@ -176,7 +176,7 @@ def test_a_password_only_session_cannot_add_a_factor_to_an_enrolled_account(case
 
 
 def test_factors_are_personal(caseworker_a, coordinator_a):
-    device = TOTPDevice.objects.create(user=caseworker_a, name="App", confirmed=True)
+    device = TOTPApp.objects.create(user=caseworker_a, name="App", confirmed=True)
     with pytest.raises(PermissionDenied):
         services.device_remove(device=device, actor=coordinator_a, verified=True)
 
@@ -185,10 +185,10 @@ def test_the_last_factor_cannot_be_removed(client, caseworker_a):
     device = verified_login(client, caseworker_a)
     with pytest.raises(ValidationError):
         services.device_remove(device=device, actor=caseworker_a, verified=True)
-    second = TOTPDevice.objects.create(user=caseworker_a, name="Zweites Handy", confirmed=True)
+    second = TOTPApp.objects.create(user=caseworker_a, name="Zweites Handy", confirmed=True)
     response = client.post(f"/konto/sicherheit/totp/{second.pk}/entfernen/")
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(pk=second.pk).exists()
+    assert not TOTPApp.objects.filter(pk=second.pk).exists()
     assert AuditEvent.objects.filter(
         action=AuditAction.DELETE, target_repr__startswith="TOTP"
     ).exists()
@@ -196,9 +196,9 @@ def test_the_last_factor_cannot_be_removed(client, caseworker_a):
 
 def test_another_users_device_is_not_found(client, caseworker_a, caseworker_b):
     verified_login(client, caseworker_a)
-    other = TOTPDevice.objects.create(user=caseworker_b, name="App", confirmed=True)
+    other = TOTPApp.objects.create(user=caseworker_b, name="App", confirmed=True)
     assert client.post(f"/konto/sicherheit/totp/{other.pk}/entfernen/").status_code == 404
-    assert TOTPDevice.objects.filter(pk=other.pk).exists()
+    assert TOTPApp.objects.filter(pk=other.pk).exists()
 
 
 def test_reader_logs_in_with_password_alone(client, readonly_a):

@@ -44,6 +44,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name='episode',
+            name='institution_label',
+            field=core.fields.EncryptedTextField(blank=True, verbose_name='handelnde Stelle'),
+        ),
+        migrations.AlterField(
+            model_name='episode',
             name='known_then',
             field=core.fields.EncryptedTextField(blank=True, verbose_name='Was war damals bekannt?'),
         ),

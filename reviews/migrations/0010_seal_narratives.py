@@ -12,7 +12,7 @@ from core.fields import seal_existing_rows, unseal_existing_rows
 
 TABLES = [
     ("reviews.CaseReview", ("questions", "summary")),
-    ("reviews.Episode", ("what_happened", "known_then", "why_sensible")),
+    ("reviews.Episode", ("institution_label", "what_happened", "known_then", "why_sensible")),
     ("reviews.Finding", ("text",)),
     (
         "reviews.IncidentReport",

@@ -206,9 +206,12 @@ def test_a_flagged_narrative_needs_the_authors_confirmation(muni_a, coordinator_
 def test_episode_finding_and_recommendation_texts_pass_the_detector(review, coordinator_a):
     with pytest.raises(ValidationError) as exc:
         services.episode_create(
-            review=review, actor=coordinator_a, title="Anruf", institution_label="Frau Yilmaz"
+            review=review,
+            actor=coordinator_a,
+            title="Anruf bei Frau Yilmaz",
+            institution_label="Praxis Dr. Beispiel",
         )
-    assert set(exc.value.message_dict) == {"institution_label"}
+    assert set(exc.value.message_dict) == {"title", "institution_label"}
     with pytest.raises(ValidationError) as exc:
         services.finding_create(
             review=review, actor=coordinator_a, level="team", category=category(),

@@ -7,9 +7,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.demo import DEMO_TOTP_SECRET, demo_key_hex
+from accounts.models import TOTPApp
 
 
 class Command(BaseCommand):
@@ -24,9 +24,12 @@ class Command(BaseCommand):
     def handle(self, *args, watch: bool, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("demo_totp läuft nur in der Demo (DEBUG=True).")
-        devices = TOTPDevice.objects.filter(key=demo_key_hex(), confirmed=True).select_related(
-            "user"
-        )
+        # The secret is encrypted (no lookup on it): open each demo app and compare.
+        devices = [
+            d
+            for d in TOTPApp.objects.filter(confirmed=True).select_related("user")
+            if d.secret == demo_key_hex()
+        ]
         if not devices:
             raise CommandError("Keine Demo-Zugänge mit Demo-App gefunden (manage.py demo_data).")
         names = ", ".join(sorted(d.user.get_username() for d in devices))

@@ -8,7 +8,9 @@ requests/s, p90 latency and the ratio to the bare view.
 
 Long (several minutes: demo data, then 10 s per page and server); not part of the quick
 ``make bench``. Run: ``make bench-load`` or ``.venv/bin/python bench/load.py [--server
-gunicorn|granian|both] [--duration 10]``; BENCH_DATABASE_URL=postgres://… for PostgreSQL.
+gunicorn|granian|both] [--duration 10] [--scale]``; BENCH_DATABASE_URL=postgres://… for
+PostgreSQL. ``--scale`` adds 500 communes, 20,000 offers and 100,000 procedures
+(bench/load_scale_data.py) to the demo data.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def prepare(var: Path) -> dict[str, str]:
+def prepare(var: Path, *, scale: bool = False) -> dict[str, str]:
     env = env_for(var)
     var.mkdir(parents=True, exist_ok=True)
     key = var / "data.key"
@@ -79,6 +81,19 @@ def prepare(var: Path) -> dict[str, str]:
         print("preparing: migrate, demo data (a few minutes) …", flush=True)
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "demo_data")
+        if scale:
+            print("adding 500 communes, 20,000 offers, 100,000 procedures …", flush=True)
+            done = subprocess.run(
+                [PY, str(ROOT / "bench" / "load_scale_data.py")],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode:
+                sys.exit(f"scale data failed:\n{done.stderr[-3000:]}")
+            print(done.stdout.strip(), flush=True)
         stamp.touch()
     manage(env, "collectstatic", "--noinput", "-v0")
     return env
@@ -193,11 +208,17 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--only", default="", help="comma-separated page names (default all)")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="demo data plus 500 communes, 20,000 offers and 100,000 procedures",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench-load installs it)")
-    var = Path(os.environ.get("BENCH_VAR", Path(tempfile.gettempdir()) / "ksqm-load"))
-    env = prepare(var)
+    default_var = Path(tempfile.gettempdir()) / ("ksqm-load-scale" if args.scale else "ksqm-load")
+    var = Path(os.environ.get("BENCH_VAR", default_var))
+    env = prepare(var, scale=args.scale)
     session = manage(env, "shell", "-c", SESSION_SCRIPT).strip().splitlines()[-1]
     slugs = manage(env, "shell", "-c", SLUG_SCRIPT)
     slug = next((s for s in re.findall(r"'([^']+)'", slugs) if "bonn" in s), "bonn")

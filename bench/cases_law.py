@@ -100,8 +100,7 @@ def run_statistics(n_total: int, n_communes: int) -> None:
         rows = list(qs().order_by().values_list(*columns).iterator(chunk_size=20_000))
         frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=1000)
         return [
-            frame.group_by(["municipality_id", column, "result"]).len()
-            for column in columns[2:]
+            frame.group_by(["municipality_id", column, "result"]).len() for column in columns[2:]
         ]
 
     t_naive, _ = timed(naive, 1)

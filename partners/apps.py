@@ -15,3 +15,5 @@ class PartnersConfig(AppConfig):
     )
     # The procedure page links back to the Mitteilung it came from (cases.selectors hook).
     procedure_links = "partners.selectors.procedure_links_for_user"
+    # Mein Bereich: sign-offs, reviews, consultation requests, Mitteilungen to acknowledge.
+    due_items = "partners.selectors.due_items_for_user"

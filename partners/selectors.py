@@ -669,3 +669,139 @@ def network_overview(*, user: Any, municipality: Any, year: int) -> dict[str, An
         "never_reported": [i for i in institutions if i.pk in documented and i.pk not in reported],
         "institutions": len(institutions),
     }
+
+
+# --- Mein Bereich (core.inbox hook) ------------------------------------------------------------
+
+
+def due_items_for_user(*, user: Any, today: dt.date) -> list:
+    """What waits for the user on the partner side — counts only, no child codes:
+
+    * institution staff: drafts waiting for a second person's sign-off, monitored records
+      whose review date has come, feedback of the Jugendamt received this month;
+    * insoFa: consultation requests to answer, accepted ones to document;
+    * Jugendamt: Mitteilungen to acknowledge, feedback past its deadline.
+    """
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from core.inbox import DueItem
+
+    items: list[DueItem] = []
+    binding = binding_for(user=user)
+    if binding is not None:
+        records = _records_of(user, binding)
+        dashboard = reverse("partners:dashboard")
+        drafts = records.filter(status=RecordStatus.DRAFT).exclude(author=user).count()
+        if drafts:
+            items.append(
+                DueItem(
+                    kind="partner_sign_off",
+                    title=ngettext(
+                        "%(n)d Dokumentation einer Kollegin/eines Kollegen nicht abgezeichnet",
+                        "%(n)d Dokumentationen von Kolleginnen/Kollegen nicht abgezeichnet",
+                        drafts,
+                    )
+                    % {"n": drafts},
+                    url=f"{dashboard}?status=draft",
+                    count=drafts,
+                )
+            )
+        reviews = records.filter(decision=Decision.MONITOR, review_on__lte=today).count()
+        if reviews:
+            items.append(
+                DueItem(
+                    kind="partner_review",
+                    title=ngettext(
+                        "%(n)d beobachtetes Kind: Überprüfung fällig",
+                        "%(n)d beobachtete Kinder: Überprüfung fällig",
+                        reviews,
+                    )
+                    % {"n": reviews},
+                    url=dashboard,
+                    count=reviews,
+                    overdue=True,
+                )
+            )
+        feedback = (
+            PartnerMessage.objects.visible_to(user)
+            .filter(
+                institution_id=binding.institution_id,
+                municipality_id=binding.municipality_id,
+                feedback_at__date__gte=today.replace(day=1),
+            )
+            .count()
+        )
+        if feedback:
+            items.append(
+                DueItem(
+                    kind="partner_feedback_received",
+                    title=ngettext(
+                        "%(n)d Rückmeldung des Jugendamts in diesem Monat",
+                        "%(n)d Rückmeldungen des Jugendamts in diesem Monat",
+                        feedback,
+                    )
+                    % {"n": feedback},
+                    url=dashboard,
+                    count=feedback,
+                )
+            )
+    consultations = consultations_for_insofa(user=user)
+    waiting = consultations.filter(status=ConsultationStatus.REQUESTED).count()
+    to_document = consultations.filter(status=ConsultationStatus.ACCEPTED).count()
+    titles = {
+        "insofa_requests": ngettext(
+            "%(n)d Beratungsanfrage wartet auf Antwort",
+            "%(n)d Beratungsanfragen warten auf Antwort",
+            waiting,
+        ),
+        "insofa_results": ngettext(
+            "%(n)d angenommene Beratung ohne dokumentiertes Ergebnis",
+            "%(n)d angenommene Beratungen ohne dokumentiertes Ergebnis",
+            to_document,
+        ),
+    }
+    for kind, n in (("insofa_requests", waiting), ("insofa_results", to_document)):
+        if n:
+            items.append(
+                DueItem(
+                    kind=kind,
+                    title=titles[kind] % {"n": n},
+                    url=reverse("partners:consultation_list"),
+                    count=n,
+                )
+            )
+    if permissions.municipality_ids_for(user, permissions.ADD, permissions.CASES):
+        counts = intake_counts(user=user)
+        intake = reverse("partners:intake")
+        if counts["new"]:
+            items.append(
+                DueItem(
+                    kind="intake_new",
+                    title=ngettext(
+                        "%(n)d Mitteilung einer Einrichtung nicht bestätigt",
+                        "%(n)d Mitteilungen von Einrichtungen nicht bestätigt",
+                        counts["new"],
+                    )
+                    % {"n": counts["new"]},
+                    url=f"{intake}?state=new",
+                    count=counts["new"],
+                    overdue=True,
+                )
+            )
+        if counts["feedback_overdue"]:
+            items.append(
+                DueItem(
+                    kind="intake_feedback_overdue",
+                    title=ngettext(
+                        "%(n)d Rückmeldung an eine Einrichtung überfällig",
+                        "%(n)d Rückmeldungen an Einrichtungen überfällig",
+                        counts["feedback_overdue"],
+                    )
+                    % {"n": counts["feedback_overdue"]},
+                    url=f"{intake}?state=feedback_overdue",
+                    count=counts["feedback_overdue"],
+                    overdue=True,
+                )
+            )
+    return items

@@ -181,3 +181,61 @@ def test_procedure_without_mitteilung_has_no_link(client, caseworker_a, team_a):
     client.force_login(caseworker_a)
     body = client.get(procedure.get_absolute_url()).content.decode()
     assert 'class="procedure-link"' not in body
+
+
+# --- Mein Bereich ----------------------------------------------------------------------------
+
+
+def _kinds(user, today=None):
+    return {
+        item.kind: item.count
+        for item in selectors.due_items_for_user(user=user, today=today or timezone.localdate())
+    }
+
+
+def test_mein_bereich_of_the_institution_insofa_and_jugendamt(
+    kita_a, kita_staff_a, kita_lead_a, signed_a, insofa_a, insofa_user_a, caseworker_a, team_a
+):
+    f.record(kita_a, kita_staff_a, child_code="Entwurf")
+    monitored = f.record(kita_a, kita_staff_a, child_code="Beobachtet")
+    services.record_update(
+        record=monitored,
+        actor=kita_staff_a,
+        decision=Decision.MONITOR,
+        review_on=timezone.localdate() + dt.timedelta(days=7),
+    )
+    services.consultation_request(
+        record=signed_a, insofa=insofa_a, question="Reicht das?", actor=kita_staff_a
+    )
+    message = services.message_send(record=signed_a, actor=kita_staff_a, **f.message_data())
+    # The author's own drafts wait for someone else; the lead sees both.
+    assert "partner_sign_off" not in _kinds(kita_staff_a)
+    assert _kinds(kita_lead_a)["partner_sign_off"] == 2
+    assert "partner_review" not in _kinds(kita_lead_a)
+    in_a_week = timezone.localdate() + dt.timedelta(days=7)
+    assert _kinds(kita_lead_a, in_a_week)["partner_review"] == 1
+    assert _kinds(insofa_user_a) == {"insofa_requests": 1}
+    assert _kinds(caseworker_a) == {"intake_new": 1}
+    _acknowledge(message, team_a, caseworker_a)
+    services.message_feedback_send(
+        message=message, actor=caseworker_a, indications_seen=True, active=True, text="Tätig."
+    )
+    assert _kinds(kita_staff_a)["partner_feedback_received"] == 1
+    assert _kinds(caseworker_a) == {}
+
+
+def test_mein_bereich_shows_nothing_of_another_institution_or_commune(
+    kita_a, kita_staff_a, signed_a, school_staff_a, kita_staff_b, caseworker_b, coordinator_a
+):
+    services.message_send(record=signed_a, actor=kita_staff_a, **f.message_data())
+    f.record(kita_a, kita_staff_a, child_code="Entwurf")
+    for user in (school_staff_a, kita_staff_b, caseworker_b, coordinator_a):
+        assert _kinds(user) == {}, user
+
+
+def test_mein_bereich_page_lists_the_partner_items(client, signed_a, kita_staff_a, caseworker_a):
+    services.message_send(record=signed_a, actor=kita_staff_a, **f.message_data())
+    client.force_login(caseworker_a)
+    body = client.get(reverse("core:dashboard")).content.decode()
+    assert "1 Mitteilung einer Einrichtung nicht bestätigt" in body
+    assert "Lena Muster-A" not in body and signed_a.child_code not in body

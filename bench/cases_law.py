@@ -159,9 +159,18 @@ def run_index(n_persons: int) -> None:
     rng = random.Random(500)
     first = ["Mia", "Lea", "Ben", "Noah", "Emma", "Paul", "Lina", "Finn", "Ida", "Elias"]
     last = ["Muster", "Beispiel", "Demo", "Probe", "Test", "Schmidt-Demo", "Müller-Demo"]
+
+    def letters(i: int) -> str:
+        # Digits vanish in the normalised name: a unique suffix in letters instead.
+        out = ""
+        for _ in range(4):
+            i, r = divmod(i, 26)
+            out += chr(97 + r)
+        return out
+
     people = []
     for i in range(n_persons):
-        name = f"{rng.choice(first)} {rng.choice(last)}-{i:06d}"
+        name = f"{rng.choice(first)} {rng.choice(last)}-{letters(i)}"
         born = dt.date(2008, 1, 1) + dt.timedelta(days=rng.randrange(17 * 365))
         people.append((name, born.isoformat()))
     label = IndexedPerson._meta.label_lower
@@ -206,7 +215,7 @@ def run_index(n_persons: int) -> None:
         if i % 2:
             name = ", ".join(reversed(name.upper().split(" ", 1)))  # "MUSTER-…, MIA"
         else:
-            name, born = f"Neu Kind-{i}", "2015-05-05"
+            name, born = f"Neu Kind-{letters(i)}", "2015-05-05"
         probes.append((name, born))
 
     def ours() -> int:

@@ -112,26 +112,99 @@ def _columns(queryset: QuerySet[Procedure], columns: list[str]) -> list[tuple]:
     return list(zip(*rows, strict=True))
 
 
-def build_statistics(queryset: QuerySet[Procedure]) -> list[StatRow]:
-    """Aggregate the procedures into the statistic's rows (per commune).
+Counts = tuple[
+    dict[int, Counter], dict[int, dict[str, Counter]], dict[int, dict[str, Counter]], Any
+]
 
-    One query, fetched with the raw cursor and counted column by column: each feature is
-    one ``Counter`` over ``zip(commune, value, result)``, which runs in C. That is several
-    times faster than 14 grouped queries with joins on SQLite, and than counting row by
-    row in Python (bench/cases_law.py has the figures).
-    """
+
+def _empty_counts() -> Counts:
+    return (
+        defaultdict(Counter),
+        defaultdict(lambda: defaultdict(Counter)),
+        defaultdict(lambda: defaultdict(Counter)),
+        defaultdict(lambda: [defaultdict(Counter) for _ in FEATURES]),
+    )
+
+
+def _domain(lookup: str) -> list[Any]:
+    """Every value a feature's column can hold: its choices (or True/False), blank, null."""
+    model: Any = Procedure
+    *path, name = lookup.split("__")
+    for part in path:
+        model = model._meta.get_field(part).related_model
+    field = model._meta.get_field(name)
+    if field.get_internal_type() == "BooleanField":
+        values: list[Any] = [True, False]
+    else:
+        values = [value for value, _label in field.choices or []] + [""]
+    if field.null:
+        values.append(None)
+    return values
+
+
+def _count_in_database(queryset: QuerySet[Procedure]) -> Counts | None:
+    """All counts in one grouped query (commune × result, one conditional count per
+    category): the database scans the rows once and returns a handful. None when a
+    stored value lies outside the known categories (then the caller counts in Python)."""
+    from django.db.models import Count, Q
+
+    aggregates: dict[str, Any] = {"n": Count("id")}
+    plan: list[tuple[str, str, Any, Any]] = []  # (alias, kind, key, extra)
+    for offset, (kind, field_name) in enumerate(Procedure.KIND_FIELDS.items()):
+        alias = f"k{offset}"
+        aggregates[alias] = Count("id", filter=Q(**{field_name: True}))
+        plan.append((alias, "kind", kind, None))
+    aggregates["h_none"] = Count("id", filter=Q(new_help=""))
+    plan.append(("h_none", "help", "none", None))
+    for offset, code in enumerate(NewHelp.values):
+        alias = f"h{offset}"
+        aggregates[alias] = Count(
+            "id",
+            filter=Q(new_help=code)
+            | Q(new_help__startswith=f"{code},")
+            | Q(new_help__endswith=f",{code}")
+            | Q(new_help__contains=f",{code},"),
+        )
+        plan.append((alias, "help", code, None))
+    for index, (_label, lookup, _label_of, _only) in enumerate(FEATURES):
+        for offset, value in enumerate(_domain(lookup)):
+            alias = f"f{index}_{offset}"
+            condition = Q(**{f"{lookup}__isnull": True}) if value is None else Q(**{lookup: value})
+            aggregates[alias] = Count("id", filter=condition)
+            plan.append((alias, "feature", index, value))
+    counts = _empty_counts()
+    totals, kinds, helps, features = counts
+    endangered = frozenset(ENDANGERED)
+    grouped = queryset.order_by().values("municipality_id", "result").annotate(**aggregates)
+    for row in grouped:
+        municipality_id, result, n = row["municipality_id"], row["result"], row["n"]
+        totals[municipality_id][result] += n
+        seen: Counter = Counter()
+        for alias, kind, key, value in plan:
+            count = row[alias]
+            if kind == "feature":
+                seen[key] += count
+                if count and not (FEATURES[key][3] and result not in endangered):
+                    features[municipality_id][key][value][result] += count
+            elif kind == "help":
+                if count:
+                    helps[municipality_id][key][result] += count
+            elif count and result in endangered:
+                kinds[municipality_id][key][result] += count
+        if any(seen[index] != n for index in range(len(FEATURES))):
+            return None  # a value outside the categories: count it in Python instead
+    return counts
+
+
+def _count_in_python(queryset: QuerySet[Procedure]) -> Counts:
+    """The same counts from the rows (raw cursor, one ``Counter`` per column in C)."""
     lookups = [lookup for _, lookup, _, _ in FEATURES]
     kind_fields = list(Procedure.KIND_FIELDS.values())
     columns = ["municipality_id", "result", "new_help", *kind_fields, *lookups]
     data = _columns(queryset, columns)
     munis, results, helps_col = data[0], data[1], data[2]
-    names = dict(Municipality.objects.filter(pk__in=set(munis)).values_list("pk", "name"))
-    totals: dict[int, Counter] = defaultdict(Counter)
-    kinds: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    helps: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    features: dict[int, list[dict[Any, Counter]]] = defaultdict(
-        lambda: [defaultdict(Counter) for _ in FEATURES]
-    )
+    counts = _empty_counts()
+    totals, kinds, helps, features = counts
     for (municipality_id, result), n in Counter(zip(munis, results, strict=True)).items():
         totals[municipality_id][result] += n
     for (municipality_id, new_help, result), n in Counter(
@@ -158,6 +231,22 @@ def build_statistics(queryset: QuerySet[Procedure]) -> list[StatRow]:
             # 0/1 from SQLite's raw cursor: the statistic's categories are True/False.
             key = bool(value) if isinstance(value, int) and not isinstance(value, bool) else value
             features[municipality_id][index][key][result] += n
+    return counts
+
+
+def build_statistics(queryset: QuerySet[Procedure], *, in_database: bool = True) -> list[StatRow]:
+    """Aggregate the procedures into the statistic's rows (per commune).
+
+    The database counts (one grouped query with a conditional count per category, see
+    :func:`_count_in_database`); where a stored value lies outside the known categories,
+    or with ``in_database=False``, the rows are counted in Python instead. Both give the
+    same rows (tested); bench/cases_law.py has the figures against the peers.
+    """
+    counts = _count_in_database(queryset) if in_database else None
+    if counts is None:
+        counts = _count_in_python(queryset)
+    totals, kinds, helps, features = counts
+    names = dict(Municipality.objects.filter(pk__in=set(totals)).values_list("pk", "name"))
     rows: list[StatRow] = []
 
     def add(municipality_id: int, feature: str, category: str, counts: Counter) -> None:

@@ -306,3 +306,21 @@ def test_mapping_documents_every_column():
     documented = {row[0] for row in survey.mapping_rows()}
     assert set(statistics.record_header()) <= documented
     assert "Destatis" in survey.SOURCE and "99 Abs. 6 SGB VIII" in survey.SOURCE
+
+
+def test_database_and_python_counting_give_the_same_rows(decided_year, muni_a):
+    from cases.models import Procedure
+
+    qs = selectors.statistics_queryset(user=SystemActor("t"), year=timezone.localdate().year)
+    in_db = statistics.build_statistics(qs)
+    in_python = statistics.build_statistics(qs, in_database=False)
+    assert [(r.municipality, r.feature, r.category, r.counts) for r in in_db] == [
+        (r.municipality, r.feature, r.category, r.counts) for r in in_python
+    ]
+    assert sum(r.total for r in in_db if r.feature == "Insgesamt") == 6
+    # A stored value outside the categories: the database path hands over to Python.
+    Procedure.objects.filter(pk=decided_year[0][0].pk).update(reporter_category="altwert")
+    assert statistics._count_in_database(qs) is None
+    _totals, _kinds, _helps, features = statistics._count_in_python(qs)
+    index = [f[1] for f in statistics.FEATURES].index("reporter_category")
+    assert features[muni_a.pk][index]["altwert"]  # counted, not lost

@@ -369,6 +369,62 @@ def _chain(
     _retime(record, {k: min(v, now) for k, v in at.items()})
 
 
+def _waiting_today(setup: dict) -> None:
+    """Mein Bereich has something for every partner role of the demo: a Kita record due for
+    review and not yet signed off, a consultation request the insoFa has not answered yet,
+    a Mitteilung the Jugendamt has not acknowledged yet."""
+    place = setup["places"]["kita"]
+    staff, lead = setup["people"]["kita"]
+    today = timezone.localdate()
+
+    def record(code: str, days_ago: int) -> PartnerRecord:
+        return services.record_create(
+            institution=place,
+            actor=staff,
+            child_code=code,
+            age_band="3-6",
+            noticed_on=today - dt.timedelta(days=days_ago),
+            indications=OBSERVATIONS[0],
+        )
+
+    monitored = record("D-W01", 40)
+    services.record_update(
+        record=monitored,
+        actor=staff,
+        decision="monitor",
+        parents_talk=True,
+        review_on=today - dt.timedelta(days=2),
+        assessment_summary="Weiter beobachten, Gespräch mit den Eltern geführt (Demo).",
+    )
+    asked = record("D-W02", 2)
+    insofa = next((m for m in setup["pool"] if m.user_id), setup["pool"][0])
+    services.consultation_request(
+        record=asked,
+        insofa=insofa,
+        question="Reichen die Beobachtungen für gewichtige Anhaltspunkte?",
+        actor=staff,
+    )
+    informed = record("D-W03", 1)
+    services.record_update(
+        record=informed,
+        actor=staff,
+        decision="inform",
+        parents_talk=True,
+        assessment_summary="Mehrere Merkmale des Bogens auf Stufe 4 (Demo).",
+    )
+    services.record_sign_off(record=informed, actor=lead)
+    services.message_send(
+        record=informed,
+        actor=staff,
+        observations=informed.indications,
+        contact_person=f"{staff.get_full_name()}, Tel. 0000 000000",
+        child_name="Demo-Kind W03",
+        child_sex="f",
+        child_birth_month=5,
+        child_birth_year=today.year - 4,
+    )
+
+
 def load(*, seed: int, small: bool, stdout: Any) -> dict:
     """Partner institutions with staff, pool, records and the chain in every demo commune."""
     rng = random.Random(seed + 13)
@@ -400,7 +456,8 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict:
                 count = 6 if small else 40
                 for index in range(count):
                     _chain(rng, setup, team, caseworker, index + 1, now)
-                total += count
+                _waiting_today(setup)
+                total += count + 3
     stdout.write(
         f"partners: {total} Dokumentationen von Einrichtungen mit Beratung und Mitteilung\n"
     )

@@ -21,7 +21,10 @@ def test_demo_builds_the_chain_and_runs_twice():
     case_demo.load(seed=1, small=True, stdout=io.StringIO())
     out = io.StringIO()
     result = demo.load(seed=1, small=True, stdout=out)
-    assert PartnerRecord.objects.count() == 6 * len(demo.DEMO_SLUGS)
+    # Six chains and the three records that wait today (Mein Bereich) per commune.
+    assert PartnerRecord.objects.count() == (6 + 3) * len(demo.DEMO_SLUGS)
+    assert Consultation.objects.filter(status="requested").count() == len(demo.DEMO_SLUGS)
+    assert PartnerMessage.objects.filter(status="sent").count() >= len(demo.DEMO_SLUGS)
     assert any(login[0].startswith("kita-leitung-") for login in result["logins"])
     # The chain runs through Kita, school, practice and clinic; the health sector's
     # agreement records its terms; Wolfsburg has rules of its own.
@@ -49,4 +52,4 @@ def test_demo_builds_the_chain_and_runs_twice():
     pmap = analytics.process_map(user=SystemActor("test"), log_filter=LogFilter())
     assert "Gewichtige Anhaltspunkte bemerkt (Einrichtung)" in pmap.activities
     demo.load(seed=1, small=True, stdout=io.StringIO())
-    assert PartnerRecord.objects.count() == 6 * len(demo.DEMO_SLUGS)
+    assert PartnerRecord.objects.count() == (6 + 3) * len(demo.DEMO_SLUGS)

@@ -13,9 +13,6 @@ class PartnersConfig(AppConfig):
         ("partners:intake", _("Eingang Mitteilungen"), True, "cases"),
         ("partners:network", _("Einrichtungen im Netzwerk"), True, "analytics"),
     )
-    # Mein Bereich: drafts and reviews of the institution, the insoFa's open requests,
-    # the Jugendamt's new Mitteilungen and overdue feedback (core.inbox).
-    due_items = "partners.inbox.due_items_for_user"
     # The procedure page links back to the Mitteilung it came from (cases.selectors hook).
     procedure_links = "partners.selectors.procedure_links_for_user"
     # Mein Bereich: sign-offs, reviews, consultation requests, Mitteilungen to acknowledge.

@@ -89,23 +89,23 @@ def test_mein_bereich_shows_each_role_its_own_due_items(
     # The caseworker: the new Mitteilung of a Kita, no moderation, no directory upkeep.
     browser_login(page, "fachkraft-a")
     text = "\n".join(_due(page))
-    assert "neue Mitteilung" in text
-    assert "nicht bestätigt" not in text and "Übergabe" not in text
+    assert "1 Mitteilung einer Einrichtung nicht bestätigt" in text
+    assert "Monaten nicht bestätigt" not in text and "Übergabe" not in text
     _logout(page)
 
-    # The Kita's specialist: her record due for review and the unsigned draft.
+    # The Kita's specialist: the child she monitors is due for review.
     browser_login(page, "kita-fachkraft-a")
     text = "\n".join(_due(page))
-    assert "zur Überprüfung fällig" in text and "noch nicht abgezeichnet" in text
-    assert "neue Mitteilung" not in text and "Beratungsanfrage" not in text
-    page.click("text=zur Überprüfung fällig")
+    assert "1 beobachtetes Kind: Überprüfung fällig" in text
+    assert "Mitteilung einer Einrichtung" not in text and "Beratungsanfrage" not in text
+    page.click("text=Überprüfung fällig")
     page.wait_for_url("**/partner/")
     _logout(page)
 
     # The insoweit erfahrene Fachkraft: the request waiting for her answer.
     browser_login(page, "insofa-a")
     text = "\n".join(_due(page))
-    assert "1 Beratungsanfrage wartet auf Ihre Antwort" in text
+    assert "1 Beratungsanfrage wartet auf Antwort" in text
     _logout(page)
 
     # The other commune's coordinator sees her own commune only.

@@ -75,13 +75,15 @@ def test_migration_moves_clear_otp_devices_into_encrypted_apps(caseworker_a):
     editor = _Editor()
     editor.connection = connection
     used = timezone.now().replace(microsecond=0)
+    auto_id = "serial" if connection.vendor == "postgresql" else "integer"
     with connection.cursor() as cursor:  # django-otp's table as an older installation has it
         cursor.execute(
-            "CREATE TABLE otp_totp_totpdevice (id integer PRIMARY KEY, user_id integer, "
+            f"CREATE TABLE otp_totp_totpdevice (id {auto_id} PRIMARY KEY, user_id integer, "
             "name varchar(64), confirmed bool, key varchar(80), step smallint, t0 bigint, "
             "digits smallint, tolerance smallint, drift smallint, last_t bigint, "
-            "throttling_failure_timestamp timestamp NULL, throttling_failure_count integer, "
-            "created_at timestamp NULL, last_used_at timestamp NULL)"
+            "throttling_failure_timestamp timestamp with time zone NULL, "
+            "throttling_failure_count integer, "
+            "created_at timestamp with time zone NULL, last_used_at timestamp with time zone NULL)"
         )
         cursor.execute(
             "INSERT INTO otp_totp_totpdevice VALUES "

@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 
 from cases.choices import ActivityCode, ProcedureStatus, SignOffRequestStatus
 from cases.models import Procedure, ProcedureEvent, RiskAssessment, SignOffRequest, Team
-from core import permissions
+from core import crypto, permissions
 from core.audit import access_log_record
 
 NOT_FOUND = "Verfahren nicht gefunden."
@@ -191,7 +191,8 @@ def procedure_event_rows(
 
     Visible: communes where ``user`` may view ANALYTICS (aggregated analysis by coordination
     and project team); a SystemActor sees all. Ordered by case, then time. ``case_id`` is
-    the procedure's UUID code (pseudonymous), never the Aktenzeichen. ``since``/``until``
+    a keyed pseudonym of the procedure (``core.crypto.analysis_pseudonym``): neither the
+    Aktenzeichen nor the UUID code in the procedure's URL. ``since``/``until``
     filter on the event time (``since`` inclusive, ``until`` exclusive).
     """
     allowed = permissions.municipality_ids_for(user, permissions.VIEW, permissions.ANALYTICS)
@@ -233,7 +234,7 @@ def procedure_event_rows(
         result,
     ) in rows.iterator(chunk_size=5000):
         yield {
-            "case_id": str(code),
+            "case_id": crypto.analysis_pseudonym("case", code),
             "activity": labels.get(activity, activity),
             "activity_code": activity,
             "timestamp": occurred_at,

@@ -119,3 +119,18 @@ def needs_rotation(token: str) -> bool:
     """Whether ``token`` was written with a key other than the current one."""
     kid, _ = _settings_keyring()
     return is_encrypted(token) and token.split(":", 2)[1] != kid
+
+
+def analysis_pseudonym(kind: str, code: object) -> str:
+    """The name a record gets in the process analysis: stable, but not its URL code.
+
+    The event logs of procedures and partner records are read across communes by the
+    project team and the platform administration (aggregated analysis). With the record's
+    public code (the UUID in its URL) such a reader could still name and address one case;
+    a keyed hash (``SECRET_KEY``) joins the events of a case, and of the partner record
+    that became its Mitteilung, without that (issue 14).
+    """
+    from django.utils.crypto import salted_hmac
+
+    digest = salted_hmac(f"ksqm.analysis.{kind}", str(code), algorithm="sha256").hexdigest()
+    return f"{kind[:1].upper()}-{digest[:16]}"

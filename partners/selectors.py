@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core import permissions
+from core import crypto, permissions
 from core.audit import access_log_record
 from core.constants import SUPPRESSION_THRESHOLD
 from partners.choices import (
@@ -529,7 +529,10 @@ def partner_event_rows(
         result,
     ) in rows.iterator(chunk_size=5000):
         yield {
-            "case_id": str(pcode) if pcode else f"partner-{rcode}",
+            # The procedure's analysis pseudonym joins these events to its case's events.
+            "case_id": crypto.analysis_pseudonym("case", pcode)
+            if pcode
+            else crypto.analysis_pseudonym("partner", rcode),
             "activity": labels.get(activity, activity),
             "activity_code": activity,
             "timestamp": occurred_at,

@@ -13,6 +13,7 @@ from cases import demo, selectors, statistics
 from cases.choices import ActivityCode
 from cases.models import PersonRecord, Procedure, ProcedureEvent
 from cases.tests.factories import decide, make_procedure, team_with
+from core import crypto
 from core.choices import Role
 from core.permissions import SystemActor
 from core.tests.factories import MembershipFactory, UserFactory
@@ -74,7 +75,9 @@ def test_event_rows_contract_and_visibility(demo_communes):
     assert {r["municipality"] for r in rows} == {bonn.slug}
     assert all(r["timestamp"].tzinfo is not None for r in rows)
     codes = set(Procedure.objects.values_list("code", flat=True))
-    assert all(r["case_id"] in {str(c) for c in codes} for r in rows)
+    pseudonyms = {crypto.analysis_pseudonym("case", c) for c in codes}
+    assert all(r["case_id"] in pseudonyms for r in rows)
+    assert not {str(c) for c in codes} & {r["case_id"] for r in rows}  # never the URL code
     assert all("DEMO-" not in r["case_id"] for r in rows)  # never the Aktenzeichen
     keys = [(r["case_id"], r["timestamp"]) for r in rows]
     by_case: dict = {}

@@ -1,10 +1,15 @@
 """schemathesis over the whole OpenAPI document, anonymous and with a token of each role.
 
-Every operation is fuzzed with bounded examples (``FUZZ_EXAMPLES``, default 6 per
-operation; ``FUZZ_EXAMPLES=200`` for a deep run by hand). Half of the generated path
-parameters are replaced by ids of real records, so that the fuzzer reaches the code
-behind the 404 as well. Checks: no server error, only documented status codes and
-content types, responses valid against their schema.
+Every operation is fuzzed with bounded examples (``FUZZ_EXAMPLES``, default 3 per
+operation; ``FUZZ_EXAMPLES=200`` for a deep run by hand), and every generated request is
+sent once per role — anonymous and with a token of each of the nine roles — so that each
+role meets each operation (27 requests per operation). A third of the generated path
+parameters are replaced by ids of real records of commune A, a third by those of commune
+B, so that the fuzzer reaches the code behind the 404 as well. Checks: no server error,
+only documented status codes and content types, responses valid against their schema,
+and no cross-commune leak: no successful answer to a member of commune A (or to the
+project team and the administration, for narratives and procedures) contains commune B's
+review narrative, review title or procedure code.
 """
 
 from __future__ import annotations
@@ -25,10 +30,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from core.choices import Role
+from core.choices import GLOBAL_ROLES, Role
 from core.services import api_token_create
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 ROLES = (
     "anonymous",
     Role.COORDINATOR,
@@ -98,6 +103,21 @@ def fuzz_world(muni_a, muni_b):
     report = IncidentReportFactory(municipality=muni_a)
     round_ = RoundFactory(municipality=muni_a, opens_on=date(2020, 1, 1))
     InvitationFactory(round=round_, token="fuzz-token")
+    # Commune B's records: no fuzz role belongs to commune B.
+    from core.permissions import SystemActor
+    from reviews.services import review_create
+
+    caseworker_b = UserFactory(username="fuzz-b-caseworker")
+    MembershipFactory(user=caseworker_b, municipality=muni_b, role=Role.CASEWORKER)
+    procedure_b = make_procedure(team=team_with(muni_b, caseworker_b), actor=caseworker_b)
+    review_b = review_create(
+        municipality=muni_b,
+        actor=SystemActor("fuzz"),
+        title=LEAK_TITLE,
+        trigger="routine",
+        method="case_workshop",
+        questions=LEAK_NARRATIVE,
+    )
     real = {
         "slug": [muni_a.slug, muni_b.slug],
         "municipality": [muni_a.slug],
@@ -114,33 +134,62 @@ def fuzz_world(muni_a, muni_b):
         "/api/v1/reviews": str(review.code),
         "/api/v1/evaluations/rounds": str(round_.code),
     }
-    yield {"tokens": tokens, "real": real, "codes": codes}
+    codes_b = {
+        **codes,
+        "/api/v1/cases": str(procedure_b.code),
+        "/api/v1/reviews": str(review_b.code),
+    }
+    real_b = {**real, "slug": [muni_b.slug], "municipality": [muni_b.slug]}
+    yield {
+        "tokens": tokens,
+        "real": {"a": real, "b": real_b},
+        "codes": {"a": codes, "b": codes_b},
+        "procedure_b": str(procedure_b.code),
+    }
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 
 
-def _use_real_ids(case, world) -> None:
+LEAK_TITLE = "FUZZ-B-TITEL Falluntersuchung"
+LEAK_NARRATIVE = "FUZZ-B-NARRATIV nur für Kommune B"
+
+
+def _use_real_ids(case, world, commune: str) -> None:
+    codes, real = world["codes"][commune], world["real"][commune]
     for name in list(case.path_parameters or {}):
         if name == "code":
-            prefix = next((p for p in world["codes"] if case.path.startswith(p + "/")), None)
+            prefix = next((p for p in codes if case.path.startswith(p + "/")), None)
             if prefix:
-                case.path_parameters[name] = world["codes"][prefix]
-        elif name in world["real"]:
-            case.path_parameters[name] = world["real"][name][0]
+                case.path_parameters[name] = codes[prefix]
+        elif name in real:
+            case.path_parameters[name] = real[name][0]
+
+
+def _assert_no_leak(response, role: str, world) -> None:
+    """A successful answer to a role outside commune B holds none of B's secrets."""
+    if not 200 <= response.status_code < 300:
+        return
+    body = response.text
+    assert LEAK_NARRATIVE not in body, f"{role}: commune B's review narrative"
+    assert world["procedure_b"] not in body, f"{role}: commune B's procedure"
+    if role not in GLOBAL_ROLES:
+        assert LEAK_TITLE not in body, f"{role}: commune B's review"
 
 
 @schema.parametrize()
-@schema.given(role=st.sampled_from(ROLES), real_ids=st.booleans())
+@schema.given(ids=st.sampled_from(["generated", "a", "b"]))
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_has_no_server_errors_and_keeps_its_schema(case, fuzz_world, role, real_ids):
-    if real_ids:
-        _use_real_ids(case, fuzz_world)
-    headers = {}
-    if role != "anonymous":
-        headers["Authorization"] = f"Bearer {fuzz_world['tokens'][role]}"
-    case.call_and_validate(headers=headers, checks=CHECKS)
+def test_api_has_no_server_errors_and_keeps_its_schema(case, fuzz_world, ids):
+    if ids != "generated":
+        _use_real_ids(case, fuzz_world, ids)
+    for role in ROLES:
+        headers = {}
+        if role != "anonymous":
+            headers["Authorization"] = f"Bearer {fuzz_world['tokens'][role]}"
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        _assert_no_leak(response, role, fuzz_world)

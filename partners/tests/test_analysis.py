@@ -11,6 +11,7 @@ from django.utils import timezone
 from analytics import selectors as analytics
 from analytics.selectors import LogFilter
 from cases import services as case_services
+from core import crypto
 from core.services import api_token_create
 from partners import selectors, services
 from partners.tests import factories as f
@@ -155,7 +156,9 @@ def test_chain_appears_in_process_map_and_handovers(
         insofa_user=insofa_user_a,
     )
     frame = analytics.platform_events(user=coordinator_a, log_filter=LogFilter())
-    case = frame.filter(frame["case_id"] == str(message.procedure.code))
+    case = frame.filter(
+        frame["case_id"] == crypto.analysis_pseudonym("case", message.procedure.code)
+    )
     codes = case.sort("timestamp")["activity_code"].to_list()
     assert codes[0] == "partner_noticed"
     assert "partner_insofa_consulted" in codes and "report_received" in codes

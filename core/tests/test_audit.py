@@ -226,3 +226,116 @@ def test_audit_updated_records_extra_after_values_and_related(coordinator_a, mun
     (event,) = _update_rows(muni_a)
     assert event.related_id == str(muni_b.pk)
     assert event.before == {"partners": []}
+
+
+# --- snapshots: what reaches the trail and what never does -------------------------------
+
+
+def test_redacted_markers_compare_by_hidden_value_only():
+    from core.audit import Redacted
+
+    a, same, other = Redacted("Name A"), Redacted("Name A"), Redacted("Name B")
+    assert a == same and hash(a) == hash(same)
+    assert a != other
+    assert (a != same) is False
+    assert a == REDACTED and str(a) == REDACTED  # serialises as the marker alone
+    assert "Name" not in repr(a)
+
+
+def test_case_models_hide_every_value_unless_they_opt_out():
+    from cases.models import ChildRecord, Procedure, Team
+    from core.audit import audit_hides_values, redacted_field_names
+
+    assert audit_hides_values(Procedure) and audit_hides_values(ChildRecord)
+    assert not audit_hides_values(Team)  # explicit opt-out: team names are not case data
+    assert not audit_hides_values(muni_model())
+    # Encrypted fields are always redacted, by name and by column name.
+    from cases.models import IndexedPerson
+
+    assert {"name"} <= redacted_field_names(IndexedPerson)
+
+
+def muni_model():
+    from registry.models import Municipality
+
+    return Municipality
+
+
+def test_snapshot_values_are_json_ready(muni_a):
+    import datetime as dt
+    import decimal
+    import uuid
+
+    muni_a.audit_fields = ("state", "profile_notes", "created_at")
+    code = uuid.UUID(int=7)
+    muni_a.profile_notes = [{"rate": decimal.Decimal("1.50"), 3: (code, dt.date(2026, 1, 2))}]
+    snapshot = serialize_for_audit(muni_a)
+    assert snapshot["state"] == muni_a.state.pk
+    assert snapshot["created_at"] == muni_a.created_at.isoformat()
+    assert snapshot["profile_notes"] == [{"rate": "1.50", "3": [str(code), "2026-01-02"]}]
+
+
+def test_snapshot_without_audit_fields_takes_every_column_but_timestamps(coordinator_a):
+    from core.models import ApiToken
+
+    token = ApiToken(user=coordinator_a, name="Export")
+    snapshot = serialize_for_audit(token)
+    assert "id" not in snapshot and "created_at" not in snapshot
+    assert snapshot["name"] == "Export"
+
+
+def test_system_actor_is_named_and_anonymous_is_not(muni_a):
+    from django.contrib.auth.models import AnonymousUser
+
+    from core.permissions import SystemActor
+
+    event = audit_record(actor=SystemActor("import_profiles"), action="import", target=muni_a)
+    assert event.actor is None and event.actor_name == "import_profiles"
+    event = audit_record(actor=AnonymousUser(), action="create", target=muni_a)
+    assert event.actor is None and event.actor_name == ""
+    event = audit_record(actor=None, action="create", target=None, municipality_id=muni_a.pk)
+    assert event.target_type is None and event.target_id == "" and event.municipality == muni_a
+
+
+def test_anonymous_rows_date_the_day_only_and_link_no_request(muni_a):
+    import datetime as dt
+
+    from core.audit import audit_record_anonymous
+    from core.context import UNTRACED_REQUEST_ID
+
+    event = audit_record_anonymous(
+        municipality_id=muni_a.pk,
+        day=dt.date(2026, 3, 4),
+        target_repr="3 Meldungen",
+        after={"n": 3},
+    )
+    local = timezone_local(event.time)
+    assert (local.date(), local.hour, local.minute, local.second) == (dt.date(2026, 3, 4), 0, 0, 0)
+    assert event.request_id == UNTRACED_REQUEST_ID and event.actor_name == ""
+    assert event.source == AuditSource.SYSTEM
+
+
+def timezone_local(value):
+    from django.utils import timezone
+
+    return timezone.localtime(value)
+
+
+def test_save_created_validates_saves_and_records_the_whole_snapshot(coordinator_a, muni_a):
+    from django.core.exceptions import ValidationError
+
+    from core.audit import save_created
+    from registry.models import Municipality
+
+    with pytest.raises(ValidationError):
+        save_created(Municipality(name="", slug="leer"), actor=coordinator_a)
+    assert not Municipality.objects.filter(slug="leer").exists()
+    new = save_created(
+        Municipality(name="Neue Kommune", slug="neu"),
+        actor=coordinator_a,
+        related=muni_a,
+        reason="Beitritt",
+    )
+    event = AuditEvent.objects.get(action=AuditAction.CREATE, target_id=str(new.pk))
+    assert event.before is None and event.after["name"] == "Neue Kommune"
+    assert event.related_id == str(muni_a.pk) and event.reason == "Beitritt"

@@ -50,3 +50,35 @@ def test_missing_or_bad_key_fails_loudly(settings):
     settings.FIELD_ENCRYPTION_KEY = "zu-kurz"
     with pytest.raises(ImproperlyConfigured):
         crypto.require_key()
+
+
+def test_key_that_is_not_base64_or_not_32_bytes_is_refused(settings):
+    import base64
+
+    settings.FIELD_ENCRYPTION_KEY = "!!!nicht base64!!!"
+    with pytest.raises(ImproperlyConfigured, match="base64"):
+        crypto.require_key()
+    settings.FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"x" * 16).decode()
+    with pytest.raises(ImproperlyConfigured, match="32 bytes"):
+        crypto.encrypt("x")
+    settings.FIELD_ENCRYPTION_KEY = crypto.generate_key()
+    settings.FIELD_ENCRYPTION_OLD_KEYS = ["kaputt"]
+    with pytest.raises(ImproperlyConfigured):
+        crypto.decrypt(crypto.encrypt.__doc__ or "")
+
+
+def test_unknown_format_unknown_key_and_damaged_body_fail_as_decryption_errors():
+    token = crypto.encrypt("Geheim")
+    _version, kid, body = token.split(":", 2)
+    for bad in (f"v9:{kid}:{body}", f"v1:00000000:{body}", f"v1:{kid}:", f"v1:{kid}:@@@@"):
+        with pytest.raises(crypto.DecryptionError):
+            crypto.decrypt(bad)
+    assert crypto.key_id(b"k" * 32) == crypto.key_id(b"k" * 32) and len(crypto.key_id(b"k")) == 8
+
+
+def test_is_encrypted_and_rotation_of_plain_values():
+    token = crypto.encrypt("x")
+    assert crypto.is_encrypted(token)
+    for plain in ("", None, "Familie Muster", "v1:nur-ein-teil"):
+        assert not crypto.is_encrypted(plain)
+    assert not crypto.needs_rotation("kein token")

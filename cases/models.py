@@ -461,6 +461,11 @@ class Procedure(TenantModel):
             models.Index(fields=["municipality", "result_at"], name="cases_proc_muni_result"),
             models.Index(fields=["team", "status", "received_at"], name="cases_proc_team_status"),
             models.Index(fields=["team", "received_at"], name="cases_proc_team_received"),
+            # The case list (newest first, for a commune's teams): an ordered scan that
+            # stops after one page, instead of sorting every procedure of the commune.
+            models.Index(
+                fields=["municipality", "received_at", "id"], name="cases_proc_muni_received"
+            ),
             models.Index(fields=["team", "result_at"], name="cases_proc_team_result"),
             models.Index(fields=["status", "first_contact_due"], name="cases_proc_due"),
             models.Index(fields=["purge_after"], name="cases_proc_purge"),

@@ -1292,12 +1292,30 @@ def procedure_purge_identifying(*, procedure: Procedure, actor: Any, reason: str
         )
 
 
+def procedure_purge_holds() -> set[Any]:
+    """Codes of procedures another app still needs (a running case review, a legal hold
+    on it): apps declare ``procedure_purge_holds = "<app>.selectors.<function>"``."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    held: set[Any] = set()
+    for config in apps.get_app_configs():
+        path = getattr(config, "procedure_purge_holds", None)
+        if path:
+            held |= set(import_string(path)())
+    return held
+
+
 def procedures_purge_expired(*, actor: Any, today: dt.date | None = None) -> int:
-    """Purge every closed procedure whose retention period has run out; returns the count."""
+    """Purge every closed procedure whose retention period has run out; returns the count.
+
+    Procedures a case review still works on (or keeps under a legal hold) wait: the
+    review's team may need the documented course of the case (issue 14).
+    """
     today = today or timezone.localdate()
     due = Procedure.objects.filter(
         status=ProcedureStatus.CLOSED, purge_after__lte=today, purged_at__isnull=True
-    )
+    ).exclude(code__in=procedure_purge_holds())
     count = 0
     for procedure in due.iterator():
         procedure_purge_identifying(

@@ -11,6 +11,8 @@ class ReviewsConfig(AppConfig):
     committee_report_section = "reviews.selectors.committee_report_section"
     # Audit and read-log rows of reviews under a legal hold outlive the log retention.
     log_holds = "reviews.selectors.log_holds"
+    # A procedure a running (or legally held) review works on is not purged (cases).
+    procedure_purge_holds = "reviews.selectors.procedure_purge_holds"
     # Entries for the main navigation: (url name, label, needs login).
     navigation: tuple = (
         ("reviews:incident_start", _("Beinahe-Ereignis melden"), False),

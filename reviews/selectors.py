@@ -635,3 +635,19 @@ def committee_report_section(*, municipality: Municipality, year: int) -> dict[s
         "rows": list(zip(labels, before, now, strict=True)),
         "note": _("Werte unter %(n)d sind geheim gehalten („.“).") % {"n": minimum},
     }
+
+
+def procedure_purge_holds() -> set[uuid.UUID]:
+    """Procedures whose retention purge must wait (``cases`` asks through the AppConfig
+    hook ``procedure_purge_holds``): those a case review still works on — not closed yet,
+    or kept under a legal hold — and whose narratives have not been purged."""
+    from django.db.models import Q
+
+    open_or_held = Q(legal_hold=True) | ~Q(
+        status__in=[ReviewStatus.CLOSED, ReviewStatus.IMPLEMENTED]
+    )
+    return set(
+        CaseReview.objects.filter(open_or_held, procedure_code__isnull=False, purged_at=None)
+        .values_list("procedure_code", flat=True)
+        .distinct()
+    )

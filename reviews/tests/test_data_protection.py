@@ -56,6 +56,7 @@ def review(muni_a, coordinator_a):
         review=review,
         actor=coordinator_a,
         title="Hausbesuch",
+        institution_label="Praxis Quittenbaum",
         what_happened=NARRATIVE,
         known_then="Bekannt: " + NARRATIVE,
         why_sensible="Sinnvoll: " + NARRATIVE,
@@ -437,3 +438,32 @@ def test_every_review_text_model_binds_to_a_code():
                 assert field.check() == [], field
     assert EpisodeFactory()._meta.get_field("code").unique
     assert FindingFactory().code
+
+
+def test_a_procedure_under_review_waits_for_the_review(
+    muni_a, coordinator_a, caseworker_a, team_lead_a
+):
+    """A legal hold stops a purge while a review runs: the procedure's purge waits until
+    the review that works on it is closed, and longer while the review is on hold."""
+    from cases import services as case_services
+    from cases.models import Procedure
+    from cases.tests.factories import team_with
+    from cases.tests.test_services import _closed_procedure
+
+    team = team_with(muni_a, caseworker_a, team_lead_a)
+    old = timezone.now() - dt.timedelta(days=6 * 365)
+    procedure = _closed_procedure(team, caseworker_a, team_lead_a, old)
+    review = services.review_create(
+        municipality=muni_a, actor=coordinator_a, title="Fall V", trigger="routine",
+        method="case_workshop", status="running",
+    )  # fmt: skip
+    CaseReview.objects.filter(pk=review.pk).update(procedure_code=procedure.code)
+    review.refresh_from_db()
+    purge = SystemActor("purge_expired")
+    assert case_services.procedures_purge_expired(actor=purge) == 0  # the review runs
+    services.review_update(review=review, actor=coordinator_a, status="closed")
+    services.review_legal_hold_set(review=review, actor=coordinator_a, hold=True, reason="OLG")
+    assert case_services.procedures_purge_expired(actor=purge) == 0  # closed, but on hold
+    services.review_legal_hold_set(review=review, actor=coordinator_a, hold=False, reason="Ende")
+    assert case_services.procedures_purge_expired(actor=purge) == 1
+    assert Procedure.objects.get(pk=procedure.pk).purged_at is not None

@@ -35,6 +35,34 @@ def test_coordinator_opens_and_explores_the_process_map(page, muni_a, caseworker
     page.fill("#pm-min", "2")
     page.dispatch_event("#pm-min", "input")
     assert page.locator("#pm-svg .pm-edge:visible").count() < visible_before
+    # The activity filter hides rare activities together with their edges (Polizei: 1 case).
+    page.fill("#pm-min", "1")
+    page.dispatch_event("#pm-min", "input")
+    police = "#pm-svg .pm-node[data-activity='Polizei eingeschaltet']"
+    assert page.locator(police).is_visible()
+    page.fill("#pm-act-min", "2")
+    page.dispatch_event("#pm-act-min", "input")
+    assert not page.locator(police).is_visible()
+    assert page.locator("#pm-svg .pm-node[data-activity='Hausbesuch']").is_visible()
+    assert page.inner_text("#pm-shown").startswith("4 von 5 Aktivitäten")
+    assert page.evaluate(
+        "[...document.querySelectorAll('#pm-svg .pm-edge')]"
+        ".filter(e => e.style.display !== 'none')"
+        ".every(e => !(e.querySelector('title')?.textContent || '').includes('Polizei'))"
+    )
+    # Zoom and pan from the keyboard on the focused map; 0 shows the whole map again.
+    box = "document.getElementById('pm-svg').viewBox.baseVal"
+    page.click("#pm-zoom-reset")
+    page.focus(".pm-viewport")
+    full = page.evaluate(f"(() => {{ const b = {box}; return [b.x, b.y, b.width, b.height]; }})()")
+    page.keyboard.press("+")
+    after_zoom = page.evaluate(f"{box}.width")
+    assert after_zoom < full[2]
+    x_before = page.evaluate(f"{box}.x")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(f"{box}.x") > x_before
+    page.keyboard.press("0")
+    assert page.evaluate(f"{box}.width") == full[2]
     # Filtering through htmx swaps the result in and the interactive view is rebuilt.
     page.fill("#id_min_frequency", "3")
     page.click("form.filters button[type=submit]")

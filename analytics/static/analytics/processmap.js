@@ -8,6 +8,7 @@
  *    edges, edges below a count disappear (range inputs: arrow keys, Home/End);
  *  - a label switch (count or durations), node selection (click, Enter, Space);
  *  - zoom and pan: buttons, keyboard on the focused map (arrows, + and −, 0), dragging.
+ * The first view shows the map at a readable scale, not shrunk to the page width.
  * Data (activities, edges, start/end activities) from #process-map-data, texts from
  * #process-map-labels. */
 (function () {
@@ -268,6 +269,16 @@
     }
     function pan(dx, dy) { vb[0] += dx * vb[2]; vb[1] += dy * vb[3]; apply(); }
     function reset() { vb = full.slice(); apply(); }
+    // First view: the top of the map at a readable scale (labels about their natural size,
+    // 1.5× at most) across the full width; "Ganze Karte" shows all of it at once.
+    function readable() {
+      var cw = viewport.clientWidth || 800;
+      var scale = Math.min(1.5, cw / full[2]);
+      var ch = Math.max(240, Math.min(window.innerHeight * 0.75, full[3] * scale));
+      svg.style.height = ch + "px";
+      vb = [full[0] + (full[2] - cw / scale) / 2, full[1], cw / scale, ch / scale];
+      apply();
+    }
     controls.querySelector("#pm-zoom-in").addEventListener("click", function () { zoom(1.25); });
     controls.querySelector("#pm-zoom-out").addEventListener("click", function () { zoom(0.8); });
     controls.querySelector("#pm-zoom-reset").addEventListener("click", reset);
@@ -298,6 +309,7 @@
     minInput.addEventListener("input", update);
     metric.addEventListener("change", update);
     if (root.dataset.metric === "performance") metric.value = "mean_seconds";
+    readable();
     update();
   }
 

@@ -211,7 +211,11 @@ def request_consultation(request: HttpRequest, code: str, payload: ConsultationI
     if member is None:
         raise Http404("Fachkraft nicht im Pool.")
     consultation = services.consultation_request(
-        record=record, insofa=member, question=payload.question, actor=request.user
+        record=record,
+        insofa=member,
+        question=payload.question,
+        actor=request.user,
+        base_url=request.build_absolute_uri("/").rstrip("/"),
     )
     return 201, _consultation_out(consultation)
 

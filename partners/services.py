@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -746,9 +747,17 @@ def record_sign_off(*, record: PartnerRecord, actor: Any) -> PartnerRecord:
 
 
 def consultation_request(
-    *, record: PartnerRecord, insofa: InsofaPoolMember, question: str, actor: Any
+    *,
+    record: PartnerRecord,
+    insofa: InsofaPoolMember,
+    question: str,
+    actor: Any,
+    base_url: str = "",
 ) -> Consultation:
-    """Ask a member of the pool (the commune's own, or the cluster's) for advice (§ 8b)."""
+    """Ask a member of the pool (the commune's own, or the cluster's) for advice (§ 8b).
+
+    The insoFa gets a mail after the commit when her login has an address (institution,
+    time and link only — neither the child nor the question)."""
     _require_institution(actor, record.institution, permissions.CHANGE)
     from partners.selectors import pool_for_municipality
 
@@ -778,6 +787,18 @@ def consultation_request(
             institution=record.institution,
             actor=actor,
         )
+        account = insofa.user
+        if account is not None and account.is_active:
+            mail_send(
+                template="partners/mail/consultation_request.txt",
+                context={
+                    "inst": record.institution.name,
+                    "requested_at": now,
+                    "link": base_url
+                    + reverse("partners:consultation_detail", args=[consultation.code]),
+                },
+                to=[account],
+            )
     return consultation
 
 

@@ -213,6 +213,7 @@ def consultation_request(request: HttpRequest, code) -> HttpResponse:
                 insofa=member,
                 question=form.cleaned_data["question"],
                 actor=request.user,
+                base_url=request.build_absolute_uri("/").rstrip("/"),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -150,3 +150,53 @@ def test_invitation_mail_names_the_expiry_date(
 
     until = timezone.localtime(invitation.expires_at).strftime("%d.%m.%Y")
     assert f"bis zum {until}" in mail.outbox[0].body
+
+
+def test_the_insofa_gets_a_mail_for_a_request(
+    signed_a,
+    kita_staff_a,
+    insofa_a,
+    insofa_user_a,
+    other_insofa_a,
+    django_capture_on_commit_callbacks,
+):
+    insofa_user_a.email = "insofa@beratung.example"
+    insofa_user_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        consultation = services.consultation_request(
+            record=signed_a,
+            insofa=insofa_a,
+            question="Reichen die Hämatome für gewichtige Anhaltspunkte?",
+            actor=kita_staff_a,
+            base_url="https://ksqm.example",
+        )
+    assert [m.to for m in mail.outbox] == [["insofa@beratung.example"]]
+    body = mail.outbox[0].body
+    assert "Kita Sonnenblume A" in mail.outbox[0].subject
+    link = "https://ksqm.example" + reverse(
+        "partners:consultation_detail", args=[consultation.code]
+    )
+    assert link in body
+    for secret in ("Hämatome", "L.M. Gruppe Igel", "Lena"):
+        assert secret not in body
+    # A login without an address, an inactive login, no login: no mail.
+    mail.outbox.clear()
+    other_insofa_a.user.email = ""
+    other_insofa_a.user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consultation_request(
+            record=signed_a, insofa=other_insofa_a, question="Und?", actor=kita_staff_a
+        )
+    other_insofa_a.user.email = "andere@beratung.example"
+    other_insofa_a.user.is_active = False
+    other_insofa_a.user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consultation_request(
+            record=signed_a, insofa=other_insofa_a, question="Und?", actor=kita_staff_a
+        )
+    without_login = f.insofa(signed_a.municipality, None, name="Frau Ohne Zugang")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consultation_request(
+            record=signed_a, insofa=without_login, question="Und?", actor=kita_staff_a
+        )
+    assert mail.outbox == []

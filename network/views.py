@@ -12,12 +12,14 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import permissions
 from core.graphviz import GraphvizUnavailable, dot_to_svg
+from core.pdf import html_to_pdf
 from core.views import forbidden_unless
 from core.web import apply_errors
 from network import selectors, services
@@ -319,6 +321,22 @@ def network_map(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _print_rows(data: dict[str, Any]) -> dict[str, Any]:
+    """The printed network's legend and one row per institution with its ties."""
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    peers: dict[Any, list[tuple[str, list[str]]]] = {n["id"]: [] for n in data["nodes"]}
+    for edge in data["edges"]:
+        kinds = list(edge.get("labels") or [])
+        peers[edge["source"]].append((labels.get(edge["target"], ""), kinds))
+        peers[edge["target"]].append((labels.get(edge["source"], ""), kinds))
+    rows = [
+        {"label": n["label"], "type_label": n["type_label"], "peers": sorted(peers[n["id"]])}
+        for n in sorted(data["nodes"], key=lambda n: n["label"])
+    ]
+    legend = sorted({(n["type_label"], n["colour"]) for n in data["nodes"]}, key=lambda t: t[0])
+    return {"rows": rows, "legend": legend}
+
+
 @login_required
 def network_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     municipality = _network_municipality(request, slug, permissions.VIEW)
@@ -342,6 +360,23 @@ def network_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect(reverse("network:network_map", args=[municipality.slug]))
         response = HttpResponse(svg, content_type="image/svg+xml")
+    elif fmt == "pdf":
+        # A4 landscape by default, A3 for large networks: the drawing scales to the page,
+        # the table of institutions and their ties repeats its header on every page.
+        paper = "A3" if request.GET.get("papier", "").lower() == "a3" else "A4"
+        try:
+            svg = dot_to_svg(selectors.network_dot(graph))
+        except GraphvizUnavailable as exc:
+            messages.error(request, str(exc))
+            return redirect(reverse("network:network_map", args=[municipality.slug]))
+        html = render_to_string(
+            "network/network_print.html",
+            {"municipality": municipality, "svg": svg, "paper": paper}
+            | _print_rows(selectors.network_json(municipality=municipality, graph=graph)),
+        )
+        response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+        if paper == "A3":
+            stem += "-a3"
     else:
         raise Http404("Unbekanntes Format")
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'

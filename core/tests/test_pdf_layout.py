@@ -144,3 +144,42 @@ def test_organigram_pdf_paper_is_chosen_from_a_fixed_list(client, coordinator_a,
     # Unknown paper falls back to A4 (nothing from the query string reaches the CSS).
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('rollen-musterstadt-a.pdf"')
+
+
+@pytest.mark.parametrize(("query", "width_mm"), [("", 297), ("?papier=a3", 420)])
+def test_network_map_pdf_fits_a4_or_a3_landscape(
+    client, coordinator_a, muni_a, coordinator_b, query, width_mm, monkeypatch
+):
+    from network.tests.factories import AgreementFactory
+
+    seen: list[str] = []
+    import network.views
+
+    original = network.views.html_to_pdf
+
+    def _capture(html: str) -> bytes:
+        seen.append(html)
+        return original(html)
+
+    monkeypatch.setattr(network.views, "html_to_pdf", _capture)
+    offices = [
+        InstitutionFactory(municipality=muni_a, name=f"Einrichtung mit langem Namen {n}")
+        for n in range(12)
+    ]
+    for n in range(0, 12, 2):
+        AgreementFactory(municipality=muni_a, title=f"Vereinbarung {n}").institutions.set(
+            offices[n : n + 3]
+        )
+    url = reverse("network:network_export", args=[muni_a.slug, "pdf"]) + query
+    client.force_login(coordinator_a)
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Content-Disposition"].endswith('-a3.pdf"' if query else 'a.pdf"')
+    document = _layout(seen[-1])
+    assert round(document.pages[0].width / MM) == width_mm
+    assert _overflow(document) == []
+    assert all(header for _page, header in _table_fragments(document))
+    assert "Einrichtung mit langem Namen 11" in seen[-1]
+    # Another commune's coordination gets no PDF of this network.
+    client.force_login(coordinator_b)
+    assert client.get(url).status_code in (403, 404)

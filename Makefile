@@ -95,7 +95,10 @@ test: install-test browser axe ops-tools lint
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
-	KSQM_REQUIRE_AXE=1 $(PY) -m pytest -n 2 --create-db
+	@rm -f .coverage .coverage.*
+	KSQM_REQUIRE_AXE=1 $(PY) -m pytest -n 2 --create-db \
+	  --cov --cov-config=tools/coverage_gate.toml --cov-report=
+	$(PY) tools/coverage_gate.py
 
 bench: install-test
 	$(PY) bench/run_all.py

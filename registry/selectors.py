@@ -49,14 +49,6 @@ def municipality_get_public(*, slug: str) -> Municipality:
     return municipality
 
 
-def municipality_get_for_user(*, user: Any, slug: str, action: str) -> Municipality:
-    """A commune the user may act on (e.g. "change"); 404 when unknown or out of scope."""
-    municipality = Municipality.objects.visible_to(user, action).filter(slug=slug).first()
-    if municipality is None:
-        raise Http404("Kommune nicht gefunden")
-    return municipality
-
-
 def can_edit_municipality(*, user: Any, municipality: Municipality) -> bool:
     return permissions.has_permission(
         user, permissions.CHANGE, permissions.REGISTRY, municipality.pk

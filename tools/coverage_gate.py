@@ -2,8 +2,9 @@
 
 Run after ``pytest --cov --cov-config=tools/coverage_gate.toml`` (``make test`` does):
 
-- ``core/permissions.py``, ``core/audit.py`` and ``core/crypto.py`` must reach
-  ``MODULE_MINIMUM`` per cent of their lines and branches;
+- ``core/permissions.py``, ``core/audit.py`` and ``core/crypto.py`` must reach their
+  ``MINIMUM`` per cent of lines and branches (set from a measured full run: raise it
+  when tests are added, never lower it to pass);
 - every chokepoint selector (a function named ``*_get_for_user`` in an app's
   ``selectors.py``) must have every line run: a line no test reaches is a path by which
   somebody might read another commune's data untested.
@@ -20,8 +21,11 @@ from pathlib import Path
 from coverage import Coverage
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("core/permissions.py", "core/audit.py", "core/crypto.py")
-MODULE_MINIMUM = 95.0
+MINIMUM = {
+    "core/permissions.py": 96.0,  # 96.5 % measured on a full run (2026-12-06)
+    "core/audit.py": 100.0,
+    "core/crypto.py": 100.0,
+}
 CHOKEPOINT_SUFFIX = "_get_for_user"
 
 
@@ -43,11 +47,11 @@ def chokepoints(path: Path) -> list[tuple[str, int, int]]:
 
 def check(cov: Coverage, root: Path = ROOT) -> tuple[list[str], list[str]]:
     report, problems = [], []
-    for name in MODULES:
+    for name, minimum in MINIMUM.items():
         percent = _percent(cov, root / name)
-        report.append(f"{name:<28} {percent:6.1f} %")
-        if percent < MODULE_MINIMUM:
-            problems.append(f"{name}: {percent:.1f} % < {MODULE_MINIMUM:.0f} %")
+        report.append(f"{name:<28} {percent:6.1f} %  (minimum {minimum:.0f} %)")
+        if percent < minimum:
+            problems.append(f"{name}: {percent:.1f} % < {minimum:.0f} %")
     for path in sorted(root.glob("*/selectors.py")):
         found = chokepoints(path)
         if not found:

@@ -82,3 +82,14 @@ def test_is_encrypted_and_rotation_of_plain_values():
     for plain in ("", None, "Familie Muster", "v1:nur-ein-teil"):
         assert not crypto.is_encrypted(plain)
     assert not crypto.needs_rotation("kein token")
+
+
+def test_analysis_pseudonym_is_stable_keyed_and_hides_the_code(settings):
+    code = "0b1c7f3e-1111-4222-8333-444455556666"
+    first = crypto.analysis_pseudonym("case", code)
+    assert first == crypto.analysis_pseudonym("case", code)
+    assert first.startswith("C-") and len(first) == 18 and code[:8] not in first
+    assert crypto.analysis_pseudonym("record", code).startswith("R-")
+    assert crypto.analysis_pseudonym("case", code) != crypto.analysis_pseudonym("record", code)[0]
+    settings.SECRET_KEY = "ein anderer Schlüssel für diesen Test"
+    assert crypto.analysis_pseudonym("case", code) != first

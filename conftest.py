@@ -150,10 +150,14 @@ def _playwright_browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def _reference_snapshot(django_db_setup, django_db_blocker):
     """The rows data migrations load (Länder, target groups, error taxonomy …), serialized
-    once right after the test database was created."""
+    once right after the test database was created.
+
+    Autouse, so it is taken before the first test: taken lazily, it was empty whenever a
+    transactional test that does not use it (a module overriding ``reference_data``) had
+    already flushed the tables, and every later browser test failed (State.DoesNotExist)."""
     from django.apps import apps
     from django.core import serializers
 

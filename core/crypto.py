@@ -134,3 +134,15 @@ def analysis_pseudonym(kind: str, code: object) -> str:
 
     digest = salted_hmac(f"ksqm.analysis.{kind}", str(code), algorithm="sha256").hexdigest()
     return f"{kind[:1].upper()}-{digest[:16]}"
+
+
+def current_key_id() -> str:
+    """The id of the key new values are encrypted with."""
+    kid, _ = _settings_keyring()
+    return kid
+
+
+def token_key_id(token: str) -> str:
+    """The id of the key a ``v1`` or row-bound ``v2`` token was written with."""
+    parts = token.split(":", 2)
+    return parts[1] if len(parts) == 3 else ""

@@ -421,3 +421,60 @@ def unseal_existing_rows(
                     f"WHERE {qn(meta.pk.column)} = %s",
                     [*updates.values(), pk],
                 )
+
+
+def reseal_with_current_key(*, batch_size: int = 500) -> dict[str, int]:
+    """Key rotation, second half: re-encrypt every row-bound value written with a retired
+    key (``FIELD_ENCRYPTION_OLD_KEYS``) with the current key, so the old key can go.
+
+    Walks every model with encrypted fields in primary-key batches; each value is opened
+    with its row's code and sealed again (a fresh nonce, the same binding). Values already
+    under the current key are skipped, so the run is idempotent and can be interrupted.
+    Returns ``{"<app.Model>": rows changed}`` for the models that had any.
+    """
+    from django.apps import apps
+    from django.db import transaction
+
+    current = crypto.current_key_id()
+    changed: dict[str, int] = {}
+    for model in apps.get_models():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, _BoundEncryptedMixin)]
+        if not fields:
+            continue
+        bind_to = fields[0].bind_to
+        names = [f.attname for f in fields]
+        last_pk = None
+        while True:
+            qs = model._base_manager.order_by("pk")
+            if last_pk is not None:
+                qs = qs.filter(pk__gt=last_pk)
+            rows = list(qs.values_list("pk", bind_to, *names)[:batch_size])
+            if not rows:
+                break
+            last_pk = rows[-1][0]
+            with transaction.atomic():
+                for pk, code, *values in rows:
+                    updates = {}
+                    for field, value in zip(fields, values, strict=True):
+                        if not isinstance(value, SealedValue):
+                            continue
+                        if crypto.token_key_id(value.token) == current:
+                            continue
+                        clear = unseal(
+                            value.token,
+                            label_lower=model._meta.label_lower,
+                            field_name=field.name,
+                            row_code=code,
+                        )
+                        updates[field.attname] = SealedValue(
+                            seal(
+                                clear,
+                                label_lower=model._meta.label_lower,
+                                field_name=field.name,
+                                row_code=code,
+                            )
+                        )
+                    if updates:
+                        model._base_manager.filter(pk=pk).update(**updates)
+                        changed[model._meta.label] = changed.get(model._meta.label, 0) + 1
+    return changed

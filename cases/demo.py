@@ -477,6 +477,22 @@ def _demo_sign_off_requests(municipality: Municipality, users: list[Any]) -> Non
     SignOffRequest.objects.bulk_create(requests)
 
 
+def _demo_legal_hold(municipality: Municipality) -> None:
+    """One closed procedure kept beyond its retention for a (fictitious) court case, so the
+    procedure page shows the Aufbewahrung section with a hold."""
+    procedure = (
+        Procedure.objects.filter(municipality=municipality, status=ProcedureStatus.CLOSED)
+        .order_by("closed_at")
+        .first()
+    )
+    if procedure is None or procedure.legal_hold:
+        return
+    Procedure.objects.filter(pk=procedure.pk).update(
+        legal_hold=True,
+        legal_hold_reason="Demo: Verfahren beim Familiengericht (synthetisch)",
+    )
+
+
 def _demo_person_index(municipality: Municipality) -> None:
     """Repeat reports (the same child in two or three procedures) and siblings (two children
     in one household) in the person index, so the detail page shows them on the demo."""
@@ -654,6 +670,7 @@ def load(*, seed: int, small: bool, stdout: Any) -> dict:
             )  # fmt: skip
             _demo_sign_off_requests(municipality, users)
             _demo_person_index(municipality)
+            _demo_legal_hold(municipality)
     if total:
         _demo_handovers(now)
         _demo_committee_reports(now)

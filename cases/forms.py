@@ -374,6 +374,17 @@ class CloseForm(forms.Form):
     )
 
 
+class LegalHoldForm(forms.Form):
+    """Set or lift a procedure's legal hold; the reason is mandatory either way."""
+
+    hold = forms.BooleanField(label=_("Löschsperre setzen"), required=False)
+    reason = forms.CharField(
+        label=_("Grund"),
+        max_length=300,
+        help_text=_("Z. B. Verfahren beim Familiengericht, Strafverfahren, Beschwerde."),
+    )
+
+
 class SignOffForm(forms.Form):
     reason = forms.CharField(
         label=_("Vermerk zur Abzeichnung"),

@@ -408,6 +408,10 @@ class Procedure(TenantModel):
     closed_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True)
     purge_after = models.DateField(_("identifizierende Daten löschen ab"), null=True, blank=True)
     purged_at = models.DateTimeField(_("identifizierende Daten gelöscht am"), null=True, blank=True)
+    # A court case (Familiengericht, Strafverfahren) or a complaint may need the documented
+    # course beyond the retention period: while the hold stands, nothing is purged.
+    legal_hold = models.BooleanField(_("Löschsperre (rechtliche Aufbewahrung)"), default=False)
+    legal_hold_reason = models.CharField(_("Grund der Löschsperre"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

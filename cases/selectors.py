@@ -619,8 +619,12 @@ def procedure_links(*, user: Any, procedure: Procedure) -> list[ProcedureLink]:
 
 def log_holds() -> list[QuerySet]:
     """Records whose audit and read-log rows the log retention keeps: open procedures
-    (their history is still needed for the ongoing § 8a assessment)."""
-    return [Procedure.objects.exclude(status=ProcedureStatus.CLOSED)]
+    (their history is still needed for the ongoing § 8a assessment) and procedures under
+    a legal hold (a court may ask who changed and read what)."""
+    return [
+        Procedure.objects.exclude(status=ProcedureStatus.CLOSED),
+        Procedure.objects.filter(legal_hold=True),
+    ]
 
 
 def committee_report_get(*, municipality: Any, year: int) -> Any:

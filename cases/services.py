@@ -1254,6 +1254,8 @@ def amendment_add(
 def procedure_purge_identifying(*, procedure: Procedure, actor: Any, reason: str) -> None:
     """Remove identifying data and free texts; keep the pseudonymous statistic record."""
     permissions.require(actor, permissions.DELETE, permissions.CASES, procedure.municipality_id)
+    if Procedure.objects.filter(pk=procedure.pk, legal_hold=True).exists():
+        raise ValidationError(_("Das Verfahren steht unter Löschsperre."))
     with transaction.atomic():
         persons = list(procedure.persons.all())
         for person in persons:
@@ -1306,6 +1308,61 @@ def procedure_purge_holds() -> set[Any]:
     return held
 
 
+def may_set_legal_hold(*, user: Any, procedure: Procedure) -> bool:
+    """Whether ``user`` leads the responsible team (who decides on a legal hold)."""
+    try:
+        _require_case_team(user, procedure.team, permissions.EXPORT)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def procedure_legal_hold_set(
+    *, procedure: Procedure, actor: Any, hold: bool, reason: str
+) -> Procedure:
+    """Set or lift the legal hold that stops every purge of a procedure.
+
+    The team lead of the responsible team decides (a court case, a complaint); setting
+    and lifting both need a reason, both are audited. A purged procedure has nothing left
+    to hold.
+    """
+    _require_case_team(actor, procedure.team, permissions.EXPORT)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Bitte den Grund angeben.")})
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("Der Grund ist zu lang (höchstens 300 Zeichen).")})
+    if procedure.purged_at and hold:
+        raise ValidationError(
+            {"reason": _("Die identifizierenden Daten dieses Verfahrens sind bereits gelöscht.")}
+        )
+    if hold == procedure.legal_hold:
+        raise ValidationError(
+            {
+                "hold": _("Die Löschsperre ist bereits gesetzt.")
+                if hold
+                else _("Es besteht keine Löschsperre.")
+            }
+        )
+    with transaction.atomic():
+        before = {
+            "legal_hold": procedure.legal_hold,
+            "legal_hold_reason": procedure.legal_hold_reason,
+        }
+        procedure.legal_hold = hold
+        procedure.legal_hold_reason = reason if hold else ""
+        procedure.save(update_fields=["legal_hold", "legal_hold_reason"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=procedure,
+            before=before,
+            after={"legal_hold": hold, "legal_hold_reason": procedure.legal_hold_reason},
+            reason=reason,
+        )
+    return procedure
+
+
 def procedures_purge_expired(*, actor: Any, today: dt.date | None = None) -> int:
     """Purge every closed procedure whose retention period has run out; returns the count.
 
@@ -1313,9 +1370,13 @@ def procedures_purge_expired(*, actor: Any, today: dt.date | None = None) -> int
     review's team may need the documented course of the case (issue 14).
     """
     today = today or timezone.localdate()
-    due = Procedure.objects.filter(
-        status=ProcedureStatus.CLOSED, purge_after__lte=today, purged_at__isnull=True
-    ).exclude(code__in=procedure_purge_holds())
+    due = (
+        Procedure.objects.filter(
+            status=ProcedureStatus.CLOSED, purge_after__lte=today, purged_at__isnull=True
+        )
+        .exclude(legal_hold=True)
+        .exclude(code__in=procedure_purge_holds())
+    )
     count = 0
     for procedure in due.iterator():
         procedure_purge_identifying(

@@ -26,6 +26,7 @@ urlpatterns = [
     path("<uuid:code>/", views.procedure_detail, name="procedure_detail"),
     path("<uuid:code>/schritt/", views.procedure_step, name="procedure_step"),
     path("<uuid:code>/abschliessen/", views.procedure_close, name="procedure_close"),
+    path("<uuid:code>/loeschsperre/", views.procedure_legal_hold, name="procedure_legal_hold"),
     path("<uuid:code>/ergaenzung/", views.amendment_add, name="amendment_add"),
     path("<uuid:code>/person/", views.person_add, name="person_add"),
     path("<uuid:code>/kind-zuordnen/", views.procedure_link_child, name="procedure_link_child"),

@@ -32,6 +32,7 @@ from cases.forms import (
     HandoverAcceptForm,
     HandoverForm,
     KeyFiguresForm,
+    LegalHoldForm,
     PersonForm,
     PolicyForm,
     ProcedureCreateForm,
@@ -50,7 +51,7 @@ from cases.models import RiskAssessment
 from core import permissions
 from core.selectors import audit_events_for_object
 from core.views import forbidden_unless
-from core.web import error_text, is_htmx, render_partial_or_page
+from core.web import apply_errors, error_text, is_htmx, render_partial_or_page
 from registry.models import Institution, Municipality
 
 
@@ -177,6 +178,9 @@ def _detail_context(request: HttpRequest, procedure, **forms) -> dict:
         "start_form": forms.get("start_form") or StartAssessmentForm(),
         "amendment_form": forms.get("amendment_form") or AmendmentForm(),
         "close_form": forms.get("close_form") or CloseForm(),
+        "hold_form": forms.get("hold_form")
+        or LegalHoldForm(prefix="hold", initial={"hold": not procedure.legal_hold}),
+        "can_hold": services.may_set_legal_hold(user=request.user, procedure=procedure),
         "person_form": forms.get("person_form") or PersonForm(),
         "handover_form": forms.get("handover_form") or _handover_form(procedure),
         "handover": getattr(procedure, "handover", None) if procedure.handed_over_at else None,
@@ -299,6 +303,36 @@ def procedure_close(request: HttpRequest, code) -> HttpResponse:
         "close_form",
         form,
     )
+
+
+@login_required
+@require_POST
+def procedure_legal_hold(request: HttpRequest, code) -> HttpResponse:
+    """Set or lift the legal hold that stops the purge (team lead, reason required)."""
+    procedure = selectors.procedure_get_for_user(
+        user=request.user, code=code, purpose="Löschsperre ändern"
+    )
+    form = LegalHoldForm(request.POST, prefix="hold")
+    if not form.is_valid():
+        return _render_detail(request, procedure, status=400, hold_form=form)
+    try:
+        services.procedure_legal_hold_set(
+            procedure=procedure,
+            actor=request.user,
+            hold=form.cleaned_data["hold"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        procedure.refresh_from_db()
+        return _render_detail(request, procedure, status=400, hold_form=form)
+    messages.success(
+        request,
+        _("Die Löschsperre ist gesetzt.")
+        if procedure.legal_hold
+        else _("Die Löschsperre ist aufgehoben."),
+    )
+    return redirect(procedure.get_absolute_url() + "#aufbewahrung")
 
 
 @login_required

@@ -509,3 +509,65 @@ def due_items_for_user(*, user: Any, today: Any) -> list:
         )
         for r in rounds
     ]
+
+
+def committee_report_section(*, municipality: Any, year: int) -> dict[str, Any] | None:
+    """Evaluation results in the Bericht an den Jugendhilfeausschuss (cases' hook).
+
+    The rounds of the commune that ended in the year (and the year before, for the
+    comparison column): how many members were invited and answered, and per dimension of
+    the questionnaire the mean over the rounds that reached their minimum number of
+    answers. A round below its minimum contributes counts only, never a mean; a dimension
+    no published round measured shows "." (kept secret or not asked).
+    """
+
+    def rounds_of(y: int) -> list[Round]:
+        return list(
+            Round.objects.filter(municipality=municipality, closes_on__year=y)
+            .select_related("framework")
+            .order_by("closes_on", "pk")
+        )
+
+    before_rounds, now_rounds = rounds_of(year - 1), rounds_of(year)
+    if not before_rounds and not now_rounds:
+        return None
+
+    def counts(rounds: list[Round]) -> tuple[int, int, int | None]:
+        invited = Invitation.objects.filter(round__in=rounds).count()
+        answered = Invitation.objects.filter(round__in=rounds, used=True).count()
+        rate = round(100 * answered / invited) if invited else None
+        return invited, answered, rate
+
+    def means(rounds: list[Round]) -> dict[str, float]:
+        by_round = dimension_means(rounds)
+        collected: dict[str, list[float]] = defaultdict(list)
+        for result in by_round.values():
+            for key, mean in result["means"].items():
+                if mean is not None:
+                    collected[key].append(mean)
+        return {key: round(sum(v) / len(v), 1) for key, v in collected.items()}
+
+    titles: dict[str, str] = {}
+    for r in [*before_rounds, *now_rounds]:
+        for dimension in r.framework.parsed().dimensions:
+            titles.setdefault(dimension.key, dimension.title)
+    (inv_b, ans_b, rate_b), (inv_n, ans_n, rate_n) = counts(before_rounds), counts(now_rounds)
+    means_b, means_n = means(before_rounds), means(now_rounds)
+    rows: list[tuple[str, Any, Any]] = [
+        (_("Evaluationsrunden beendet"), len(before_rounds), len(now_rounds)),
+        (_("Eingeladene Netzwerkmitglieder"), inv_b, inv_n),
+        (_("Antworten"), ans_b, ans_n),
+        (_("Rücklauf in %"), rate_b, rate_n),
+    ]
+    rows += [
+        (_("Mittelwert „%(dimension)s“") % {"dimension": title}, means_b.get(key), means_n.get(key))
+        for key, title in titles.items()
+    ]
+    return {
+        "title": _("Evaluation der Zusammenarbeit im Netzwerk"),
+        "rows": rows,
+        "note": _(
+            "Mittelwerte auf der Antwortskala der Runde; Runden mit zu wenigen Antworten "
+            "gehen nur mit ihren Zahlen ein („.“: kein veröffentlichter Mittelwert)."
+        ),
+    }

@@ -88,6 +88,39 @@ def pct(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
 
 
+def synthetic_services(rng: random.Random, munis: list, n_services: int, terms: list):
+    """``n_services`` unsaved synthetic offers spread over ``munis``, each with two target
+    groups from ``terms`` (returned beside them) and its search document built."""
+    from directory.models import Service
+
+    services, chosen = [], []
+    for n in range(n_services):
+        name_words = rng.sample(WORDS, 2)
+        text_words = rng.choices(WORDS, k=18)
+        min_age = rng.choice((None, 0, 0, 1, 3))
+        service = Service(
+            municipality=munis[n % len(munis)],
+            name=f"{name_words[0]} {name_words[1]} {n}",
+            provider_name=f"Demo Träger {n % 300}",
+            description=" ".join(text_words),
+            min_age=min_age,
+            max_age=None if min_age is None else min_age + rng.choice((1, 3, 6)),
+            languages=rng.choice((",de,", ",de,en,", ",de,tr,", ",ar,de,")),
+            is_free=rng.random() < 0.7,
+            district=rng.choice(DISTRICTS),
+            # A fifth of the offers at a postcode of the local table (distance search).
+            postcode="53225" if n % 5 == 0 else "",
+            latitude=Decimal("50.738") + Decimal(n % 97) / 10000 if n % 5 == 0 else None,
+            longitude=Decimal("7.129") + Decimal(n % 89) / 10000 if n % 5 == 0 else None,
+            synthetic=True,
+        )
+        groups = rng.sample(terms, 2)
+        service.search_document = service.build_search_document([t.name for t in groups])
+        services.append(service)
+        chosen.append(groups)
+    return services, chosen
+
+
 def populate(rng: random.Random) -> tuple[float, float]:
     from directory import search
     from directory.models import Service, TaxonomyTerm
@@ -104,31 +137,7 @@ def populate(rng: random.Random) -> tuple[float, float]:
     terms = list(TaxonomyTerm.objects.all())
     started = time.perf_counter()
     with transaction.atomic():
-        services, chosen = [], []
-        for n in range(N_SERVICES):
-            name_words = rng.sample(WORDS, 2)
-            text_words = rng.choices(WORDS, k=18)
-            min_age = rng.choice((None, 0, 0, 1, 3))
-            service = Service(
-                municipality=munis[n % len(munis)],
-                name=f"{name_words[0]} {name_words[1]} {n}",
-                provider_name=f"Demo Träger {n % 300}",
-                description=" ".join(text_words),
-                min_age=min_age,
-                max_age=None if min_age is None else min_age + rng.choice((1, 3, 6)),
-                languages=rng.choice((",de,", ",de,en,", ",de,tr,", ",ar,de,")),
-                is_free=rng.random() < 0.7,
-                district=rng.choice(DISTRICTS),
-                # A fifth of the offers at a postcode of the local table (distance search).
-                postcode="53225" if n % 5 == 0 else "",
-                latitude=Decimal("50.738") + Decimal(n % 97) / 10000 if n % 5 == 0 else None,
-                longitude=Decimal("7.129") + Decimal(n % 89) / 10000 if n % 5 == 0 else None,
-                synthetic=True,
-            )
-            groups = rng.sample(terms, 2)
-            service.search_document = service.build_search_document([t.name for t in groups])
-            services.append(service)
-            chosen.append(groups)
+        services, chosen = synthetic_services(rng, munis, N_SERVICES, terms)
         Service.objects.bulk_create(services, batch_size=1000)
         pks = dict(Service.objects.values_list("code", "pk"))
         through = Service.target_groups.through

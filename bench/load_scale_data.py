@@ -14,7 +14,6 @@ import os
 import random
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +25,7 @@ import django  # noqa: E402
 django.setup()
 
 import cases_scale  # noqa: E402  (bench/: the raw procedure generator)
-from directory_search import DISTRICTS, WORDS  # noqa: E402
+from directory_search import synthetic_services  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -53,29 +52,7 @@ def add_offers(communes: list, n: int, rng: random.Random) -> None:
     from directory.models import Service, TaxonomyTerm
 
     terms = list(TaxonomyTerm.objects.all())
-    services, chosen = [], []
-    for k in range(n):
-        name_words = rng.sample(WORDS, 2)
-        min_age = rng.choice((None, 0, 0, 1, 3))
-        service = Service(
-            municipality=communes[k % len(communes)],
-            name=f"{name_words[0]} {name_words[1]} {k}",
-            provider_name=f"Demo Träger {k % 300}",
-            description=" ".join(rng.choices(WORDS, k=18)),
-            min_age=min_age,
-            max_age=None if min_age is None else min_age + rng.choice((1, 3, 6)),
-            languages=rng.choice((",de,", ",de,en,", ",de,tr,", ",ar,de,")),
-            is_free=rng.random() < 0.7,
-            district=rng.choice(DISTRICTS),
-            postcode="53225" if k % 5 == 0 else "",
-            latitude=Decimal("50.738") + Decimal(k % 97) / 10000 if k % 5 == 0 else None,
-            longitude=Decimal("7.129") + Decimal(k % 89) / 10000 if k % 5 == 0 else None,
-            synthetic=True,
-        )
-        groups = rng.sample(terms, 2)
-        service.search_document = service.build_search_document([t.name for t in groups])
-        services.append(service)
-        chosen.append(groups)
+    services, chosen = synthetic_services(rng, communes, n, terms)
     with transaction.atomic():
         Service.objects.bulk_create(services, batch_size=1000)
         pks = dict(Service.objects.values_list("code", "pk"))

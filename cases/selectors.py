@@ -180,6 +180,19 @@ def statistics_queryset(
     return qs
 
 
+def _typed_institution_label(institution_type: str) -> str:
+    """What a global role sees instead of a typed institution name: its type."""
+    from django.utils.translation import gettext as _
+
+    from registry.taxonomy import get_institution_type
+
+    try:
+        label = str(get_institution_type(institution_type).label)
+    except KeyError:
+        label = _("Einrichtung")
+    return _("%(type)s (Name nur in der Kommune)") % {"type": label}
+
+
 def procedure_event_rows(
     *,
     user: Any,
@@ -208,6 +221,10 @@ def procedure_event_rows(
     if until is not None:
         qs = qs.filter(occurred_at__lt=until)
     labels = {code: str(label) for code, label in ActivityCode.choices}
+    # A name typed for the case (not chosen from the registry) may name a person ("Praxis
+    # Dr. …"): the commune's own people see it, a global role (project team, platform
+    # administration) sees the institution type instead; registry names are master data.
+    hide_typed_names = allowed == permissions.ALL and not isinstance(user, permissions.SystemActor)
     rows = qs.order_by("procedure_id", "occurred_at", "id").values_list(
         "procedure__code",
         "activity_code",
@@ -218,6 +235,7 @@ def procedure_event_rows(
         "procedure__municipality__slug",
         "procedure__urgency",
         "procedure__result",
+        "institution__name",
     )
     # The institution named for the case is encrypted, bound to the event: opened here,
     # per row, so the analysis groups by the same names the case team documented.
@@ -232,15 +250,22 @@ def procedure_event_rows(
         slug,
         urgency,
         result,
+        registry_name,
     ) in rows.iterator(chunk_size=5000):
+        if not inst:
+            # A step without another acting institution is the Jugendamt's own: naming it
+            # makes the hand-over matrix show partner → insoFa → Jugendamt (issue 13).
+            institution = JUGENDAMT_LABEL
+        elif hide_typed_names:
+            institution = registry_name or _typed_institution_label(inst_type)
+        else:
+            institution = open_name(event_code, inst)
         yield {
             "case_id": crypto.analysis_pseudonym("case", code),
             "activity": labels.get(activity, activity),
             "activity_code": activity,
             "timestamp": occurred_at,
-            # A step without another acting institution is the Jugendamt's own: naming it
-            # makes the hand-over matrix show partner → insoFa → Jugendamt (issue 13).
-            "institution": open_name(event_code, inst) if inst else JUGENDAMT_LABEL,
+            "institution": institution,
             "institution_type": inst_type or ("" if inst else JUGENDAMT_TYPE),
             "municipality": slug,
             "urgency": urgency,

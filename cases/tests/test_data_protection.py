@@ -287,3 +287,35 @@ def test_every_encrypted_field_of_the_project_is_row_bound():
     assert "cases.ProcedureEvent.details" in found
     assert "cases.ProcedureEvent.institution_name" in found
     assert Procedure._meta.get_field("indications").bind_to == "code"
+
+
+def test_typed_institution_names_reach_only_the_communes_own_analysis(
+    procedure, caseworker_a, coordinator_a, project_team, platform_admin, muni_a
+):
+    from cases import selectors
+    from core.permissions import SystemActor
+    from registry.tests.factories import InstitutionFactory
+
+    _handover(procedure, caseworker_a)  # a name typed for the case
+    registered = InstitutionFactory(municipality=muni_a, name="Erziehungsberatung Muster")
+    services.procedure_record_step(
+        procedure=procedure,
+        actor=caseworker_a,
+        activity_code="police_involved",
+        occurred_at=procedure.received_at + dt.timedelta(days=3),
+        institution=registered,
+    )
+
+    def names(user) -> set[str]:
+        return {row["institution"] for row in selectors.procedure_event_rows(user=user)}
+
+    assert {SECRET_PLACE, "Erziehungsberatung Muster"} <= names(coordinator_a)
+    assert SECRET_PLACE in names(SystemActor("analysis"))
+    for global_role in (project_team, platform_admin):
+        seen = names(global_role)
+        if not seen:  # a global role without the analytics right sees nothing at all
+            continue
+        assert SECRET_PLACE not in seen
+        assert "Erziehungsberatung Muster" in seen  # registry names are master data
+        assert any("Name nur in der Kommune" in name for name in seen)
+    assert names(project_team)  # the project team does analyse across communes

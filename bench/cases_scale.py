@@ -87,6 +87,7 @@ def populate(muni, team, users, n: int, start, end, rng) -> float:
         "status", "result", "result_at", "kind_neglect", "kind_psychological", "kind_physical",
         "kind_sexual", "danger_source", "section_42", "closed_at", "purge_after", "purged_at",
         "created_by_id", "created_at", "report_code", "family_court_called", "new_help",
+        "legal_hold", "legal_hold_reason",
     ]  # fmt: skip
 
     def insert_sql(table, cols):
@@ -145,6 +146,7 @@ def populate(muni, team, users, n: int, start, end, rng) -> float:
                 uuid.uuid4().hex if sqlite else uuid.uuid4(),
                 decided and endangered and rng.random() < 0.12,
                 rng.choice(NEW_HELP) if decided and rng.random() < 0.35 else "",
+                False, "",
             ))  # fmt: skip
         # One transaction per chunk: in autocommit SQLite would sync after every row.
         with transaction.atomic(), connection.cursor() as cursor:

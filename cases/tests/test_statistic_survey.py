@@ -324,3 +324,26 @@ def test_database_and_python_counting_give_the_same_rows(decided_year, muni_a):
     _totals, _kinds, _helps, features = statistics._count_in_python(qs)
     index = [f[1] for f in statistics.FEATURES].index("reporter_category")
     assert features[muni_a.pk][index]["altwert"]  # counted, not lost
+
+
+def test_record_file_csv_equals_the_cell_by_cell_safe_writer(decided_year, muni_a):
+    """The fast writer gives exactly what writing every cell through the export rule
+    would give, including a commune name that looks like a formula."""
+    import io
+
+    from core import exports
+
+    muni_a.name = '=HYPERLINK("http://example.invalid")'
+    muni_a.save()
+    year = timezone.localdate().year
+    qs = selectors.statistics_queryset(user=SystemActor("t"), year=year)
+    fast = io.StringIO()
+    count = statistics.write_records_csv(qs, fast)
+    reference = io.StringIO()
+    writer = exports.csv_writer(reference, delimiter=";")
+    writer.writerow(statistics.record_header())
+    writer.writerows(statistics.record_rows(qs))
+    assert count == 6
+    assert fast.getvalue() == reference.getvalue()
+    assert "'=HYPERLINK" in fast.getvalue()
+    assert "\n=HYPERLINK" not in fast.getvalue() and '"=HYPERLINK' not in fast.getvalue()

@@ -144,11 +144,17 @@ def second_factor_verify(*, request: HttpRequest, token: str) -> Any | None:
     if second_factor_locked(user):
         return None
     code = _digits(token)
+    # An app code is six digits, a recovery code ten letters and digits: each is tried
+    # only on its own kind of device. Trying both would count a failure on the other
+    # device, whose throttle then refuses its next, correct code for a while.
+    is_app_code = code.isdigit() and len(code) <= 8
     matched = None
     for device in devices_for_user(user, confirmed=True):
         if isinstance(device, WebAuthnCredential):
             continue
-        candidate = code if isinstance(device, TOTPApp) else _recovery_format(code)
+        if isinstance(device, TOTPApp) != is_app_code:
+            continue
+        candidate = code if is_app_code else _recovery_format(code)
         with transaction.atomic():
             if device.verify_token(candidate):
                 matched = device

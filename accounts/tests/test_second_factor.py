@@ -141,6 +141,27 @@ def test_recovery_code_works_once(client, caseworker_a):
     assert services.recovery_codes_left(caseworker_a) == 9
 
 
+def test_app_login_does_not_throttle_the_recovery_codes_and_back(client, caseworker_a):
+    """Each code is tried on its own kind of device only: an app login right before does
+    not make the recovery device refuse a correct code (its throttle counts failures)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = TOTPApp.objects.create(user=caseworker_a, name="App", confirmed=True)
+    verified_login(client, caseworker_a)
+    codes = services.recovery_codes_generate(user=caseworker_a, actor=caseworker_a, verified=True)
+    client.logout()
+    client.force_login(caseworker_a)
+    client.post("/anmelden/zweiter-faktor/", {"token": totp_code(device)})
+    assert client.get("/verfahren/").status_code == 200
+    assert StaticDevice.objects.get(user=caseworker_a).throttling_failure_count == 0
+    client.logout()
+    client.force_login(caseworker_a)
+    client.post("/anmelden/zweiter-faktor/", {"token": codes[0]})
+    assert client.get("/verfahren/").status_code == 200
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
 def test_enrolment_confirms_the_app_verifies_and_shows_recovery_codes(client, caseworker_a):
     client.force_login(caseworker_a)
     page = client.get("/konto/sicherheit/neu/?next=/verfahren/")

@@ -48,7 +48,7 @@ from cases.forms import (
 )
 from cases.instruments import Instrument, resolve_instrument
 from cases.models import RiskAssessment
-from core import permissions
+from core import charts, permissions
 from core.selectors import audit_events_for_object
 from core.views import forbidden_unless
 from core.web import apply_errors, error_text, is_htmx, render_partial_or_page
@@ -949,14 +949,27 @@ def _committee_context(request: HttpRequest, slug: str, year: int) -> dict:
         request.user, permissions.VIEW, permissions.ANALYTICS, municipality.pk
     )
     comparison = figures["comparisons"][0] if figures["comparisons"] else None
+    reporters = aggregates.category_rows(comparison, "reporters") if comparison else []
+    ages = aggregates.category_rows(comparison, "ages") if comparison else []
     return {
         "municipality": municipality,
         "year": year,
         "report": report,
         "comparison": comparison,
         "rows": aggregates.committee_rows(comparison) if comparison else [],
-        "reporters": aggregates.category_rows(comparison, "reporters") if comparison else [],
-        "ages": aggregates.category_rows(comparison, "ages") if comparison else [],
+        "reporters": reporters,
+        "ages": ages,
+        # The year's figures as bars (suppressed counts hatched "< n"), beside the tables.
+        "reporter_chart": charts.count_bars(
+            [(r.label, r.current) for r in reporters],
+            title=_("Bekanntwerden durch, %(year)s") % {"year": year},
+            minimum=figures["threshold"],
+        ),
+        "age_chart": charts.count_bars(
+            [(r.label, r.current) for r in ages],
+            title=_("Alter bei Abschluss, %(year)s") % {"year": year},
+            minimum=figures["threshold"],
+        ),
         "deadlines": aggregates.deadlines_kept(municipality_id=municipality.pk, year=year),
         "network": aggregates.network_coverage(municipality_id=municipality.pk),
         "sections": report_sections.collect(municipality=municipality, year=year),

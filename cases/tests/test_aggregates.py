@@ -354,3 +354,21 @@ def test_a_failing_section_does_not_take_the_report_down(monkeypatch, muni_a):
 
 def _boom(**_kwargs):
     raise RuntimeError("boom")
+
+
+def test_committee_report_draws_the_reporters_and_ages_as_charts(
+    client, year_in_a, coordinator_a, muni_a
+):
+    """Bars beside the tables, with coordinates that parse in the German page (a suppressed
+    count would be a hatched stub: core.charts.count_bars)."""
+    import re
+
+    client.force_login(coordinator_a)
+    html = client.get(reverse("cases:committee_report", args=[muni_a.slug, YEAR])).content.decode()
+    for chart_id in ("reporter-chart", "age-chart"):
+        figure = html.split(f'id="{chart_id}"', 1)[1].split("</figure>", 1)[0]
+        assert "<svg" in figure and "<title" in figure
+        shapes = " ".join(re.findall(r"<(?:rect|text|line)\b[^>]*>", figure))
+        for value in re.findall(r'\s(?:x|y|width|height)="([^"]+)"', shapes):
+            float(value)  # a decimal comma would make the browser draw nothing
+        assert "<rect" in figure

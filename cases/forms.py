@@ -30,6 +30,7 @@ from cases.choices import (
     Urgency,
 )
 from cases.instruments import Instrument
+from core import forms as core_forms
 from registry.models import Institution
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -374,15 +375,10 @@ class CloseForm(forms.Form):
     )
 
 
-class LegalHoldForm(forms.Form):
-    """Set or lift a procedure's legal hold; the reason is mandatory either way."""
+class LegalHoldForm(core_forms.LegalHoldForm):
+    """Set or lift a procedure's legal hold."""
 
-    hold = forms.BooleanField(label=_("Löschsperre setzen"), required=False)
-    reason = forms.CharField(
-        label=_("Grund"),
-        max_length=300,
-        help_text=_("Z. B. Verfahren beim Familiengericht, Strafverfahren, Beschwerde."),
-    )
+    example = _("Z. B. Verfahren beim Familiengericht, Strafverfahren, Beschwerde.")
 
 
 class SignOffForm(forms.Form):

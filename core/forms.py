@@ -45,3 +45,17 @@ class MembershipRequestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Anmerkung"), max_length=1000, required=False)
+
+
+class LegalHoldForm(forms.Form):
+    """Set or lift a legal hold that stops a retention purge; the reason is mandatory either
+    way. An app names its typical reasons in ``example`` (the field's help text)."""
+
+    example = ""
+
+    hold = forms.BooleanField(label=_("Löschsperre setzen"), required=False)
+    reason = forms.CharField(label=_("Grund"), max_length=300)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = self.example

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import forms as core_forms
 from registry.models import Institution
 from registry.taxonomy import institution_type_choices
 from reviews import antispam
@@ -89,15 +90,10 @@ class EpisodeForm(forms.Form):
     confirmed = _confirmed()
 
 
-class LegalHoldForm(forms.Form):
-    """Set or lift the legal hold of a review; the reason is mandatory either way."""
+class LegalHoldForm(core_forms.LegalHoldForm):
+    """Set or lift the legal hold of a review."""
 
-    hold = forms.BooleanField(label=_("Löschsperre setzen"), required=False)
-    reason = forms.CharField(
-        label=_("Grund"),
-        max_length=300,
-        help_text=_("Z. B. laufendes Gerichtsverfahren, Beschwerde, Folgeuntersuchung."),
-    )
+    example = _("Z. B. laufendes Gerichtsverfahren, Beschwerde, Folgeuntersuchung.")
 
 
 class ImportForm(forms.Form):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -238,7 +239,11 @@ def nav_click(page, label: str) -> None:
     link = page.locator("nav[aria-label] a", has_text=label).first
     if not link.is_visible():
         link.locator("xpath=ancestor::details[1]/summary").click()
+    target_path = urlsplit(link.get_attribute("href") or "").path
     link.click()
+    # A click starts the navigation but does not wait for it; reading the page at once
+    # could read the old page's heading.
+    page.wait_for_url(lambda url: urlsplit(url).path == target_path)
 
 
 # --- login security (accounts/) ------------------------------------------------------------

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
 from cases.tests.factories import team_with
 from conftest import browser_login, browser_test
@@ -95,7 +96,7 @@ def test_passkey_registration_and_login(csp_page, login_security, muni_a, casewo
     page.fill("#passkey-name", "Laptop Büro")
     page.click("#passkey-register")
     page.wait_for_url("**/konto/sicherheit/")
-    assert "Laptop Büro" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Laptop Büro")
 
     page.click("text=Abmelden")
     _password_step(page, "fachkraft-a", next_url="/verfahren/")

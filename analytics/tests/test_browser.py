@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from analytics.tests.factories import procedure_with_steps
 from cases.tests.factories import team_with
@@ -23,7 +24,7 @@ def test_coordinator_opens_and_explores_the_process_map(page, muni_a, caseworker
         )
     browser_login(page, "koordination-a")
     nav_click(page, "Prozessanalyse")
-    assert page.inner_text("h1") == "Prozesslandkarte"
+    expect(page.locator("h1")).to_have_text("Prozesslandkarte")
     page.wait_for_selector("#pm-svg .pm-node")
     nodes = page.locator("#pm-svg .pm-node")
     labels = [nodes.nth(i).get_attribute("data-activity") for i in range(nodes.count())]

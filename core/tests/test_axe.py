@@ -69,7 +69,9 @@ def _login(page, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("form button[type=submit] >> nth=-1")
-    page.wait_for_load_state()
+    # The click does not wait for the navigation, and wait_for_load_state() would see the
+    # login page already loaded: wait until the browser has left it.
+    page.wait_for_url(lambda url: "/anmelden/" not in url)
 
 
 def _links(page) -> list[str]:

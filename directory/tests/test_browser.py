@@ -1,6 +1,7 @@
 """The public directory search on a phone-sized screen, in headless chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_test
 from directory.models import TaxonomyTerm
@@ -67,5 +68,5 @@ def test_visitor_searches_on_a_phone(page, reference_data, muni_a):
     page.check("#id_free")
     page.wait_for_function("!document.querySelector('#results').innerText.includes('Elternkurs')")
     page.click("#results >> text=Familienhebamme Nord")
-    assert page.inner_text("h1") == "Familienhebamme Nord"
+    expect(page.locator("h1")).to_have_text("Familienhebamme Nord")
     assert page.is_visible("a[href^='tel:']")

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import browser_test
 from evaluation.models import Answer, Invitation, Response
@@ -37,15 +38,15 @@ def test_questionnaire_on_a_phone(page, muni_a):
         page.locator(f"input[name=s_{key}][value='4']").check()
     page.fill("#id_t_strengths", "Kurze Wege zum Jugendamt")
     page.click("button[value=draft]")
-    assert "Zwischenstand gespeichert" in page.inner_text("#answer-status")
+    expect(page.locator("#answer-status")).to_contain_text("Zwischenstand gespeichert")
     page.goto(f"{page.base_url}/evaluation/antworten/handy-link/")
-    assert "Zwischenstand wurde geladen" in page.inner_text("#answer-status")
+    expect(page.locator("#answer-status")).to_contain_text("Zwischenstand wurde geladen")
     assert page.locator(f"input[name=s_{statements[0]}][value='4']").is_checked()
     assert page.input_value("#id_t_strengths") == "Kurze Wege zum Jugendamt"
 
     # Sending the half-filled form names what is missing and loses nothing.
     page.click("button[value=submit]")
-    assert "Bitte prüfen Sie" in page.inner_text("[role=alert] >> nth=0")
+    expect(page.locator("[role=alert]").first).to_contain_text("Bitte prüfen Sie")
     assert page.locator(f"#q-s_{statements[3]} .errorlist").is_visible()
     assert page.locator(f"input[name=s_{statements[1]}][value='4']").is_checked()
 
@@ -54,7 +55,7 @@ def test_questionnaire_on_a_phone(page, muni_a):
         page.locator(f"label:has(input[name=s_{key}][value='3'])").click()
     page.locator(f"input[name=s_{statements[-1]}][value=na]").check()
     page.click("button[value=submit]")
-    assert "Vielen Dank" in page.inner_text("h1")
+    expect(page.locator("h1")).to_contain_text("Vielen Dank")
 
     assert Response.objects.get().institution_type == "school"
     assert Answer.objects.count() == len(statements)
@@ -63,4 +64,4 @@ def test_questionnaire_on_a_phone(page, muni_a):
 
     # The link is spent.
     page.goto(f"{page.base_url}/evaluation/antworten/handy-link/")
-    assert "bereits geantwortet" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("bereits geantwortet")

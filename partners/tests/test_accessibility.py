@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login, browser_test
 from core.tests.test_axe import AXE, PHONE_WIDTH, _axe
@@ -29,8 +30,8 @@ def _check(page, path: str, problems: list[str], *, submit: str = "") -> None:
     if submit:
         # Send the form empty: the page comes back with its inline errors.
         page.click(submit)
-        page.wait_for_load_state()
-        assert page.locator("[role=alert]").count() > 0, f"{path}: no inline error shown"
+        # wait_for_load_state() would see the old page already loaded; wait for the answer.
+        expect(page.locator("[role=alert]").first).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > PHONE_WIDTH:
         problems.append(f"{path}{' (errors)' if submit else ''}: {width} px wide")

@@ -4,6 +4,7 @@ how the reporter was involved in its assessment, gives feedback, and the Kita se
 The Kita's part runs on a 390 px phone screen."""
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.tests.factories import team_with
 from conftest import browser_login, browser_test
@@ -79,7 +80,7 @@ def test_kita_insofa_jugendamt_and_back(
     browser_login(insofa_page, "insofa-a")
     insofa_page.goto(base + "/partner/beratungen/")
     insofa_page.click("#consultation-list a")
-    assert "P.K. Igel" in insofa_page.inner_text("main")
+    expect(insofa_page.locator("main")).to_contain_text("P.K. Igel")
     insofa_page.check("input[name=accept][value=yes]")
     insofa_page.click("#respond")
     insofa_page.wait_for_selector("#save-result")
@@ -119,7 +120,7 @@ def test_kita_insofa_jugendamt_and_back(
     browser_login(ja_page, "fachkraft-a")
     ja_page.goto(base + "/partner/eingang/?state=new")
     ja_page.click(f"text={receipt}")
-    assert "Paula Muster-Browser" in ja_page.inner_text("main")
+    expect(ja_page.locator("main")).to_contain_text("Paula Muster-Browser")
     ja_page.select_option("#id_urgency", "within_3_days")
     ja_page.select_option("#id_living_situation", "single_parent")
     ja_page.click("#acknowledge")
@@ -134,7 +135,10 @@ def test_kita_insofa_jugendamt_and_back(
     ja_page.fill("#id_text", "Wir sehen gewichtige Anhaltspunkte und sind tätig.")
     ja_page.click("#send-feedback")
     ja_page.wait_for_selector("#feedback-given")
+    procedure_href = ja_page.get_attribute("#procedure-link", "href")
     ja_page.click("#procedure-link")
+    # The click starts the navigation without waiting for it: wait for the procedure page.
+    ja_page.wait_for_url(f"**{procedure_href}")
     procedure_text = ja_page.inner_text("main")
     assert "Kita Pusteblume A" in procedure_text  # the reporting institution on the report
 

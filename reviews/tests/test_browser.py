@@ -1,6 +1,7 @@
 """End to end in headless chromium: report a near miss anonymously, read the answer later."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login, browser_test, nav_click
 from reviews.models import IncidentReport
@@ -25,7 +26,7 @@ def test_near_miss_report_and_answer_by_receipt_code(page, muni_a, coordinator_a
     page.click("text=Antwort abrufen")
     page.fill("#id_receipt_code", code)
     page.click("form button[type=submit] >> text=Abrufen")
-    assert "Noch keine Antwort" in page.inner_text("#answer")
+    expect(page.locator("#answer")).to_contain_text("Noch keine Antwort")
 
     # The coordination moderates in the browser.
     browser_login(page, "koordination-a")
@@ -44,6 +45,6 @@ def test_near_miss_report_and_answer_by_receipt_code(page, muni_a, coordinator_a
     page.goto(page.base_url + "/lernen/antwort/")
     page.fill("#id_receipt_code", code.lower())
     page.click("form button[type=submit] >> text=Abrufen")
-    assert "Das Postfach hat jetzt eine Vertretung" in page.inner_text("#answer-text")
+    expect(page.locator("#answer-text")).to_contain_text("Das Postfach hat jetzt eine Vertretung")
     page.click("#answer >> text=Zur Lernbibliothek")
-    assert "Funktionspostfach ohne Vertretung" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Funktionspostfach ohne Vertretung")

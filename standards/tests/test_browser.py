@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login, browser_test
 from registry.tests.factories import ClusterFactory
@@ -56,6 +57,6 @@ def test_new_version_is_published_and_found_by_the_partner_commune(
     partner.check("#id_others")
     partner.get_by_role("button", name="Suchen").click()
     partner.get_by_role("link", name="Leitfaden Übergabe im Kinderschutz").click()
-    assert "Rückmeldung" in partner.locator(".document-text").text_content()
+    expect(partner.locator(".document-text")).to_contain_text("Rückmeldung")
     assert "Version 2" in partner.locator("h2").first.text_content()
     partner.context.close()

@@ -396,6 +396,10 @@ if ERROR_REPORT_URL:
     }
     LOGGING["root"]["handlers"].append("error_report")
 
+# Rendered tables of signed-in lists (the case list) kept per web process, in memory only
+# (never in the shared cache: they show social data); 0 switches it off (core.fragcache).
+KSQM_FRAGMENT_CACHE_ENTRIES = env_int("KSQM_FRAGMENT_CACHE_ENTRIES", 500)
+
 # Anonymous public API responses are cached this long at most (invalidated on change).
 PUBLIC_CACHE_SECONDS = int(os.environ.get("KSQM_PUBLIC_CACHE_SECONDS", "300"))
 

@@ -8,10 +8,15 @@ from functools import cache
 from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
+from core.fragcache import FragmentCache
 
 # The menu groups, in menu order. Apps put their entries into one of them: by default
 # with ``navigation_group`` on the AppConfig, per entry with ``navigation_groups``
@@ -66,8 +71,35 @@ def _visible(user, needs_login: bool, domain: str | None) -> bool:
     return domain is None or bool(permissions.municipality_ids_for(user, permissions.VIEW, domain))
 
 
+def _navigation_key(user) -> tuple | None:
+    # Everything _visible() reads: the menu depends on the set of roles, not on which
+    # communes they are held in (a role grants a domain in its commune or in all).
+    if user is None:
+        return None
+    if getattr(user, "is_system", False):
+        return ("system",)
+    if not user.is_authenticated:
+        return ("anonymous",)
+    return ("user", user.is_active, user.is_superuser, frozenset(permissions.roles_of(user)))
+
+
+# Per process: menus per set of roles (a few dozen combinations at most). The labels stay
+# lazy, so one entry serves every language.
+_navigation_cache: dict[tuple, list[NavGroup]] = {}
+
+
 def navigation_for(user) -> list[NavGroup]:
     """The menu groups with the entries ``user`` may see; empty groups left out."""
+    key = _navigation_key(user)
+    if key is None:
+        return []
+    groups = _navigation_cache.get(key)
+    if groups is None:
+        groups = _navigation_cache[key] = _build_navigation(user)
+    return groups
+
+
+def _build_navigation(user) -> list[NavGroup]:
     visible = [
         (url, label, group)
         for url, label, needs_login, domain, group in _navigation()
@@ -86,6 +118,22 @@ def navigation_for(user) -> list[NavGroup]:
     return result
 
 
+# The rendered menu per language and menu (its links and labels only, no user data):
+# rendering the nested loops on every page cost more than the rest of the base template.
+_menu_html = FragmentCache(256)
+
+
+def navigation_menu_html(user) -> str:
+    """The menu groups as base.html shows them (``_nav_menu.html``), cached per process."""
+    groups = navigation_for(user)
+    key = (translation.get_language(), _navigation_key(user))
+    html = _menu_html.get(key, None)
+    if html is None:
+        html = render_to_string("_nav_menu.html", {"NAVIGATION_GROUPS": groups})
+        _menu_html.set(key, html, None)
+    return mark_safe(html)  # noqa: S308 – rendered by our template with autoescape
+
+
 def platform(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     groups = navigation_for(user)
@@ -95,4 +143,5 @@ def platform(request: HttpRequest) -> dict:
         "NAVIGATION_GROUPS": groups,
         # The flat list, for templates and tests that want every entry.
         "NAVIGATION": [entry for group in groups for entry in group.entries],
+        "NAVIGATION_MENU": SimpleLazyObject(lambda: navigation_menu_html(user)),
     }

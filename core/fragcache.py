@@ -1,0 +1,128 @@
+"""Rendered fragments of signed-in pages, kept in this process's memory only.
+
+The case list is read far more often than its procedures change, but its rows are social
+data (file numbers, urgency, the assessment's result). Such HTML never goes into the
+shared cache (Redis may write it to disk): each web process keeps the fragments it
+rendered itself in a small bounded LRU (:class:`FragmentCache`).
+
+What keeps several processes and machines correct is the *data version*: a random token
+per scope (e.g. ``cases:<commune id>``) in the shared cache, part of every fragment's key.
+Any write to the data behind a scope replaces the token (:func:`data_changed`), so every
+process misses on its next request and renders afresh. Random tokens, not counters: a
+cache that lost its keys (restart, eviction) hands out new tokens and can never repeat
+an old one, so an old fragment can never match again.
+
+The caller builds the rest of the key from everything else the HTML depends on (the
+user's scope as ids, the query string, the language); who may see a fragment is
+decided before the lookup, by the same selectors as without the cache. A fragment
+whose content depends on the clock (an "überfällig" badge) is stored with the moment
+it turns stale (``valid_until``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+VERSION_KEY = "ksqm:data-version:"
+
+
+def data_versions(scopes: Iterable[str]) -> tuple[str, ...]:
+    """The current tokens of ``scopes`` (one shared-cache round trip when all are set)."""
+    keys = [VERSION_KEY + scope for scope in scopes]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+        found.update(cache.get_many(missing))
+    # A cache that keeps nothing (DummyCache, a failing backend) yields a fresh token per
+    # call: every lookup misses, which is slow but never stale.
+    return tuple(str(found.get(key) or uuid.uuid4().hex) for key in keys)
+
+
+def _bump(scopes: tuple[str, ...]) -> None:
+    cache.set_many({VERSION_KEY + scope: uuid.uuid4().hex for scope in scopes}, timeout=None)
+
+
+def data_changed(scopes: Iterable[str]) -> None:
+    """Invalidate every process's fragments of ``scopes``: now and again after commit.
+
+    Now, so that this request (and a test inside a transaction) sees the change; after
+    commit, because a request in another process may have read the new token before the
+    commit and stored a fragment of the old rows under it.
+    """
+    scopes = tuple(sorted(set(scopes)))
+    if not scopes:
+        return
+    _bump(scopes)
+    transaction.on_commit(lambda: _bump(scopes))
+
+
+class FragmentCache:
+    """A bounded, thread-safe LRU of rendered HTML in this process's memory."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[str, dt.datetime | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, now: dt.datetime) -> str | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            html, valid_until = entry
+            if valid_until is not None and valid_until <= now:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return html
+
+    def set(self, key: Hashable, html: str, valid_until: dt.datetime | None) -> None:
+        if self.max_entries <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (html, valid_until)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+fragments = FragmentCache(getattr(settings, "KSQM_FRAGMENT_CACHE_ENTRIES", 500))
+
+
+def cached_fragment(
+    key: Hashable,
+    *,
+    scopes: Iterable[str],
+    render: Callable[[], tuple[str, dt.datetime | None]],
+    now: dt.datetime | None = None,
+) -> str:
+    """The HTML for ``key`` at the current data version of ``scopes``, rendered if needed.
+
+    ``render`` returns the HTML and the moment it turns stale (None: only a data change
+    makes it stale). ``key`` must hold everything else the HTML depends on.
+    """
+    now = now or timezone.now()
+    full_key = (key, data_versions(scopes))
+    html = fragments.get(full_key, now)
+    if html is None:
+        html, valid_until = render()
+        fragments.set(full_key, html, valid_until)
+    return html

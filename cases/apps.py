@@ -20,3 +20,6 @@ class CasesConfig(AppConfig):
         ),
     )
     navigation_group = "casework"
+
+    def ready(self) -> None:
+        from cases import signals  # noqa: F401 – case-list cache invalidation

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -41,7 +42,7 @@ from cases.choices import (
     StatisticResult,
     Urgency,
 )
-from core import permissions
+from core import fragcache, permissions
 from core.fields import EncryptedJSONField, EncryptedTextField
 from core.models import TenantModel, TenantQuerySet
 
@@ -314,7 +315,51 @@ class IndexedPerson(TenantModel):
         return f"Person {self.code}"
 
 
+def case_list_scope(municipality_id: int) -> str:
+    """The data-version scope of a commune's case lists (core.fragcache)."""
+    return f"cases:{municipality_id}"
+
+
+def case_list_changed(municipality_ids: Iterable[int | None]) -> None:
+    """Every process renders these communes' case lists afresh on the next request."""
+    fragcache.data_changed(case_list_scope(m) for m in municipality_ids if m is not None)
+
+
 class ProcedureQuerySet(TenantQuerySet):
+    """Bulk writes invalidate the case lists of the communes they touch.
+
+    ``save()`` and ``delete()`` of single procedures send signals (cases.signals); these
+    queryset writes send none, and services use ``update()`` for many steps.
+    """
+
+    def _communes(self) -> set[int]:
+        return set(self.order_by().values_list("municipality_id", flat=True).distinct())
+
+    def update(self, **kwargs: Any) -> int:
+        touched = self._communes()
+        rows = super().update(**kwargs)
+        moved = kwargs.get("municipality_id", kwargs.get("municipality"))
+        touched.add(getattr(moved, "pk", moved))
+        case_list_changed(touched)
+        return rows
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list:
+        created = super().bulk_create(objs, *args, **kwargs)
+        case_list_changed({p.municipality_id for p in created})
+        return created
+
+    def bulk_update(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> int:
+        objs = list(objs)
+        rows = super().bulk_update(objs, *args, **kwargs)
+        case_list_changed({p.municipality_id for p in objs})
+        return rows
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        touched = self._communes()
+        result = super().delete()
+        case_list_changed(touched)
+        return result
+
     def for_case_team(self, user: Any, action: str = permissions.VIEW) -> ProcedureQuerySet:
         """Procedures the user may open: a case role in the commune AND team membership."""
         qs = self.visible_to(user, action)
@@ -505,24 +550,28 @@ class Procedure(TenantModel):
     def new_help_labels(self) -> list[str]:
         return [str(NewHelp(c).label) for c in self.new_help_codes if c in NewHelp.values]
 
+    # (label, due field, done field) of the deadlines, in overview order. The first contact
+    # is always listed; the others once they are set. The case list reads the same fields
+    # as plain values (cases.selectors.procedure_list_rows), so both share this table.
+    DEADLINE_FIELDS: tuple[tuple[Any, str, str], ...] = (
+        (_("Erstkontakt"), "first_contact_due", "first_contact_at"),
+        (_("Gefährdungseinschätzung"), "assessment_due", "result_at"),
+        (_("Rückmeldung an Meldende"), "feedback_due", "feedback_at"),
+        (
+            _("Überprüfung der Schutzvereinbarung"),
+            "safety_plan_review_due",
+            "safety_plan_reviewed_at",
+        ),
+        (_("Abschluss des Verfahrens"), "close_due", "closed_at"),
+    )
+
     def deadlines(self) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
         """(label, due, done) of the procedure's deadlines, for the overview."""
-        rows = [(str(_("Erstkontakt")), self.first_contact_due, self.first_contact_at)]
-        if self.assessment_due:
-            rows.append((str(_("Gefährdungseinschätzung")), self.assessment_due, self.result_at))
-        if self.feedback_due:
-            rows.append((str(_("Rückmeldung an Meldende")), self.feedback_due, self.feedback_at))
-        if self.safety_plan_review_due:
-            rows.append(
-                (
-                    str(_("Überprüfung der Schutzvereinbarung")),
-                    self.safety_plan_review_due,
-                    self.safety_plan_reviewed_at,
-                )
-            )
-        if self.close_due:
-            rows.append((str(_("Abschluss des Verfahrens")), self.close_due, self.closed_at))
-        return rows
+        return [
+            (str(label), getattr(self, due), getattr(self, done))
+            for index, (label, due, done) in enumerate(self.DEADLINE_FIELDS)
+            if index == 0 or getattr(self, due)
+        ]
 
 
 class PersonRecord(TenantModel):

@@ -8,18 +8,32 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from cases.choices import ActivityCode, ProcedureStatus, SignOffRequestStatus
-from cases.models import Procedure, ProcedureEvent, RiskAssessment, SignOffRequest, Team
+from cases.choices import (
+    ActivityCode,
+    ProcedureStatus,
+    SignOffRequestStatus,
+    StatisticResult,
+    Urgency,
+)
+from cases.models import (
+    Procedure,
+    ProcedureEvent,
+    RiskAssessment,
+    SignOffRequest,
+    Team,
+    TeamMembership,
+)
 from core import crypto, permissions
 from core.audit import access_log_record
 
@@ -126,9 +140,20 @@ def procedure_list(
     team_id: int | None = None,
     q: str = "",
     now: dt.datetime | None = None,
+    scope: CaseScope | None = None,
 ) -> QuerySet[Procedure]:
-    """The case list: the user's teams' procedures, filtered; no identifying data needed."""
-    qs = procedures_for_user(user=user).select_related("team", "child", "municipality")
+    """The case list: the user's teams' procedures, filtered; no identifying data needed.
+
+    With ``scope`` (from :func:`case_scope_for_user` for the same user) the rows are
+    limited by its ids, so a cache keyed on the scope holds exactly what was read.
+    """
+    if scope is None:
+        qs = procedures_for_user(user=user)
+    else:
+        qs = Procedure.objects.filter(
+            municipality_id__in=scope.municipality_ids, team_id__in=scope.team_ids
+        )
+    qs = qs.select_related("team", "child", "municipality")
     if status:
         qs = qs.filter(status=status)
     now = now or timezone.now()
@@ -148,6 +173,107 @@ def procedure_list(
     if q:
         qs = qs.filter(file_number__icontains=q)
     return qs.order_by("-received_at", "-id")
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """What the case list of one user may show, as plain ids (also a cache key part).
+
+    ``municipality_ids``: communes where the user holds a case role (view); ``team_ids``:
+    the user's case teams; ``can_add``: a team in a commune where the role may add.
+    """
+
+    municipality_ids: frozenset[int]
+    team_ids: frozenset[int]
+    can_add: bool
+
+    @property
+    def key(self) -> tuple:
+        return (tuple(sorted(self.municipality_ids)), tuple(sorted(self.team_ids)))
+
+
+def case_scope_for_user(*, user: Any) -> CaseScope:
+    """The ids behind ``procedures_for_user`` and ``teams_for_user``, in one query.
+
+    Same rules as the querysets: procedures of the user's teams in communes where a case
+    role allows viewing; adding needs a team in a commune where the role allows adding.
+    """
+    viewable = permissions.municipality_ids_for(user, permissions.VIEW, permissions.CASES)
+    addable = permissions.municipality_ids_for(user, permissions.ADD, permissions.CASES)
+    if not viewable or not getattr(user, "is_authenticated", False):
+        return CaseScope(frozenset(), frozenset(), False)
+    teams = list(
+        TeamMembership.objects.filter(user=user).values_list("team_id", "team__municipality_id")
+    )
+    if viewable == permissions.ALL:  # no role grants cases globally today; stay correct
+        viewable = {municipality_id for _team, municipality_id in teams}
+    can_add = any(addable == permissions.ALL or m in addable for _team, m in teams)
+    return CaseScope(
+        frozenset(viewable),
+        frozenset(team for team, m in teams if m in viewable),
+        can_add,
+    )
+
+
+LIST_VALUES = (
+    "code",
+    "file_number",
+    "team__name",
+    "received_at",
+    "urgency",
+    "status",
+    "result",
+    *(field for _label, due, done in Procedure.DEADLINE_FIELDS for field in (due, done)),
+)
+
+
+def procedure_list_rows(
+    procedures: Iterable[dict[str, Any]], *, now: dt.datetime
+) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+    """The case list's rows as plain dicts, and the moment the first "überfällig" appears.
+
+    Reads ``values(*LIST_VALUES)`` rows (no model instances); labels come from dicts built
+    once per call in the active language, the next deadline from the same fields as
+    :meth:`Procedure.deadlines`, and the link from one reversed prefix. The second value
+    tells a cache when this rendering turns stale without any data change.
+    """
+    urgency = {value: str(label) for value, label in Urgency.choices}
+    status = {value: str(label) for value, label in ProcedureStatus.choices}
+    result = {value: str(label) for value, label in StatisticResult.choices}
+    deadline_labels = [(str(label), due, done) for label, due, done in Procedure.DEADLINE_FIELDS]
+    sample = uuid.UUID(int=0)
+    prefix, suffix = reverse("cases:procedure_detail", args=[sample]).split(str(sample))
+    local = timezone.localtime
+    rows = []
+    turns_stale: dt.datetime | None = None
+    for p in procedures:
+        deadline = None
+        if p["status"] != ProcedureStatus.CLOSED:
+            # The earliest unmet deadline; on a tie the first in overview order, as min().
+            for label, due_field, done_field in deadline_labels:
+                due = p[due_field]
+                if due and p[done_field] is None and (deadline is None or due < deadline[1]):
+                    deadline = (label, due)
+        next_deadline = None
+        if deadline is not None:
+            label, due = deadline
+            overdue = due < now
+            if not overdue and (turns_stale is None or due < turns_stale):
+                turns_stale = due
+            next_deadline = (label, local(due).strftime("%d.%m.%Y %H:%M"), overdue)
+        rows.append(
+            {
+                "url": f"{prefix}{p['code']}{suffix}",
+                "file_number": p["file_number"],
+                "team": p["team__name"],
+                "received": local(p["received_at"]).strftime("%d.%m.%Y %H:%M"),
+                "urgency": urgency.get(p["urgency"], p["urgency"]),
+                "status": status.get(p["status"], p["status"]),
+                "result": result.get(p["result"], p["result"]),
+                "deadline": next_deadline,
+            }
+        )
+    return rows, turns_stale
 
 
 def procedure_next_deadline(

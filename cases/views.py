@@ -6,6 +6,7 @@ scope, a read-log row on every read); never through the ORM directly (a test gre
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -16,7 +17,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -48,7 +50,7 @@ from cases.forms import (
 )
 from cases.instruments import Instrument, resolve_instrument
 from cases.models import RiskAssessment
-from core import charts, permissions
+from core import charts, fragcache, permissions
 from core.selectors import audit_events_for_object
 from core.views import forbidden_unless
 from core.web import apply_errors, error_text, is_htmx, render_partial_or_page
@@ -70,7 +72,13 @@ def _may_work_on_cases(user) -> bool:
 
 @login_required
 def procedure_list(request: HttpRequest) -> HttpResponse:
-    """The team's procedures; with ``due`` the list of due and overdue deadlines."""
+    """The team's procedures; with ``due`` the list of due and overdue deadlines.
+
+    The table is the expensive part and changes far less often than it is read: it is
+    kept per process (core.fragcache), keyed on the user's scope as ids, the query
+    string and the language, at the data version of the scope's communes. Who may see
+    which rows is decided before, by the same selectors as without the cache.
+    """
     if not _may_work_on_cases(request.user):
         # Coordination manages teams and deadlines but never sees procedures.
         managed = permissions.municipality_ids_for(
@@ -81,24 +89,65 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         if managed != permissions.ALL:
             communes = communes.filter(pk__in=managed)
         return render(request, "cases/settings_index.html", {"communes": communes})
+    scope = selectors.case_scope_for_user(user=request.user)
     form = ProcedureFilterForm(request.GET or None)
     filters: dict = {}
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
-    qs = selectors.procedure_list(user=request.user, **filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [(p, selectors.procedure_next_deadline(p, now)) for p in page]
+
+    def render_table() -> tuple[str, dt.datetime | None]:
+        qs = selectors.procedure_list(user=request.user, scope=scope, now=now, **filters)
+        page = Paginator(qs.values(*selectors.LIST_VALUES), 50).get_page(request.GET.get("page"))
+        rows, turns_stale = selectors.procedure_list_rows(page, now=now)
+        context = {"page": page, "rows": rows}
+        html = render_to_string("cases/procedure_list.html#procedure-table", context, request)
+        return html, turns_stale
+
+    if filters.get("due"):
+        # Which procedures are "due" moves with the clock, not only with the data.
+        table = render_table()[0]
+    else:
+        table = fragcache.cached_fragment(
+            (
+                "cases:procedure-table",
+                scope.key,
+                request.GET.urlencode(),
+                translation.get_language(),
+                timezone.get_current_timezone_name(),
+            ),
+            scopes=[f"cases:{m}" for m in sorted(scope.municipality_ids)],
+            render=render_table,
+            now=now,
+        )
     context = {
-        "form": form,
-        "page": page,
-        "rows": rows,
+        "filter_form": _filter_form_html(form, request),
+        "table": mark_safe(table),  # noqa: S308 – our own rendered template
         "can_export": bool(
             permissions.municipality_ids_for(request.user, permissions.EXPORT, permissions.CASES)
         ),
-        "can_add": selectors.teams_for_user(user=request.user).exists(),
+        "can_add": scope.can_add,
     }
     return render_partial_or_page(request, "cases/procedure_list.html", "table", context)
+
+
+def _filter_form_html(form: ProcedureFilterForm, request: HttpRequest) -> str:
+    """The filter form's fields, rendered once per language and submitted values.
+
+    Its choices are fixed; only the query string and the language change the HTML, so
+    each process keeps the renderings (no data of any procedure is in them).
+    """
+    key = (
+        "cases:procedure-filter-form",
+        translation.get_language(),
+        form.is_bound,
+        tuple((name, tuple(request.GET.getlist(name))) for name in form.fields),
+    )
+    html = fragcache.fragments.get(key, timezone.now())
+    if html is None:
+        html = render_to_string("_form.html", {"form": form})
+        fragcache.fragments.set(key, html, None)
+    return mark_safe(html)  # noqa: S308 – rendered by our template with autoescape
 
 
 @login_required

@@ -16,6 +16,7 @@ PostgreSQL. ``--scale`` adds 500 communes, 20,000 offers and 100,000 procedures
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -76,10 +77,15 @@ def prepare(var: Path, *, scale: bool = False) -> dict[str, str]:
         import base64
 
         key.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
-    stamp = var / ".loaded"
-    if not stamp.exists() or os.environ.get("BENCH_DATABASE_URL"):
-        print("preparing: migrate, demo data (a few minutes) …", flush=True)
-        manage(env, "migrate", "--noinput", "-v0")
+    # One stamp per database: a prepared PostgreSQL database is reused like the SQLite
+    # file (BENCH_VAR keeps both); use a fresh database name for a fresh run.
+    database = os.environ.get("BENCH_DATABASE_URL", "")
+    suffix = hashlib.sha256(database.encode()).hexdigest()[:12] if database else ""
+    stamp = var / (f".loaded-{suffix}" if suffix else ".loaded")
+    # Always migrate: code newer than the prepared data may bring migrations.
+    manage(env, "migrate", "--noinput", "-v0")
+    if not stamp.exists():
+        print("preparing: demo data (a few minutes) …", flush=True)
         manage(env, "demo_data")
         if scale:
             print("adding 500 communes, 20,000 offers, 100,000 procedures …", flush=True)

@@ -90,10 +90,10 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
             communes = communes.filter(pk__in=managed)
         return render(request, "cases/settings_index.html", {"communes": communes})
     scope = selectors.case_scope_for_user(user=request.user)
-    form = ProcedureFilterForm(request.GET or None)
-    filters: dict = {}
-    if form.is_valid():
-        filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
+    can_export = bool(
+        permissions.municipality_ids_for(request.user, permissions.EXPORT, permissions.CASES)
+    )
+    filters, head = _procedure_list_head(request, can_add=scope.can_add, can_export=can_export)
     now = timezone.now()
 
     def render_table() -> tuple[str, dt.datetime | None]:
@@ -121,33 +121,47 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
             now=now,
         )
     context = {
-        "filter_form": _filter_form_html(form, request),
+        "head": mark_safe(head),  # noqa: S308 – our own rendered template
         "table": mark_safe(table),  # noqa: S308 – our own rendered template
-        "can_export": bool(
-            permissions.municipality_ids_for(request.user, permissions.EXPORT, permissions.CASES)
-        ),
-        "can_add": scope.can_add,
     }
     return render_partial_or_page(request, "cases/procedure_list.html", "table", context)
 
 
-def _filter_form_html(form: ProcedureFilterForm, request: HttpRequest) -> str:
-    """The filter form's fields, rendered once per language and submitted values.
+FILTER_FIELDS = tuple(ProcedureFilterForm.base_fields)
 
-    Its choices are fixed; only the query string and the language change the HTML, so
-    each process keeps the renderings (no data of any procedure is in them).
+
+def _procedure_list_head(
+    request: HttpRequest, *, can_add: bool, can_export: bool
+) -> tuple[dict, str]:
+    """The valid filters of the query string and the page's head (title, links, form).
+
+    Both follow from the query string, the language and two permission flags alone (the
+    form's choices are fixed, no procedure is in them), so each process keeps them per
+    combination instead of building and rendering the form on every request.
     """
     key = (
-        "cases:procedure-filter-form",
+        "cases:procedure-list-head",
         translation.get_language(),
-        form.is_bound,
-        tuple((name, tuple(request.GET.getlist(name))) for name in form.fields),
+        can_add,
+        can_export,
+        bool(request.GET),
+        tuple((name, tuple(request.GET.getlist(name))) for name in FILTER_FIELDS),
     )
-    html = fragcache.fragments.get(key, timezone.now())
-    if html is None:
-        html = render_to_string("_form.html", {"form": form})
-        fragcache.fragments.set(key, html, None)
-    return mark_safe(html)  # noqa: S308 – rendered by our template with autoescape
+    hit = fragcache.fragments.get(key, timezone.now())
+    if hit is None:
+        form = ProcedureFilterForm(request.GET or None)
+        filters: dict = {}
+        if form.is_valid():
+            filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
+        context = {
+            "filter_form": render_to_string("_form.html", {"form": form}),
+            "can_add": can_add,
+            "can_export": can_export,
+        }
+        hit = (filters, render_to_string("cases/procedure_list.html#list-head", context))
+        fragcache.fragments.set(key, hit, None)
+    filters, head = hit
+    return dict(filters), head
 
 
 @login_required

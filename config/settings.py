@@ -167,6 +167,11 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Keep each worker thread's connection: opening one and running the PRAGMAs
+            # above cost more than a whole signed-in page (bench/load.py: the case list
+            # went from 160 to 370 req/s). Django closes it after this many seconds or on
+            # an error; KSQM_SQLITE_CONN_MAX_AGE=0 opens one per request again.
+            "CONN_MAX_AGE": env_int("KSQM_SQLITE_CONN_MAX_AGE", 600),
         }
     }
 

@@ -26,6 +26,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -68,30 +69,31 @@ def data_changed(scopes: Iterable[str]) -> None:
 
 
 class FragmentCache:
-    """A bounded, thread-safe LRU of rendered HTML in this process's memory."""
+    """A bounded, thread-safe LRU of rendered HTML (or what it was rendered from) in this
+    process's memory."""
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[str, dt.datetime | None]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Any, dt.datetime | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, now: dt.datetime) -> str | None:
+    def get(self, key: Hashable, now: dt.datetime) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            html, valid_until = entry
+            value, valid_until = entry
             if valid_until is not None and valid_until <= now:
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-            return html
+            return value
 
-    def set(self, key: Hashable, html: str, valid_until: dt.datetime | None) -> None:
+    def set(self, key: Hashable, value: Any, valid_until: dt.datetime | None) -> None:
         if self.max_entries <= 0:
             return
         with self._lock:
-            self._entries[key] = (html, valid_until)
+            self._entries[key] = (value, valid_until)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

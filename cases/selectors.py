@@ -153,7 +153,7 @@ def procedure_list(
         qs = Procedure.objects.filter(
             municipality_id__in=scope.municipality_ids, team_id__in=scope.team_ids
         )
-    qs = qs.select_related("team", "child", "municipality")
+    qs = qs.select_related("team", "child", "municipality")  # values() drops it again
     if status:
         qs = qs.filter(status=status)
     now = now or timezone.now()
@@ -215,10 +215,15 @@ def case_scope_for_user(*, user: Any) -> CaseScope:
     )
 
 
+def team_names(*, team_ids: Iterable[int]) -> dict[int, str]:
+    """Names of the given teams (organisation, not case data), for the case list."""
+    return dict(Team.objects.filter(pk__in=list(team_ids)).values_list("pk", "name"))
+
+
 LIST_VALUES = (
     "code",
     "file_number",
-    "team__name",
+    "team_id",
     "received_at",
     "urgency",
     "status",
@@ -228,11 +233,13 @@ LIST_VALUES = (
 
 
 def procedure_list_rows(
-    procedures: Iterable[dict[str, Any]], *, now: dt.datetime
+    procedures: Iterable[dict[str, Any]], *, now: dt.datetime, team_names: dict[int, str]
 ) -> tuple[list[dict[str, Any]], dt.datetime | None]:
     """The case list's rows as plain dicts, and the moment the first "überfällig" appears.
 
-    Reads ``values(*LIST_VALUES)`` rows (no model instances); labels come from dicts built
+    Reads ``values(*LIST_VALUES)`` rows (no model instances; team names from
+    ``team_names``, so that neither the page nor the paginator's count joins the teams);
+    labels come from dicts built
     once per call in the active language, the next deadline from the same fields as
     :meth:`Procedure.deadlines`, and the link from one reversed prefix. The second value
     tells a cache when this rendering turns stale without any data change.
@@ -265,7 +272,7 @@ def procedure_list_rows(
             {
                 "url": f"{prefix}{p['code']}{suffix}",
                 "file_number": p["file_number"],
-                "team": p["team__name"],
+                "team": team_names.get(p["team_id"], ""),
                 "received": local(p["received_at"]).strftime("%d.%m.%Y %H:%M"),
                 "urgency": urgency.get(p["urgency"], p["urgency"]),
                 "status": status.get(p["status"], p["status"]),

@@ -99,7 +99,8 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     def render_table() -> tuple[str, dt.datetime | None]:
         qs = selectors.procedure_list(user=request.user, scope=scope, now=now, **filters)
         page = Paginator(qs.values(*selectors.LIST_VALUES), 50).get_page(request.GET.get("page"))
-        rows, turns_stale = selectors.procedure_list_rows(page, now=now)
+        names = selectors.team_names(team_ids=scope.team_ids)
+        rows, turns_stale = selectors.procedure_list_rows(page, now=now, team_names=names)
         context = {"page": page, "rows": rows}
         html = render_to_string("cases/procedure_list.html#procedure-table", context, request)
         return html, turns_stale

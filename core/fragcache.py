@@ -124,7 +124,26 @@ def cached_fragment(
     now = now or timezone.now()
     full_key = (key, data_versions(scopes))
     html = fragments.get(full_key, now)
-    if html is None:
-        html, valid_until = render()
-        fragments.set(full_key, html, valid_until)
+    if html is not None:
+        return html
+    if fragments.max_entries <= 0:
+        return render()[0]
+    # One rendering per key at a time in this process: after a write (or a restart) the
+    # threads that miss together wait for the first one instead of all running the same
+    # count and page queries side by side.
+    with _locks_guard:
+        lock = _render_locks.setdefault(full_key, threading.Lock())
+    try:
+        with lock:
+            html = fragments.get(full_key, now)
+            if html is None:
+                html, valid_until = render()
+                fragments.set(full_key, html, valid_until)
+    finally:
+        with _locks_guard:
+            _render_locks.pop(full_key, None)
     return html
+
+
+_render_locks: dict[Hashable, threading.Lock] = {}
+_locks_guard = threading.Lock()

@@ -99,3 +99,31 @@ def test_menu_is_per_set_of_roles_and_language(caseworker_a, coordinator_a, muni
     coordinator_a.__dict__.pop("_ksqm_memberships", None)
     with translation.override("de"):
         assert "/verfahren/" in str(navigation_menu_html(coordinator_a))
+
+
+def test_threads_that_miss_together_render_once():
+    import threading
+    import time
+
+    calls = []
+
+    def render():
+        calls.append(1)
+        time.sleep(0.2)
+        return "<p>once</p>", None
+
+    fragcache.fragments.clear()
+    results = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(
+                fragcache.cached_fragment(("herd",), scopes=["x:5"], render=render)
+            )
+        )
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["<p>once</p>"] * 4 and len(calls) == 1

@@ -12,7 +12,9 @@ system does).
 Default sizes run in about a minute (100,000 procedures in 10 communes, 50,000 persons);
 ``--full`` uses the issue's sizes (1,000,000 procedures in 20 communes, 500,000 persons).
 SQLite in a temporary directory, or PostgreSQL from BENCH_DATABASE_URL.
-Run: .venv/bin/python bench/cases_law.py [--full] [--only stats|index]
+Run: .venv/bin/python bench/cases_law.py [--full] [--only stats|index] [--keep-data]
+(``--keep-data`` with KSQM_VAR_DIR or BENCH_DATABASE_URL set reuses the generated
+procedures of an earlier run: generating a million takes 4–8 minutes.)
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def _communes(n: int):
     return out
 
 
-def run_statistics(n_total: int, n_communes: int) -> None:
+def run_statistics(n_total: int, n_communes: int, *, keep_data: bool = False) -> None:
     import polars as pl
 
     from cases import aggregates, statistics
@@ -61,15 +63,23 @@ def run_statistics(n_total: int, n_communes: int) -> None:
     rng = random.Random(16)
     tz = timezone.get_current_timezone()
     year = 2025
+    from cases.models import Procedure
+
     started = time.perf_counter()
     communes = _communes(n_communes)
-    for muni, team in communes:
-        cases_scale.populate(
-            muni, team, [], n_total // n_communes,
-            dt.datetime(year - 1, 6, 1, tzinfo=tz), dt.datetime(year, 12, 1, tzinfo=tz), rng,
-        )  # fmt: skip
-    gen = time.perf_counter() - started
-    print(f"generated {n_total:,} procedures in {n_communes} communes in {gen:.0f} s")
+    present = Procedure.objects.count()
+    if keep_data and present == n_total:
+        print(f"kept the {present:,} procedures of an earlier run (--keep-data)")
+    else:
+        if present:
+            cases_scale.wipe()
+        for muni, team in communes:
+            cases_scale.populate(
+                muni, team, [], n_total // n_communes,
+                dt.datetime(year - 1, 6, 1, tzinfo=tz), dt.datetime(year, 12, 1, tzinfo=tz), rng,
+            )  # fmt: skip
+        gen = time.perf_counter() - started
+        print(f"generated {n_total:,} procedures in {n_communes} communes in {gen:.0f} s")
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             c.execute("ANALYZE")
@@ -343,18 +353,24 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true", help="1,000,000 procedures, 500,000 persons")
     parser.add_argument("--only", choices=["stats", "index"], default="")
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="reuse procedures of an earlier run in KSQM_VAR_DIR / BENCH_DATABASE_URL",
+    )
     args = parser.parse_args()
     n_stats = 1_000_000 if args.full else int(os.environ.get("BENCH_STATS", "100000"))
     n_communes = 20 if args.full else 10
     n_persons = 500_000 if args.full else int(os.environ.get("BENCH_PERSONS", "50000"))
     call_command("migrate", verbosity=0)
-    cases_scale.wipe()
+    if not args.keep_data:
+        cases_scale.wipe()
     from cases.models import IndexedPerson
 
     IndexedPerson.objects.all().delete()
     print(f"database: {connection.vendor}; load: {os.getloadavg()[0]:.2f}")
     if args.only != "index":
-        run_statistics(n_stats, n_communes)
+        run_statistics(n_stats, n_communes, keep_data=args.keep_data)
     if args.only != "stats":
         run_index(n_persons)
 

@@ -8,6 +8,7 @@ in the database (one GROUP BY per feature), so a million procedures take seconds
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -33,6 +34,8 @@ from cases.choices import (
 from cases.models import Procedure
 from core import exports
 from registry.models import Municipality
+
+logger = logging.getLogger(__name__)
 
 SUPPRESSED = "."  # the statistic's sign for "geheim zu halten"
 RESULTS = list(StatisticResult.values)
@@ -377,6 +380,7 @@ def record_header() -> list[str]:
 # but for nullable columns (a NULL must not decide a column's type). Polars turns every
 # value into text, codes the texts with one set of maps for both databases, and sorts.
 RECORD_CHUNK = 100_000
+SQLITE_BUSY_TIMEOUT_MS = 20_000
 
 
 class _AsText(Func):
@@ -438,6 +442,7 @@ def _text_code_map(categories: Iterable[survey.Category]) -> dict[str, int]:
 
 def _text_frame(queryset: QuerySet[Procedure], columns: list[str]) -> Any:
     """The columns of the query's rows as a Polars frame of texts, named ``c0``, ``c1``, …"""
+    import adbc_driver_manager
     import polars as pl
     from django.db import connections
 
@@ -461,7 +466,11 @@ def _text_frame(queryset: QuerySet[Procedure], columns: list[str]) -> Any:
     elif reader == "adbc":
         parts = [sql_of(part) for part in _id_partitions(queryset)]
         path = str(connection.settings_dict["NAME"])
-        frame = _text_frame_sqlite_file(connection, path, parts, names)
+        try:
+            frame = _text_frame_sqlite_file(connection, path, parts, names)
+        except adbc_driver_manager.Error:
+            logger.warning("per-record file: the ADBC reader failed; reading through Django")
+            frame = _text_frame_cursor(connection, *sql_of(queryset), names)
     else:
         frame = _text_frame_cursor(connection, *sql_of(queryset), names)
     return frame.with_columns(pl.all().cast(pl.String))
@@ -578,6 +587,10 @@ def _read_sqlite(path: str, sql: str) -> Any:
             adbc_driver_manager.AdbcConnection(database) as adbc_connection,
             adbc_driver_manager.AdbcStatement(adbc_connection) as statement,
         ):
+            # A reader in WAL mode may meet a checkpoint for a moment: wait as Django's
+            # own connection does (settings: timeout 20 s) instead of failing at once.
+            statement.set_sql_query(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            statement.execute_query()
             statement.set_sql_query(sql)
             stream, _rows = statement.execute_query()
             return pl.DataFrame(stream)

@@ -247,3 +247,20 @@ def test_parameters_become_literals_quoted_by_sqlite(db):
     assert connection.connection.execute(sql).fetchone() == ("O'Neil'); --", 3, "100%")
     with pytest.raises(TypeError, match="datetime"):
         statistics._with_literals(connection, "SELECT %s", [dt.datetime(2025, 1, 1, tzinfo=BERLIN)])
+
+
+def test_a_failing_file_reader_falls_back_to_the_cursor(varied_year, monkeypatch, caplog):
+    import adbc_driver_manager
+
+    def locked(*args, **kwargs):
+        raise adbc_driver_manager.OperationalError(
+            "database is locked", status_code=adbc_driver_manager.AdbcStatusCode.IO
+        )
+
+    qs = _year_queryset()
+    expected = list(statistics.record_rows(qs))
+    monkeypatch.setattr(statistics, "_reader_for", lambda connection: "adbc")
+    monkeypatch.setattr(statistics, "_text_frame_sqlite_file", locked)
+    with caplog.at_level("WARNING", logger="cases.statistics"):
+        assert list(statistics.record_rows(qs)) == expected
+    assert "ADBC reader failed" in caplog.text

@@ -522,6 +522,14 @@ def _text_frame_cursor(connection: Any, sql: str, params: Any, names: list[str])
         rows = cursor.fetchall()
     if not rows:
         return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+    # psycopg hands over a uuid.UUID for the procedure code: its text, as COPY writes it.
+    plain = (str, int, float, bool, type(None))
+    objects = {i for i, value in enumerate(rows[0]) if not isinstance(value, plain)}
+    if objects:
+        rows = [
+            tuple(str(v) if i in objects and v is not None else v for i, v in enumerate(row))
+            for row in rows
+        ]
     return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
 
 

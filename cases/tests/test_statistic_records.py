@@ -250,6 +250,8 @@ def test_parameters_become_literals_quoted_by_sqlite(db):
 
 
 def test_a_failing_file_reader_falls_back_to_the_cursor(varied_year, monkeypatch, caplog):
+    """Also the cursor reader on PostgreSQL (which uses COPY otherwise): it must read the
+    same file from psycopg's Python values (a uuid.UUID for the code)."""
     import adbc_driver_manager
 
     def locked(*args, **kwargs):

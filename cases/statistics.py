@@ -396,11 +396,14 @@ class _EpochMicroseconds(Func):
     output_field = BigIntegerField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list]:
-        # SQLite stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; the fraction is padded so
-        # that a shorter one (".5") still counts as 500000 microseconds.
+        # SQLite stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC. Its date functions keep
+        # milliseconds and round: strftime('%s') of "…:59.9996" is the *next* second. So the
+        # whole seconds come from the text without its fraction, and the fraction (padded:
+        # ".5" is 500000 microseconds) is added as digits.
         sql, params = compiler.compile(self.get_source_expressions()[0])
+        seconds = f"CAST(strftime('%%s', substr({sql}, 1, 19)) AS INTEGER)"
         fraction = f"CAST(substr(substr({sql}, 21) || '000000', 1, 6) AS INTEGER)"
-        return f"(CAST(strftime('%%s', {sql}) AS INTEGER) * 1000000 + {fraction})", params * 2
+        return f"({seconds} * 1000000 + {fraction})", params * 2
 
     def as_postgresql(
         self, compiler: Any, connection: Any, **extra_context: Any

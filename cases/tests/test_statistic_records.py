@@ -134,9 +134,10 @@ def test_records_equal_the_reference_coded_from_the_procedures(varied_year, muni
 
 def test_completion_month_and_year_are_local_at_the_turn_of_the_year(varied_year):
     made, _b = varied_year
-    # 23:30 on New Year's Eve in Berlin is 22:30 UTC; 00:30 on New Year's Day is 23:30 UTC
-    # the day before: one counts in the old year, the other in the new.
-    old_year = dt.datetime(2024, 12, 31, 23, 30, 0, 999999, tzinfo=BERLIN)
+    # The last instant of the year in Berlin (22:59:59.9999 UTC: SQLite's own date functions
+    # would round it into the next second, and year) and 00:30 on New Year's Day (23:30 UTC
+    # the day before): one counts in the old year, the other in the new.
+    old_year = dt.datetime(2024, 12, 31, 23, 59, 59, 999900, tzinfo=BERLIN)
     new_year = dt.datetime(2025, 1, 1, 0, 30, tzinfo=BERLIN)
     Procedure.objects.filter(pk=made[0].pk).update(result_at=old_year)
     Procedure.objects.filter(pk=made[1].pk).update(result_at=new_year)

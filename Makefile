@@ -129,7 +129,8 @@ serve: install var/demo.key var/secret.key
 	$(SERVE_ENV) sh -c '$(PY) manage.py worker & W=$$!; $(PY) manage.py scheduler & S=$$!; \
 	  trap "kill $$W $$S 2>/dev/null" EXIT INT TERM; \
 	  $(PY) -m granian config.wsgi:application --interface wsgi --no-ws --host 127.0.0.1 \
-	    --port $(PORT) --workers 2 --log-level warning --respawn-failed-workers'
+	    --port $(PORT) --workers 2 --blocking-threads 16 --log-level warning \
+	    --respawn-failed-workers'
 
 messages: install
 	$(TEST_ENV) $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore="*/tests/*" --no-obsolete

@@ -34,6 +34,9 @@ from django.db import transaction
 from django.utils import timezone
 
 VERSION_KEY = "ksqm:data-version:"
+# A scope in every fragment's key: replacing its token drops every fragment of every process
+# (a restore replaces all data at once).
+EVERYTHING = "*"
 
 
 def data_versions(scopes: Iterable[str]) -> tuple[str, ...]:
@@ -66,6 +69,11 @@ def data_changed(scopes: Iterable[str]) -> None:
         return
     _bump(scopes)
     transaction.on_commit(lambda: _bump(scopes))
+
+
+def everything_changed() -> None:
+    """Invalidate every fragment of every process (after a restore of the whole database)."""
+    data_changed([EVERYTHING])
 
 
 class FragmentCache:
@@ -122,7 +130,7 @@ def cached_fragment(
     makes it stale). ``key`` must hold everything else the HTML depends on.
     """
     now = now or timezone.now()
-    full_key = (key, data_versions(scopes))
+    full_key = (key, data_versions((EVERYTHING, *scopes)))
     html = fragments.get(full_key, now)
     if html is not None:
         return html

@@ -46,6 +46,8 @@ from django.conf import settings
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
+from core import fragcache
+
 MAGIC = b"KSQMBAK1\n"
 FORMAT = 1
 CHUNK = 1024 * 1024
@@ -421,6 +423,9 @@ def backup_restore(
             if counts.get(t) != manifest["tables"].get(t)
         )
         raise BackupError(f"Restored tables differ from the backup: {', '.join(differing)}")
+    # Web processes that kept running (or share this cache) must not serve fragments they
+    # rendered from the data before the restore.
+    fragcache.everything_changed()
     return manifest
 
 

@@ -73,6 +73,23 @@ def test_cached_fragment_renders_once_per_version():
     assert fragcache.cached_fragment(("t",), scopes=["x:9"], render=render) == "<p>2</p>"
 
 
+def test_everything_changed_drops_the_fragments_of_every_scope(db):
+    calls = []
+
+    def render():
+        calls.append(1)
+        return f"<p>{len(calls)}</p>", None
+
+    fragcache.fragments.clear()
+    assert fragcache.cached_fragment(("a",), scopes=["x:1"], render=render) == "<p>1</p>"
+    assert fragcache.cached_fragment(("b",), scopes=["y:2"], render=render) == "<p>2</p>"
+    fragcache.data_changed(["x:1"])  # one scope: the other fragment stays
+    assert fragcache.cached_fragment(("b",), scopes=["y:2"], render=render) == "<p>2</p>"
+    fragcache.everything_changed()  # e.g. after a restore
+    assert fragcache.cached_fragment(("b",), scopes=["y:2"], render=render) == "<p>3</p>"
+    assert fragcache.cached_fragment(("a",), scopes=["x:1"], render=render) == "<p>4</p>"
+
+
 def test_a_cache_that_keeps_nothing_means_always_render(monkeypatch):
     monkeypatch.setattr(fragcache, "cache", DummyCache("", {}))
     calls = []

@@ -77,8 +77,12 @@ def _round_trip(tmp_path: Path, source_url: str = "", target_url: str = "") -> N
     raw = archive.read_bytes()
     assert KEY.encode() not in raw and b"Musterstadt" not in raw  # sealed, no key inside
 
+    token = "from core import fragcache; print(fragcache.data_versions(['*'])[0])"
+    token_before = _manage(target, "shell", "-c", token).splitlines()[-1]
     out = _manage(target, "restore", str(archive))
     assert "alle geprüft" in out
+    # Fragments a running web process rendered before the restore are never served again.
+    assert _manage(target, "shell", "-c", token).splitlines()[-1] != token_before
     before = json.loads(_manage(source, "shell", "-c", FINGERPRINT).splitlines()[-1])
     after = json.loads(_manage(target, "shell", "-c", FINGERPRINT).splitlines()[-1])
     assert before == after  # every table: same rows, same contents

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from accounts import throttle
+from core import principal
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -31,3 +32,9 @@ class ThrottledModelBackend(ModelBackend):
         if username is not None and throttle.is_locked(username, request):
             raise PermissionDenied("login locked after too many failures")
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id: Any) -> Any | None:
+        """The session's user from this process's snapshot (core.principal) when it is
+        current, else from the database; inactive users get no session, as in Django."""
+        user = principal.load_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

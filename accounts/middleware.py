@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,10 +19,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from accounts import services
-from core import permissions
+from core import permissions, principal
 from core.api import problem
 
 # Reachable before the second factor: the login steps themselves, logout, language
@@ -30,6 +36,32 @@ ALWAYS_OPEN = ("/anmelden/", "/abmelden/", "/i18n/", "/static/", "/favicon")
 ENROLMENT = "/konto/sicherheit/neu/"
 
 LAST_SEEN = "ksqm_last_seen"
+
+
+class VerifiedDeviceMiddleware(OTPMiddleware):
+    """django-otp's middleware (``request.user.is_verified()``), without its query.
+
+    Whether the device the session passed still exists and is confirmed is read from the
+    login snapshot's set of the user's confirmed devices (core.principal; any change of a
+    device replaces the snapshot in every process). The device itself is loaded only if
+    a view uses it. A user loaded otherwise goes the library's way.
+    """
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        confirmed = principal.part(user, "otp_devices") if user.is_authenticated else None
+        if confirmed is None:
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        device = None
+        if persistent_id:
+            persistent_id = self._normalize_persistent_id(persistent_id)
+            if persistent_id in confirmed:
+                device = SimpleLazyObject(partial(Device.from_persistent_id, persistent_id))
+            else:
+                del request.session[DEVICE_ID_SESSION_KEY]
+        user.otp_device = device
+        return user
 
 
 class SecondFactorMiddleware:

@@ -23,3 +23,22 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import signals  # noqa: F401 – case-list cache invalidation
+        from cases.models import Team, TeamMembership
+        from core import principal
+
+        # The signed-in user's teams travel in the per-process snapshot (core.principal).
+        principal.watch(TeamMembership, lambda membership: [membership.user_id])
+        principal.watch(
+            Team,
+            lambda team: TeamMembership.objects.filter(team_id=team.pk).values_list(
+                "user_id", flat=True
+            ),
+        )
+        principal.register_part(
+            "case_teams",
+            lambda user: tuple(
+                TeamMembership.objects.filter(user_id=user.pk).values_list(
+                    "team_id", "team__municipality_id"
+                )
+            ),
+        )

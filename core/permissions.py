@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 
+from core import principal
 from core.choices import GLOBAL_ROLES, Role
 
 if TYPE_CHECKING:
@@ -189,7 +190,12 @@ def _memberships(user: Any) -> list[tuple[int | None, str]]:
     # Cached on the user object: a request asks many times, memberships rarely change.
     cached = getattr(user, "_ksqm_memberships", None)
     if cached is None:
-        cached = list(user.memberships.values_list("municipality_id", "role"))
+        # The login's per-process snapshot (core.principal) has them already.
+        kept = principal.part(user, "memberships")
+        if kept is not None:
+            cached = list(kept)
+        else:
+            cached = list(user.memberships.values_list("municipality_id", "role"))
         user._ksqm_memberships = cached
     return cached
 

@@ -293,3 +293,65 @@ def test_operator_resets_a_lost_second_factor(client, caseworker_a):
     # In the web nobody may, not even the owner or an administrator.
     with pytest.raises(PermissionDenied):
         services.second_factor_reset(user=caseworker_a, actor=caseworker_a, reason="x")
+
+
+# The session's device is checked against the login snapshot (core.principal), not read
+# on every request; a change of any device must still count on the very next request.
+
+
+def test_a_verified_session_needs_no_device_query(client, caseworker_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    verified_login(client, caseworker_a)
+    assert client.get("/verfahren/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/verfahren/").status_code == 200
+    assert not any("accounts_totpapp" in q["sql"] for q in queries)
+
+
+def test_a_deleted_device_unverifies_the_session_at_once(client, caseworker_a):
+    device = verified_login(client, caseworker_a)
+    assert client.get("/verfahren/").status_code == 200
+    TOTPApp.objects.create(user=caseworker_a, name="Zweites Handy", confirmed=True)
+    device.delete()
+    response = client.get("/verfahren/")
+    assert response["Location"].startswith("/anmelden/zweiter-faktor/")
+    assert "otp_device_id" not in client.session
+
+
+def test_an_unconfirmed_device_no_longer_verifies(client, caseworker_a):
+    device = verified_login(client, caseworker_a)
+    assert client.get("/verfahren/").status_code == 200
+    device.confirmed = False
+    device.save(update_fields=["confirmed"])
+    assert client.get("/verfahren/")["Location"].startswith("/konto/sicherheit/neu/")
+
+
+def test_a_device_of_another_user_does_not_verify_a_session(client, caseworker_a, caseworker_b):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    verified_login(client, caseworker_a)
+    foreign = TOTPApp.objects.create(user=caseworker_b, name="Fremd", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = foreign.persistent_id
+    session.save()
+    assert client.get("/verfahren/")["Location"].startswith("/anmelden/zweiter-faktor/")
+
+
+def test_the_verified_device_is_loaded_when_a_view_uses_it(client, caseworker_a, rf):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.middleware import VerifiedDeviceMiddleware
+    from core import principal
+
+    device = TOTPApp.objects.create(user=caseworker_a, name="App", confirmed=True)
+    request = rf.get("/")
+    request.session = SessionStore()
+    request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    request.user = principal.load_user(caseworker_a.pk)
+    VerifiedDeviceMiddleware(lambda r: r)(request)
+    assert request.user.is_verified()
+    assert request.user.otp_device.pk == device.pk
+    assert isinstance(request.user.otp_device, TOTPApp)

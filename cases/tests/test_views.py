@@ -124,6 +124,24 @@ def test_list_shows_only_own_teams_procedures(
     assert not AccessLog.objects.exists()
 
 
+def test_list_drops_a_team_at_once_when_the_user_leaves_it(client, procedure, caseworker_a):
+    """The user's teams travel in the login snapshot (core.principal); leaving a team
+    must still close its procedures on the very next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import TeamMembership
+
+    client.force_login(caseworker_a)
+    url = reverse("cases:procedure_list")
+    assert procedure.file_number in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert procedure.file_number in client.get(url).content.decode()
+    assert not any("cases_teammembership" in q["sql"] for q in queries)
+    TeamMembership.objects.get(team=procedure.team, user=caseworker_a).delete()
+    assert procedure.file_number not in client.get(url).content.decode()
+
+
 def test_list_due_filter(client, team_a, caseworker_a):
     overdue = make_procedure(
         team=team_a,

@@ -162,6 +162,9 @@ def start(server: str, app: str, port: int, env: dict[str, str], workers: int) -
             "--log-level",
             "warning",
             "--no-ws",
+            # As `make serve` and deploy/: each thread keeps a database connection.
+            "--blocking-threads",
+            "16",
         ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60

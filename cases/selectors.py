@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -684,10 +684,19 @@ def due_items_for_user(*, user: Any, today: dt.date) -> list:
             )
         )
     now = timezone.now()
-    mine = procedures_for_user(user=user)
-    overdue = mine.filter(due_filter(now=now, horizon=dt.timedelta(0))).count()
-    close_late = mine.filter(close_overdue_filter(now=now)).count()
-    soon = mine.filter(due_filter(now=now, horizon=dt.timedelta(days=3))).count() - overdue
+    # One pass over the open procedures (a partial index holds them per team), not one
+    # count per kind over the team's whole history.
+    counts = (
+        procedures_for_user(user=user)
+        .exclude(status=ProcedureStatus.CLOSED)
+        .aggregate(
+            overdue=Count("pk", filter=due_filter(now=now, horizon=dt.timedelta(0))),
+            close_late=Count("pk", filter=close_overdue_filter(now=now)),
+            within_horizon=Count("pk", filter=due_filter(now=now, horizon=dt.timedelta(days=3))),
+        )
+    )
+    overdue, close_late = counts["overdue"], counts["close_late"]
+    soon = counts["within_horizon"] - overdue
     if close_late:
         items.append(
             DueItem(

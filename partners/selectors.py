@@ -401,13 +401,19 @@ def intake_for_user(*, user: Any) -> QuerySet[PartnerMessage]:
     allowed = permissions.municipality_ids_for(user, permissions.ADD, permissions.CASES)
     if not allowed:
         return PartnerMessage.objects.none()
-    from cases.selectors import procedures_for_user
+    from cases.selectors import case_scope_for_user
 
     pending = Q(status=MessageStatus.SENT)
     if allowed != permissions.ALL:
         pending &= Q(municipality_id__in=allowed)
-    team_procedures = procedures_for_user(user=user).values("pk")
-    return PartnerMessage.objects.filter(pending | Q(procedure__in=team_procedures)).select_related(
+    # The same rule as procedures_for_user, as a join from the few messages to their
+    # procedures: a subquery made the planner hash every procedure of the teams first.
+    scope = case_scope_for_user(user=user)
+    of_my_teams = Q(
+        procedure__municipality_id__in=scope.municipality_ids,
+        procedure__team_id__in=scope.team_ids,
+    )
+    return PartnerMessage.objects.filter(pending | of_my_teams).select_related(
         "institution", "municipality"
     )
 

@@ -405,6 +405,9 @@ if ERROR_REPORT_URL:
 # Rendered tables of signed-in lists (the case list) kept per web process, in memory only
 # (never in the shared cache: they show social data); 0 switches it off (core.fragcache).
 KSQM_FRAGMENT_CACHE_ENTRIES = env_int("KSQM_FRAGMENT_CACHE_ENTRIES", 500)
+# Signed-in users (row, roles, teams, confirmed device ids) kept per web process between
+# their changes (core.principal); 0 reads them from the database on every request.
+KSQM_PRINCIPAL_CACHE_ENTRIES = env_int("KSQM_PRINCIPAL_CACHE_ENTRIES", 2000)
 
 # Anonymous public API responses are cached this long at most (invalidated on change).
 PUBLIC_CACHE_SECONDS = int(os.environ.get("KSQM_PUBLIC_CACHE_SECONDS", "300"))

@@ -138,3 +138,11 @@ def test_signed_in_requests_after_the_first_read_no_user_rows(client, caseworker
     # The roles' own query (the dashboard lists the memberships with their communes apart).
     assert 'SELECT "core_membership"."municipality_id" AS' not in sql
     assert 'FROM "accounts_totpapp"' not in sql
+
+
+def test_zero_entries_reads_the_database_every_time(caseworker_a, monkeypatch):
+    monkeypatch.setattr(principal, "snapshots", fragcache.FragmentCache(0))
+    principal.load_user(caseworker_a.pk)
+    with CaptureQueriesContext(connection) as queries:
+        user = principal.load_user(caseworker_a.pk)
+    assert user.pk == caseworker_a.pk and len(queries) >= 2  # the row and its parts

@@ -9,7 +9,9 @@ all configured like separate machines (own var/ folder, shared only through
    instance receives it);
 3. an event log uploaded through A is converted by the worker and shown as done on B;
 4. a worker killed (SIGKILL) in the middle of a conversion: after its restart the task is
-   taken up again and the upload completes, visible on B.
+   taken up again and the upload completes, visible on B;
+5. a role revoked by another process (a third "machine") closes a page on B on the very
+   next request, although B keeps the signed-in user in memory (core.principal).
 
 Needs PostgreSQL on 127.0.0.1:5432 (trust, user postgres) and Redis on 127.0.0.1:6379.
 Long (about a minute plus migrations); not part of the quick ``make bench``.
@@ -58,6 +60,12 @@ u.set_password("{PASSWORD}")
 u.save()
 Membership.objects.get_or_create(user=u, municipality=m, role=Role.COORDINATOR)
 print(m.pk)
+"""
+
+
+REVOKE = """
+from core.models import Membership
+Membership.objects.filter(user__username="skalierung").delete()
 """
 
 
@@ -276,12 +284,29 @@ def main() -> int:
                 killed_mid and status == "done" and page.ok,
             )
         )
+
+        # 5. B keeps the signed-in user per process; a revocation elsewhere still counts.
+        members = f"{b}/mitglieder/"
+        before = [
+            requests.get(members, cookies=session.cookies, allow_redirects=False).status_code
+            for _ in range(3)
+        ]
+        manage(env_w, "shell", "-c", REVOKE)
+        after = requests.get(members, cookies=session.cookies, allow_redirects=False)
+        still_in = requests.get(f"{b}/start/", cookies=session.cookies, allow_redirects=False)
+        results.append(
+            step(
+                f"role revoked by another process: members page on B {before} -> "
+                f"{after.status_code} (still signed in: /start/ {still_in.status_code})",
+                before == [200] * 3 and after.status_code == 403 and still_in.status_code == 200,
+            )
+        )
     finally:
         stop(worker)
         for proc in procs:
             stop(proc)
     print(f"{sum(results)} of {len(results)} checks passed")
-    return 0 if all(results) and len(results) == 4 else 1
+    return 0 if all(results) and len(results) == 5 else 1
 
 
 if __name__ == "__main__":

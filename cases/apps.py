@@ -23,7 +23,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import signals  # noqa: F401 – case-list cache invalidation
-        from cases.models import Team, TeamMembership
+        from cases.models import Team, TeamMembership, case_team_rows
         from core import principal
 
         # The signed-in user's teams travel in the per-process snapshot (core.principal).
@@ -34,11 +34,4 @@ class CasesConfig(AppConfig):
                 "user_id", flat=True
             ),
         )
-        principal.register_part(
-            "case_teams",
-            lambda user: tuple(
-                TeamMembership.objects.filter(user_id=user.pk).values_list(
-                    "team_id", "team__municipality_id"
-                )
-            ),
-        )
+        principal.register_part("case_teams", case_team_rows)

@@ -325,6 +325,22 @@ def case_list_changed(municipality_ids: Iterable[int | None]) -> None:
     fragcache.data_changed(case_list_scope(m) for m in municipality_ids if m is not None)
 
 
+def case_team_rows(user: Any) -> tuple[tuple[int, int], ...]:
+    """(team id, commune id) of every team the user belongs to, read from the database."""
+    return tuple(
+        TeamMembership.objects.filter(user_id=user.pk).values_list(
+            "team_id", "team__municipality_id"
+        )
+    )
+
+
+def case_teams_of(user: Any) -> tuple[tuple[int, int], ...]:
+    """:func:`case_team_rows`, from the login snapshot (core.principal) when the user came
+    with one (a signed-in request), else from the database (a service, a test)."""
+    kept = principal.part(user, "case_teams")
+    return kept if kept is not None else case_team_rows(user)
+
+
 class ProcedureQuerySet(TenantQuerySet):
     """Bulk writes invalidate the case lists of the communes they touch.
 
@@ -367,16 +383,8 @@ class ProcedureQuerySet(TenantQuerySet):
             return qs
         if user is None or not getattr(user, "is_authenticated", False):
             return qs.none()
-        # A plain id list instead of a join: the planner then uses the team indexes. The
-        # signed-in user's teams come with the login snapshot (core.principal).
-        teams = principal.part(user, "case_teams")
-        if teams is not None:
-            team_ids = [team_id for team_id, _municipality_id in teams]
-        else:
-            team_ids = list(
-                TeamMembership.objects.filter(user=user).values_list("team_id", flat=True)
-            )
-        return qs.filter(team_id__in=team_ids)
+        # A plain id list instead of a join: the planner then uses the team indexes.
+        return qs.filter(team_id__in=[team_id for team_id, _commune in case_teams_of(user)])
 
 
 class Procedure(TenantModel):

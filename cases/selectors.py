@@ -32,9 +32,9 @@ from cases.models import (
     RiskAssessment,
     SignOffRequest,
     Team,
-    TeamMembership,
+    case_teams_of,
 )
-from core import crypto, permissions, principal
+from core import crypto, permissions
 from core.audit import access_log_record
 
 NOT_FOUND = "Verfahren nicht gefunden."
@@ -202,11 +202,7 @@ def case_scope_for_user(*, user: Any) -> CaseScope:
     addable = permissions.municipality_ids_for(user, permissions.ADD, permissions.CASES)
     if not viewable or not getattr(user, "is_authenticated", False):
         return CaseScope(frozenset(), frozenset(), False)
-    teams = principal.part(user, "case_teams")
-    if teams is None:  # a user object not loaded by the login (a service, a test)
-        teams = list(
-            TeamMembership.objects.filter(user=user).values_list("team_id", "team__municipality_id")
-        )
+    teams = case_teams_of(user)
     if viewable == permissions.ALL:  # no role grants cases globally today; stay correct
         viewable = {municipality_id for _team, municipality_id in teams}
     can_add = any(addable == permissions.ALL or m in addable for _team, m in teams)

@@ -29,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
@@ -87,7 +88,7 @@ def load_user(user_id: Any) -> Any | None:
     user_model = get_user_model()
     try:
         pk = user_model._meta.pk.to_python(user_id)
-    except Exception:  # noqa: BLE001 – a tampered session holds no valid key
+    except ValidationError:  # a tampered session holds no valid key
         return None
     now = timezone.now()
     # The version is read before the rows: a change committed in between replaces it
@@ -117,20 +118,3 @@ def part(user: Any, name: str) -> Any | None:
     if parts is None:
         return None
     return parts.get(name)
-
-
-def build(model_label: str, field_names: tuple[str, ...], values: tuple[Any, ...]) -> Model:
-    """A fresh instance of a model row kept in a part (e.g. a second-factor device)."""
-    from django.apps import apps
-
-    return apps.get_model(model_label).from_db(DEFAULT_DB_ALIAS, field_names, values)
-
-
-def row(instance: Model) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
-    """What :func:`build` needs to rebuild ``instance``."""
-    fields = instance._meta.concrete_fields
-    return (
-        instance._meta.label,
-        tuple(f.attname for f in fields),
-        tuple(getattr(instance, f.attname) for f in fields),
-    )

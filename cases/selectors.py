@@ -32,6 +32,7 @@ from cases.models import (
     RiskAssessment,
     SignOffRequest,
     Team,
+    case_team_condition,
     case_teams_of,
 )
 from core import crypto, permissions
@@ -431,15 +432,18 @@ def assessment_open_request(*, assessment: RiskAssessment) -> SignOffRequest | N
     )
 
 
+# A sign-off request's procedure (for case_team_condition).
+THROUGH_ASSESSMENT = "assessment__procedure__"
+
+
 def sign_off_requests_for_signer(*, user: Any) -> QuerySet[SignOffRequest]:
     """ "Warten auf meine Abzeichnung": open requests to ``user`` in procedures they may still
     open (a request to someone who left the team no longer shows). No identifying data."""
-    visible = procedures_for_user(user=user, action=permissions.SIGN_OFF).values("pk")
     return (
         SignOffRequest.objects.filter(
+            case_team_condition(user, permissions.SIGN_OFF, via=THROUGH_ASSESSMENT),
             signer_id=getattr(user, "pk", None),
             status=SignOffRequestStatus.OPEN,
-            assessment__procedure__in=visible,
         )
         .select_related("assessment__procedure__team", "requested_by")
         .order_by("created_at", "id")
@@ -448,10 +452,10 @@ def sign_off_requests_for_signer(*, user: Any) -> QuerySet[SignOffRequest]:
 
 def sign_off_requests_by_requester(*, user: Any) -> QuerySet[SignOffRequest]:
     """Requests ``user`` sent: open ones and the last answers (returned with a comment)."""
-    visible = procedures_for_user(user=user).values("pk")
     return (
         SignOffRequest.objects.filter(
-            requested_by_id=getattr(user, "pk", None), assessment__procedure__in=visible
+            case_team_condition(user, via=THROUGH_ASSESSMENT),
+            requested_by_id=getattr(user, "pk", None),
         )
         .exclude(status=SignOffRequestStatus.WITHDRAWN)
         .select_related("assessment__procedure__team", "signer")
@@ -655,10 +659,10 @@ def due_items_for_user(*, user: Any, today: dt.date) -> list:
         )
     returned = (
         SignOffRequest.objects.filter(
+            case_team_condition(user, via=THROUGH_ASSESSMENT),
             requested_by_id=getattr(user, "pk", None),
             status=SignOffRequestStatus.RETURNED,
             assessment__status=AssessmentStatus.DRAFT,
-            assessment__procedure__in=procedures_for_user(user=user).values("pk"),
         )
         .exclude(assessment__sign_off_requests__status=SignOffRequestStatus.OPEN)
         .values("assessment_id")

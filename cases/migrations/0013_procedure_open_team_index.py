@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='procedure',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['team'], name='cases_proc_open_team'),
+            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['municipality', 'team'], name='cases_proc_open_team'),
         ),
     ]

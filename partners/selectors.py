@@ -401,18 +401,14 @@ def intake_for_user(*, user: Any) -> QuerySet[PartnerMessage]:
     allowed = permissions.municipality_ids_for(user, permissions.ADD, permissions.CASES)
     if not allowed:
         return PartnerMessage.objects.none()
-    from cases.selectors import case_scope_for_user
+    from cases.models import case_team_condition
 
     pending = Q(status=MessageStatus.SENT)
     if allowed != permissions.ALL:
         pending &= Q(municipality_id__in=allowed)
-    # The same rule as procedures_for_user, as a join from the few messages to their
-    # procedures: a subquery made the planner hash every procedure of the teams first.
-    scope = case_scope_for_user(user=user)
-    of_my_teams = Q(
-        procedure__municipality_id__in=scope.municipality_ids,
-        procedure__team_id__in=scope.team_ids,
-    )
+    # procedures_for_user's rule as a join from the few messages to their procedures: a
+    # subquery made the planner hash every procedure of the teams first.
+    of_my_teams = case_team_condition(user, via="procedure__")
     return PartnerMessage.objects.filter(pending | of_my_teams).select_related(
         "institution", "municipality"
     )
